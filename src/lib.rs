@@ -1,0 +1,9 @@
+//! piagam: print-ready PDF charters and certificates with a signed QR seal.
+//!
+//! Data flows one way: roster and template and key go into `compose`, which
+//! yields backend-free pages that `render::pdf` turns into files. The `seal`
+//! module signs and verifies and knows nothing of layout.
+
+pub mod date;
+pub mod qr;
+pub mod seal;

@@ -1,0 +1,249 @@
+//! The verification report, and how it reads in Indonesian and English.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::claims::Claims;
+use super::SealError;
+use crate::date::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Id,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    Passed,
+    Failed,
+    /// Not reached because an earlier check failed, or nothing to check against.
+    NotChecked,
+}
+
+impl Check {
+    fn code(self) -> &'static str {
+        match self {
+            Check::Passed => "pass",
+            Check::Failed => "fail",
+            Check::NotChecked => "not-checked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    pub signature: Check,
+    pub issuer: Check,
+    pub revocation: Check,
+    pub dates: Check,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Valid,
+    Invalid(SealError),
+}
+
+/// What a verifier found. Claims are present only if the signature is good.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub status: Status,
+    pub checked_on: Date,
+    pub verify_url: Option<String>,
+    pub kid: Option<String>,
+    pub issuer: Option<String>,
+    pub claims: Option<Claims>,
+    pub checks: Checks,
+}
+
+impl Report {
+    pub(crate) fn new(today: Date) -> Report {
+        Report {
+            status: Status::Invalid(SealError::Empty),
+            checked_on: today,
+            verify_url: None,
+            kid: None,
+            issuer: None,
+            claims: None,
+            checks: Checks {
+                signature: Check::NotChecked,
+                issuer: Check::NotChecked,
+                revocation: Check::NotChecked,
+                dates: Check::NotChecked,
+            },
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.status == Status::Valid
+    }
+
+    /// The report as a stable JSON object (documented in docs/FORMAT.md).
+    pub fn to_json(&self) -> serde_json::Value {
+        let (code, message) = match &self.status {
+            Status::Valid => (None, None),
+            Status::Invalid(e) => (Some(e.code()), Some(e.to_string())),
+        };
+        let claims = self.claims.as_ref().map(|c| {
+            json!({
+                "serial": c.serial,
+                "kind": c.kind,
+                "recipient": c.recipient,
+                "achievement": c.achievement,
+                "event": c.event,
+                "date": c.date.to_string(),
+                "place": c.place,
+                "extra": c.extra,
+                "valid_until": c.valid_until.map(|d| d.to_string()),
+            })
+        });
+        json!({
+            "valid": self.is_valid(),
+            "code": code,
+            "message": message,
+            "issuer": self.issuer,
+            "kid": self.kid,
+            "verify_url": self.verify_url,
+            "checked_on": self.checked_on.to_string(),
+            "checks": {
+                "signature": self.checks.signature.code(),
+                "issuer": self.checks.issuer.code(),
+                "revocation": self.checks.revocation.code(),
+                "dates": self.checks.dates.code(),
+            },
+            "claims": claims,
+        })
+    }
+
+    /// A plain-language report for people.
+    pub fn to_text(&self, lang: Lang) -> String {
+        let t = |id: &'static str, en: &'static str| if lang == Lang::Id { id } else { en };
+        let mut out = String::new();
+        match &self.status {
+            Status::Valid => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    t(
+                        "SAH — segel asli dan utuh.",
+                        "VALID — the seal is genuine and intact."
+                    )
+                );
+            }
+            Status::Invalid(e) => {
+                let _ = writeln!(out, "{}", t("TIDAK SAH", "NOT VALID"));
+                let _ = writeln!(out, "  {}: {}", t("Alasan", "Reason"), reason(e, lang));
+            }
+        }
+        if let (Some(issuer), Some(c)) = (&self.issuer, &self.claims) {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{}",
+                t(
+                    "Ditandatangani secara digital oleh:",
+                    "Digitally signed by:"
+                )
+            );
+            let _ = writeln!(out, "  {issuer}");
+            let _ = writeln!(out, "{}", t("Isi yang ditandatangani:", "What was signed:"));
+            let rows: Vec<(&str, String)> = [
+                (t("Nomor", "Serial"), Some(c.serial.clone())),
+                (t("Jenis", "Kind"), Some(c.kind.clone())),
+                (t("Penerima", "Recipient"), Some(c.recipient.clone())),
+                (t("Prestasi", "Achievement"), Some(c.achievement.clone())),
+                (t("Acara", "Event"), Some(c.event.clone())),
+                (t("Tanggal", "Date"), Some(c.date.to_string())),
+                (t("Tempat", "Place"), c.place.clone()),
+                (
+                    t("Berlaku hingga", "Valid until"),
+                    c.valid_until.map(|d| d.to_string()),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .chain(c.extra.iter().map(|(k, v)| (k.as_str(), v.clone())))
+            .collect();
+            let width = rows
+                .iter()
+                .map(|(k, _)| k.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (k, v) in rows {
+                let pad = width - k.chars().count();
+                let _ = writeln!(out, "  {k}{:pad$} : {v}", "");
+            }
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", t("Pemeriksaan:", "Checks:"));
+        let mark = |c: Check| match c {
+            Check::Passed => "[v]",
+            Check::Failed => "[x]",
+            Check::NotChecked => "[-]",
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            mark(self.checks.signature),
+            t("Tanda tangan digital cocok", "Digital signature matches")
+        );
+        let issuer_line = match (&self.issuer, lang) {
+            (Some(name), Lang::Id) => format!("Penerbit dikenal: {name}"),
+            (Some(name), Lang::En) => format!("Issuer known: {name}"),
+            (None, _) => t("Penerbit dikenal", "Issuer known").to_string(),
+        };
+        let _ = writeln!(out, "  {} {issuer_line}", mark(self.checks.issuer));
+        let revocation_line = match self.checks.revocation {
+            Check::NotChecked => t(
+                "Status pencabutan tidak diperiksa (tidak ada daftar pencabutan)",
+                "Revocation not checked (no revocation list given)",
+            ),
+            _ => t("Tidak dicabut", "Not revoked"),
+        };
+        let _ = writeln!(out, "  {} {revocation_line}", mark(self.checks.revocation));
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            mark(self.checks.dates),
+            t("Masa berlaku, per", "Validity dates, as of"),
+            self.checked_on
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            t(
+                "Catatan: segel QR ini bukan tanda tangan elektronik tersertifikasi (TTE).",
+                "Note: this QR seal is not a certified electronic signature (TTE).",
+            )
+        );
+        out
+    }
+}
+
+fn reason(e: &SealError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        SealError::BadSignature => {
+            "tanda tangan tidak cocok: isi segel telah diubah atau ditandatangani kunci lain".into()
+        }
+        SealError::UnknownKid(kid) => format!("tidak ada kunci tepercaya dengan ID {kid}"),
+        SealError::NotDigits(c) => format!("segel memuat '{c}' di tempat yang seharusnya angka"),
+        SealError::DigitCount(n) => format!("jumlah angka ({n}) tidak sesuai format segel"),
+        SealError::Expired(d) => format!("segel hanya berlaku hingga {d}"),
+        SealError::Revoked(why) => format!("segel telah dicabut: {why}"),
+        SealError::WrongPrefix { found, expected } => {
+            format!("alamat sebelum '#' adalah {found}, seharusnya {expected}")
+        }
+        SealError::KeyNotValidOnDate { date, window } => {
+            format!("segel bertanggal {date}, di luar masa berlaku kunci ({window})")
+        }
+        SealError::Empty => "segel kosong".into(),
+        SealError::TooLarge(n) => format!("masukan terlalu panjang ({n} karakter)"),
+        other => format!("segel rusak atau tidak dikenal ({})", other),
+    }
+}

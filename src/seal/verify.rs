@@ -1,0 +1,114 @@
+//! Verification: decode, check the signature, and only then read the claims.
+
+use super::claims::Claims;
+use super::keys::{kid_hex, Trust};
+use super::report::{Check, Report, Status};
+use super::{cbor, cose, qrtext, SealError};
+use crate::date::Date;
+
+/// Longer than any QR code can hold (7089 digits at version 40-L) plus a URL.
+pub const MAX_QR_TEXT_LEN: usize = 8192;
+
+/// What a verifier knows besides the seal itself.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The date against which validity windows are judged.
+    pub today: Date,
+    /// If set, the address a seal's QR text must start with.
+    pub expected_url: Option<String>,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            today: Date::today_utc(),
+            expected_url: None,
+        }
+    }
+}
+
+/// Verifies one QR text (or verify URL) against a trust bundle.
+pub fn verify_qr_text(text: &str, trust: &Trust, options: &VerifyOptions) -> Report {
+    let mut report = Report::new(options.today);
+    report.status = match run(text, trust, options, &mut report) {
+        Ok(()) => Status::Valid,
+        Err(e) => Status::Invalid(e),
+    };
+    report
+}
+
+fn run(
+    text: &str,
+    trust: &Trust,
+    options: &VerifyOptions,
+    report: &mut Report,
+) -> Result<(), SealError> {
+    if text.len() > MAX_QR_TEXT_LEN {
+        return Err(SealError::TooLarge(text.len()));
+    }
+    let (url, digits) = qrtext::split_qr_text(text);
+    report.verify_url = url.map(str::to_owned);
+    if digits.is_empty() {
+        return Err(SealError::Empty);
+    }
+    if let Some(expected) = &options.expected_url {
+        let found = url.unwrap_or("");
+        if found != expected {
+            return Err(SealError::WrongPrefix {
+                found: if found.is_empty() {
+                    "(none)".into()
+                } else {
+                    found.into()
+                },
+                expected: expected.clone(),
+            });
+        }
+    }
+    let bytes = qrtext::decode_digits(digits)?;
+    let sign1 = cose::parse(&bytes)?;
+    report.kid = Some(kid_hex(&sign1.kid));
+
+    let candidates: Vec<_> = trust.keys.iter().filter(|k| k.kid == sign1.kid).collect();
+    if candidates.is_empty() {
+        report.checks.signature = Check::Failed;
+        return Err(SealError::UnknownKid(kid_hex(&sign1.kid)));
+    }
+    let Some(signer) = candidates
+        .into_iter()
+        .find(|k| cose::check_signature(&sign1, &k.key))
+    else {
+        report.checks.signature = Check::Failed;
+        return Err(SealError::BadSignature);
+    };
+    report.checks.signature = Check::Passed;
+    report.checks.issuer = Check::Passed;
+    report.issuer = Some(trust.issuer.clone());
+
+    // Only now, with the signature good, is the payload read.
+    let payload = cbor::decode(&sign1.payload).map_err(SealError::Cbor)?;
+    let claims = Claims::from_cbor(&payload)?;
+    report.claims = Some(claims.clone());
+
+    let outside_window = signer.not_before.is_some_and(|nbf| claims.date < nbf)
+        || signer.not_after.is_some_and(|exp| claims.date > exp);
+    if outside_window {
+        report.checks.dates = Check::Failed;
+        let window = format!(
+            "{} – {}",
+            signer.not_before.map_or("…".into(), |d| d.to_string()),
+            signer.not_after.map_or("…".into(), |d| d.to_string())
+        );
+        return Err(SealError::KeyNotValidOnDate {
+            date: claims.date.to_string(),
+            window,
+        });
+    }
+    if let Some(until) = claims.valid_until {
+        if until < options.today {
+            report.checks.dates = Check::Failed;
+            return Err(SealError::Expired(until.to_string()));
+        }
+    }
+    report.checks.dates = Check::Passed;
+    Ok(())
+}
