@@ -4,6 +4,13 @@
 //! yields backend-free pages that `render::pdf` turns into files. The `seal`
 //! module signs and verifies and knows nothing of layout.
 
+pub mod config;
 pub mod date;
+pub mod layout;
+pub mod locale;
+pub mod numbering;
 pub mod qr;
+pub mod render;
+pub mod roster;
 pub mod seal;
+pub mod template;

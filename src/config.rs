@@ -1,0 +1,151 @@
+//! Event-wide settings from `piagam.toml`: what every document of a run shares.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::date::Date;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventConfig {
+    pub event: Event,
+    #[serde(default)]
+    pub signatory: Signatory,
+    #[serde(default)]
+    pub numbering: Numbering,
+    /// Address of the static verification page; the QR text starts with it.
+    #[serde(default)]
+    pub verify_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// The event or award name, e.g. "Anugerah Digital Government 2024".
+    pub name: String,
+    /// The date printed on the documents, YYYY-MM-DD.
+    pub date: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Optional last day the documents are valid, YYYY-MM-DD.
+    #[serde(default)]
+    pub valid_until: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub nip: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Numbering {
+    /// Serial pattern: {seq}, {seq:03}, {year}, {month}, {month_roman}, {kind}.
+    #[serde(default = "default_pattern")]
+    pub pattern: String,
+    #[serde(default = "default_start")]
+    pub start: u32,
+}
+
+impl Default for Numbering {
+    fn default() -> Self {
+        Numbering {
+            pattern: default_pattern(),
+            start: default_start(),
+        }
+    }
+}
+
+fn default_pattern() -> String {
+    "{seq:03}/{kind}/{month_roman}/{year}".into()
+}
+
+fn default_start() -> u32 {
+    1
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("no event settings: put a piagam.toml beside the roster ({0}) or pass --config FILE")]
+    Missing(PathBuf),
+}
+
+impl EventConfig {
+    pub fn from_toml(text: &str, path: &Path) -> Result<EventConfig, ConfigError> {
+        let config: EventConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        config.event_date().map_err(|_| {
+            invalid(format!(
+                "event.date '{}' is not YYYY-MM-DD",
+                config.event.date
+            ))
+        })?;
+        if let Some(v) = &config.event.valid_until {
+            v.parse::<Date>()
+                .map_err(|_| invalid(format!("event.valid_until '{v}' is not YYYY-MM-DD")))?;
+        }
+        crate::numbering::check_pattern(&config.numbering.pattern)
+            .map_err(|e| invalid(format!("numbering.pattern: {e}")))?;
+        if let Some(url) = &config.verify_url {
+            if url.contains('#') || url.chars().any(char::is_whitespace) {
+                return Err(invalid(format!(
+                    "verify_url '{url}' must not contain '#' or spaces"
+                )));
+            }
+        }
+        Ok(config)
+    }
+
+    pub fn read(path: &Path) -> Result<EventConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        EventConfig::from_toml(&text, path)
+    }
+
+    /// `--config FILE` if given, else `piagam.toml` beside the roster.
+    pub fn locate(explicit: Option<&Path>, roster: &Path) -> Result<EventConfig, ConfigError> {
+        if let Some(path) = explicit {
+            return EventConfig::read(path);
+        }
+        let beside = roster
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("piagam.toml");
+        if beside.exists() {
+            EventConfig::read(&beside)
+        } else {
+            Err(ConfigError::Missing(beside))
+        }
+    }
+
+    pub fn event_date(&self) -> Result<Date, crate::date::DateError> {
+        self.event.date.parse()
+    }
+
+    pub fn valid_until(&self) -> Option<Date> {
+        self.event
+            .valid_until
+            .as_deref()
+            .and_then(|v| v.parse().ok())
+    }
+}

@@ -1,0 +1,279 @@
+//! Compose: a template, one record's fields and a QR code become a [`Page`].
+
+use std::collections::BTreeMap;
+
+use super::fonts::{FontBook, FontKey, Style, MM_PER_PT};
+use super::page::{GlyphRun, Item, Page, PlacedGlyph, Rgb, Stroke};
+use super::text::{self, Align, BoxMm, FitError, FitRules, Fitted, VAlign};
+use crate::qr::QrMatrix;
+use crate::template::{ElementKind, Template, TextElement};
+
+/// Quiet zone around a QR code, in modules (ISO/IEC 18004 asks for 4).
+const QR_QUIET_MODULES: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{what}: {source}")]
+pub struct ComposeError {
+    /// The field (or element) whose text did not fit, e.g. "recipient".
+    pub what: String,
+    pub text: String,
+    #[source]
+    pub source: FitError,
+}
+
+/// Lays out one page. Fails if any text cannot be set without overflowing.
+pub fn compose(
+    template: &Template,
+    book: &FontBook,
+    fields: &BTreeMap<String, String>,
+    qr: &QrMatrix,
+) -> Result<Page, ComposeError> {
+    let mut items = Vec::new();
+    for (index, element) in template.elements.iter().enumerate() {
+        if let Some(field) = &element.when {
+            if fields.get(field).is_none_or(|v| v.trim().is_empty()) {
+                continue;
+            }
+        }
+        match &element.kind {
+            ElementKind::Text(t) => {
+                let text = collapse(&t.pattern.render(fields));
+                if text.is_empty() {
+                    continue;
+                }
+                let what = t
+                    .pattern
+                    .fields()
+                    .next()
+                    .map_or_else(|| format!("element {}", index + 1), str::to_owned);
+                set_text(book, &TextSpec::from(t), &text, &mut items).map_err(|source| {
+                    ComposeError {
+                        what,
+                        text: text.clone(),
+                        source,
+                    }
+                })?;
+            }
+            ElementKind::Rect {
+                x,
+                y,
+                w,
+                h,
+                radius,
+                fill,
+                stroke,
+            } => items.push(Item::Rect {
+                x: *x,
+                y: *y,
+                w: *w,
+                h: *h,
+                radius: *radius,
+                fill: *fill,
+                stroke: stroke.map(|(color, width_mm)| Stroke { color, width_mm }),
+            }),
+            ElementKind::Line {
+                x1,
+                y1,
+                x2,
+                y2,
+                color,
+                width,
+            } => items.push(Item::Line {
+                x1: *x1,
+                y1: *y1,
+                x2: *x2,
+                y2: *y2,
+                stroke: Stroke {
+                    color: *color,
+                    width_mm: *width,
+                },
+            }),
+            ElementKind::Qr {
+                x,
+                y,
+                size,
+                color,
+                caption,
+                caption_size,
+            } => {
+                let module = size / (qr.width() + 2 * QR_QUIET_MODULES) as f32;
+                let quiet = module * QR_QUIET_MODULES as f32;
+                items.push(Item::Rect {
+                    x: *x,
+                    y: *y,
+                    w: *size,
+                    h: *size,
+                    radius: 0.0,
+                    fill: Some(Rgb::WHITE),
+                    stroke: None,
+                });
+                items.push(Item::Qr {
+                    x: x + quiet,
+                    y: y + quiet,
+                    size: size - 2.0 * quiet,
+                    matrix: qr.clone(),
+                    color: *color,
+                });
+                if let Some(caption) = caption {
+                    let spec = TextSpec {
+                        x: x - 10.0,
+                        y: y + size,
+                        w: size + 20.0,
+                        h: caption_size * MM_PER_PT * 2.6,
+                        font: "Charis SIL",
+                        style: Style::Regular,
+                        size: *caption_size,
+                        min_size: caption_size * 0.75,
+                        max_lines: 2,
+                        align: Align::Center,
+                        valign: VAlign::Top,
+                        color: *color,
+                        line_spacing: 1.1,
+                        underline: false,
+                    };
+                    set_text(book, &spec, caption, &mut items).map_err(|source| ComposeError {
+                        what: "qr caption".into(),
+                        text: caption.clone(),
+                        source,
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(Page::new(template.width_mm, template.height_mm, items))
+}
+
+/// Where and how to set one piece of text.
+struct TextSpec<'a> {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+    font: &'a str,
+    style: Style,
+    size: f32,
+    min_size: f32,
+    max_lines: usize,
+    align: Align,
+    valign: VAlign,
+    color: Rgb,
+    line_spacing: f32,
+    underline: bool,
+}
+
+impl<'a> From<&'a TextElement> for TextSpec<'a> {
+    fn from(t: &'a TextElement) -> Self {
+        TextSpec {
+            x: t.x,
+            y: t.y,
+            w: t.w,
+            h: t.h,
+            font: &t.font,
+            style: t.style,
+            size: t.size,
+            min_size: t.min_size,
+            max_lines: t.max_lines,
+            align: t.align,
+            valign: t.valign,
+            color: t.color,
+            line_spacing: t.line_spacing,
+            underline: t.underline,
+        }
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn find_font(book: &FontBook, t: &TextSpec) -> Result<FontKey, FitError> {
+    // Templates are checked against the book when loaded; fall back to the
+    // bundled serif rather than fail if that check was skipped.
+    book.find(t.font, t.style)
+        .or_else(|_| book.find("Charis SIL", Style::Regular))
+        .map_err(|_| FitError::MissingGlyph { ch: ' ' })
+}
+
+/// Fits one text element and appends its glyph runs (and underline).
+fn set_text(
+    book: &FontBook,
+    t: &TextSpec,
+    text: &str,
+    items: &mut Vec<Item>,
+) -> Result<Fitted, FitError> {
+    let font_key = find_font(book, t)?;
+    let area = BoxMm {
+        x: t.x,
+        y: t.y,
+        w: t.w,
+        h: t.h,
+    };
+    let fitted = text::fit(
+        book,
+        font_key,
+        text,
+        FitRules {
+            size_pt: t.size,
+            min_size_pt: t.min_size,
+            max_lines: t.max_lines,
+            line_spacing: t.line_spacing,
+        },
+        area,
+    )?;
+    let font = book.font(font_key);
+    let size = fitted.size_pt;
+    let scale = size / font.units_per_em * MM_PER_PT;
+    let block = text::block_height_mm(book, font_key, size, fitted.lines.len(), t.line_spacing);
+    let top = match t.valign {
+        VAlign::Top => t.y,
+        VAlign::Middle => t.y + (t.h - block) / 2.0,
+        VAlign::Bottom => t.y + t.h - block,
+    };
+    let leading = size * t.line_spacing * MM_PER_PT;
+    for (i, (line, shaped)) in fitted.lines.iter().enumerate() {
+        let baseline = top + font.ascender * scale + leading * i as f32;
+        let width = shaped.width_mm(size);
+        let mut pen = match t.align {
+            Align::Left => t.x,
+            Align::Center => t.x + (t.w - width) / 2.0,
+            Align::Right => t.x + t.w - width,
+        };
+        let start = pen;
+        let glyphs = shaped
+            .glyphs
+            .iter()
+            .map(|g| {
+                let placed = PlacedGlyph {
+                    gid: g.gid,
+                    x: pen + g.x_offset * scale,
+                    baseline: baseline - g.y_offset * scale,
+                    text: g.text.clone(),
+                };
+                pen += g.x_advance * scale;
+                placed
+            })
+            .collect();
+        items.push(Item::Text(GlyphRun {
+            font: font_key,
+            size_pt: size,
+            color: t.color,
+            glyphs,
+            text: line.clone(),
+        }));
+        if t.underline {
+            let y = baseline - font.underline_position * scale;
+            let thickness = (font.underline_thickness * scale).max(0.2);
+            items.push(Item::Line {
+                x1: start,
+                y1: y,
+                x2: start + width,
+                y2: y,
+                stroke: Stroke {
+                    color: t.color,
+                    width_mm: thickness,
+                },
+            });
+        }
+    }
+    Ok(fitted)
+}

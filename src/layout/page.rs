@@ -1,0 +1,129 @@
+//! The composed page: a fully resolved display list.
+//!
+//! Everything is absolute: millimetres from the page's top-left corner, font
+//! sizes in points, glyph ids of a specific font. A renderer only walks the
+//! items in order; it never measures, wraps or looks anything up.
+
+use crate::qr::QrMatrix;
+
+use super::fonts::FontKey;
+
+/// An sRGB colour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rgb {
+    pub r: u8,
+    pub g: u8,
+    pub b: u8,
+}
+
+impl Rgb {
+    pub const BLACK: Rgb = Rgb { r: 0, g: 0, b: 0 };
+    pub const WHITE: Rgb = Rgb {
+        r: 255,
+        g: 255,
+        b: 255,
+    };
+
+    /// Parses `#rrggbb`.
+    pub fn parse_hex(s: &str) -> Option<Rgb> {
+        let hex = s.strip_prefix('#')?;
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+        Some(Rgb {
+            r: byte(0)?,
+            g: byte(2)?,
+            b: byte(4)?,
+        })
+    }
+}
+
+/// One glyph at an absolute position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedGlyph {
+    pub gid: u16,
+    /// Left edge of the glyph's origin, mm from the page's left edge.
+    pub x: f32,
+    /// Baseline, mm from the page's top edge.
+    pub baseline: f32,
+    /// The text this glyph stands for (empty for the 2nd+ glyph of a cluster).
+    pub text: String,
+}
+
+/// A run of glyphs in one font, size and colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlyphRun {
+    pub font: FontKey,
+    pub size_pt: f32,
+    pub color: Rgb,
+    pub glyphs: Vec<PlacedGlyph>,
+    /// The run's text, for tests and debugging.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stroke {
+    pub color: Rgb,
+    pub width_mm: f32,
+}
+
+/// An item of the display list, drawn in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Text(GlyphRun),
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        radius: f32,
+        fill: Option<Rgb>,
+        stroke: Option<Stroke>,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        stroke: Stroke,
+    },
+    /// A QR code drawn as dark squares; `size` includes no quiet zone.
+    Qr {
+        x: f32,
+        y: f32,
+        size: f32,
+        matrix: QrMatrix,
+        color: Rgb,
+    },
+}
+
+/// One composed page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    width_mm: f32,
+    height_mm: f32,
+    items: Vec<Item>,
+}
+
+impl Page {
+    pub(crate) fn new(width_mm: f32, height_mm: f32, items: Vec<Item>) -> Page {
+        Page {
+            width_mm,
+            height_mm,
+            items,
+        }
+    }
+
+    pub fn width_mm(&self) -> f32 {
+        self.width_mm
+    }
+
+    pub fn height_mm(&self) -> f32 {
+        self.height_mm
+    }
+
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+}

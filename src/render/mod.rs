@@ -1,0 +1,3 @@
+//! Renderers of composed pages.
+
+pub mod pdf;

@@ -1,0 +1,457 @@
+//! Templates: a folder with `template.toml` and its assets. See docs/TEMPLATES.md.
+
+pub mod placeholder;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::layout::fonts::{FontBook, FontError, Style};
+use crate::layout::page::Rgb;
+use crate::layout::text::{Align, VAlign};
+use crate::locale::Language;
+pub use placeholder::TextPattern;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateFile {
+    kind: String,
+    name: String,
+    #[serde(default = "default_lang")]
+    lang: Language,
+    page: PageSpec,
+    #[serde(default)]
+    fonts: BTreeMap<String, FontFiles>,
+    #[serde(rename = "element", default)]
+    elements: Vec<RawElement>,
+}
+
+fn default_lang() -> Language {
+    Language::Id
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FontFiles {
+    regular: Option<PathBuf>,
+    bold: Option<PathBuf>,
+    italic: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    Portrait,
+    Landscape,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageSpec {
+    /// A4, F4, A3, Letter, Legal, or "custom" with width and height.
+    size: String,
+    orientation: Orientation,
+    width: Option<f32>,
+    height: Option<f32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+enum RawElement {
+    Text {
+        text: String,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        #[serde(default = "default_family")]
+        font: String,
+        #[serde(default = "default_style")]
+        style: Style,
+        size: f32,
+        min_size: Option<f32>,
+        #[serde(default = "one")]
+        max_lines: usize,
+        #[serde(default)]
+        align: Align,
+        #[serde(default)]
+        valign: VAlign,
+        #[serde(default = "default_color")]
+        color: String,
+        #[serde(default = "default_spacing")]
+        line_spacing: f32,
+        #[serde(default)]
+        underline: bool,
+        when: Option<String>,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        #[serde(default)]
+        radius: f32,
+        fill: Option<String>,
+        stroke: Option<String>,
+        #[serde(default = "default_stroke_width")]
+        stroke_width: f32,
+        when: Option<String>,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        #[serde(default = "default_color")]
+        color: String,
+        #[serde(default = "default_stroke_width")]
+        width: f32,
+        when: Option<String>,
+    },
+    Qr {
+        x: f32,
+        y: f32,
+        size: f32,
+        #[serde(default = "default_color")]
+        color: String,
+        caption: Option<String>,
+        #[serde(default = "default_caption_size")]
+        caption_size: f32,
+    },
+}
+
+fn default_family() -> String {
+    "Charis SIL".into()
+}
+fn default_style() -> Style {
+    Style::Regular
+}
+fn one() -> usize {
+    1
+}
+fn default_color() -> String {
+    "#000000".into()
+}
+fn default_spacing() -> f32 {
+    1.15
+}
+fn default_stroke_width() -> f32 {
+    0.3
+}
+fn default_caption_size() -> f32 {
+    7.0
+}
+
+/// A text element, validated.
+#[derive(Debug, Clone)]
+pub struct TextElement {
+    pub pattern: TextPattern,
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub font: String,
+    pub style: Style,
+    pub size: f32,
+    pub min_size: f32,
+    pub max_lines: usize,
+    pub align: Align,
+    pub valign: VAlign,
+    pub color: Rgb,
+    pub line_spacing: f32,
+    pub underline: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum ElementKind {
+    Text(TextElement),
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        radius: f32,
+        fill: Option<Rgb>,
+        stroke: Option<(Rgb, f32)>,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        color: Rgb,
+        width: f32,
+    },
+    Qr {
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgb,
+        caption: Option<String>,
+        caption_size: f32,
+    },
+}
+
+/// One element, drawn only when its `when` field is non-empty.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub kind: ElementKind,
+    pub when: Option<String>,
+}
+
+/// A loaded, validated template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub dir: PathBuf,
+    pub kind: String,
+    pub name: String,
+    pub lang: Language,
+    pub width_mm: f32,
+    pub height_mm: f32,
+    pub elements: Vec<Element>,
+    fonts: BTreeMap<String, FontFiles>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error(transparent)]
+    Font(#[from] FontError),
+}
+
+/// Page sizes in mm, portrait.
+fn paper_size(name: &str) -> Option<(f32, f32)> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "A4" => (210.0, 297.0),
+        "A3" => (297.0, 420.0),
+        "A5" => (148.0, 210.0),
+        "F4" | "FOLIO" => (215.0, 330.0),
+        "LETTER" => (215.9, 279.4),
+        "LEGAL" => (215.9, 355.6),
+        _ => return None,
+    })
+}
+
+impl Template {
+    /// Loads `DIR/template.toml`.
+    pub fn load(dir: &Path) -> Result<Template, TemplateError> {
+        let path = dir.join("template.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| TemplateError::Io {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        Template::from_toml(&text, dir, &path)
+    }
+
+    pub fn from_toml(text: &str, dir: &Path, path: &Path) -> Result<Template, TemplateError> {
+        let invalid = |message: String| TemplateError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let file: TemplateFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let (w, h) = if file.page.size.eq_ignore_ascii_case("custom") {
+            match (file.page.width, file.page.height) {
+                (Some(w), Some(h)) if w > 0.0 && h > 0.0 => (w.min(h), w.max(h)),
+                _ => {
+                    return Err(invalid(
+                        "page.size = \"custom\" needs width and height in mm".into(),
+                    ))
+                }
+            }
+        } else {
+            paper_size(&file.page.size).ok_or_else(|| {
+                invalid(format!(
+                    "page.size '{}' is unknown (A4, F4, A3, A5, Letter, Legal or custom)",
+                    file.page.size
+                ))
+            })?
+        };
+        let (width_mm, height_mm) = match file.page.orientation {
+            Orientation::Portrait => (w, h),
+            Orientation::Landscape => (h, w),
+        };
+        let color = |i: usize, s: &str| {
+            Rgb::parse_hex(s)
+                .ok_or_else(|| invalid(format!("element {}: colour '{s}' is not #rrggbb", i + 1)))
+        };
+        let check_when = |i: usize, when: &Option<String>| -> Result<(), TemplateError> {
+            if let Some(field) = when {
+                let probe = format!("{{{{{field}}}}}");
+                TextPattern::parse(&probe)
+                    .map_err(|e| invalid(format!("element {} when: {e}", i + 1)))?;
+            }
+            Ok(())
+        };
+        let mut elements = Vec::new();
+        for (i, raw) in file.elements.into_iter().enumerate() {
+            let element = match raw {
+                RawElement::Text {
+                    text,
+                    x,
+                    y,
+                    w,
+                    h,
+                    font,
+                    style,
+                    size,
+                    min_size,
+                    max_lines,
+                    align,
+                    valign,
+                    color: c,
+                    line_spacing,
+                    underline,
+                    when,
+                } => {
+                    check_when(i, &when)?;
+                    let pattern = TextPattern::parse(&text)
+                        .map_err(|e| invalid(format!("element {} text \"{text}\": {e}", i + 1)))?;
+                    if size <= 0.0 || w <= 0.0 || h <= 0.0 || max_lines == 0 {
+                        return Err(invalid(format!(
+                            "element {}: size, w, h and max_lines must be positive",
+                            i + 1
+                        )));
+                    }
+                    Element {
+                        kind: ElementKind::Text(TextElement {
+                            pattern,
+                            x,
+                            y,
+                            w,
+                            h,
+                            font,
+                            style,
+                            size,
+                            min_size: min_size.unwrap_or(size).min(size),
+                            max_lines,
+                            align,
+                            valign,
+                            color: color(i, &c)?,
+                            line_spacing,
+                            underline,
+                        }),
+                        when,
+                    }
+                }
+                RawElement::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    radius,
+                    fill,
+                    stroke,
+                    stroke_width,
+                    when,
+                } => {
+                    check_when(i, &when)?;
+                    Element {
+                        kind: ElementKind::Rect {
+                            x,
+                            y,
+                            w,
+                            h,
+                            radius,
+                            fill: fill.map(|c| color(i, &c)).transpose()?,
+                            stroke: stroke
+                                .map(|c| color(i, &c).map(|c| (c, stroke_width)))
+                                .transpose()?,
+                        },
+                        when,
+                    }
+                }
+                RawElement::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    color: c,
+                    width,
+                    when,
+                } => {
+                    check_when(i, &when)?;
+                    Element {
+                        kind: ElementKind::Line {
+                            x1,
+                            y1,
+                            x2,
+                            y2,
+                            color: color(i, &c)?,
+                            width,
+                        },
+                        when,
+                    }
+                }
+                RawElement::Qr {
+                    x,
+                    y,
+                    size,
+                    color: c,
+                    caption,
+                    caption_size,
+                } => Element {
+                    kind: ElementKind::Qr {
+                        x,
+                        y,
+                        size,
+                        color: color(i, &c)?,
+                        caption,
+                        caption_size,
+                    },
+                    when: None,
+                },
+            };
+            elements.push(element);
+        }
+        let qr_count = elements
+            .iter()
+            .filter(|e| matches!(e.kind, ElementKind::Qr { .. }))
+            .count();
+        if qr_count != 1 {
+            return Err(invalid(format!(
+                "a template needs exactly one qr element, found {qr_count}"
+            )));
+        }
+        Ok(Template {
+            dir: dir.to_owned(),
+            kind: file.kind,
+            name: file.name,
+            lang: file.lang,
+            width_mm,
+            height_mm,
+            elements,
+            fonts: file.fonts,
+        })
+    }
+
+    /// Adds this template's own font files to the book.
+    pub fn register_fonts(&self, book: &mut FontBook) -> Result<(), TemplateError> {
+        for (family, files) in &self.fonts {
+            for (style, file) in [
+                (Style::Regular, &files.regular),
+                (Style::Bold, &files.bold),
+                (Style::Italic, &files.italic),
+            ] {
+                if let Some(file) = file {
+                    book.add_file(family, style, &self.dir.join(file))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that every font the template names exists in the book.
+    pub fn check_fonts(&self, book: &FontBook) -> Result<(), TemplateError> {
+        for e in &self.elements {
+            if let ElementKind::Text(t) = &e.kind {
+                book.find(&t.font, t.style)?;
+            }
+        }
+        Ok(())
+    }
+}
