@@ -6,6 +6,9 @@
 
 pub mod config;
 pub mod date;
+pub mod demo;
+pub mod fsio;
+pub mod generate;
 pub mod layout;
 pub mod locale;
 pub mod numbering;

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `piagam` command: a thin face over the library.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::run());
+}

@@ -112,11 +112,14 @@ pub fn fit(
     }
     // 2. Shrunk on one line, no further than needed.
     if width > 0.0 {
-        let mut size = floor_step(rules.size_pt * area.w / width);
-        while size >= min && whole.width_mm(size) > area.w + EPSILON_MM {
+        let by_width = rules.size_pt * area.w / width;
+        let by_height = rules.size_pt * area.h
+            / block_height_mm(book, font, rules.size_pt, 1, rules.line_spacing);
+        let mut size = floor_step(by_width.min(by_height).min(rules.size_pt));
+        while size >= min && (whole.width_mm(size) > area.w + EPSILON_MM || !fits_height(size, 1)) {
             size -= STEP_PT;
         }
-        if size >= min && fits_height(size, 1) {
+        if size >= min {
             return Ok(Fitted {
                 size_pt: size,
                 lines: vec![(text.to_owned(), whole)],

@@ -63,17 +63,22 @@ pub enum RosterError {
 
 /// Reads and validates a whole roster. Every problem is reported at once.
 pub fn read_roster(path: &Path) -> Result<Vec<Record>, RosterError> {
+    let bytes = std::fs::read(path).map_err(|e| RosterError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    read_roster_bytes(path, &bytes)
+}
+
+/// Reads a roster from memory; `path` names it in messages and picks the format.
+pub fn read_roster_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Record>, RosterError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let bytes = std::fs::read(path).map_err(|e| RosterError::Io {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
     match extension.as_str() {
-        "csv" | "txt" | "tsv" => csv_reader::read(path, &bytes),
+        "csv" | "txt" | "tsv" => csv_reader::read(path, bytes),
         _ => Err(RosterError::UnsupportedFormat {
             path: path.to_owned(),
             extension,

@@ -1,0 +1,31 @@
+//! Command-line parsing and dispatch. No business logic lives here.
+
+mod args;
+mod commands;
+
+use clap::Parser;
+
+/// Exit codes, as documented in README.md.
+pub const EXIT_OK: i32 = 0;
+/// A seal was checked and is not valid.
+pub const EXIT_INVALID: i32 = 1;
+/// Bad usage, bad input, or an I/O error.
+pub const EXIT_ERROR: i32 = 2;
+
+pub fn run() -> i32 {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("piagam: error: {message}");
+            EXIT_ERROR
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The bundled demo: sample roster, event settings, template and a public demo key.
+//!
+//! Everything is compiled in, so `piagam demo` works from any directory.
+
+use std::path::Path;
+
+use crate::config::EventConfig;
+use crate::generate::{self, GenerateError, Issued, Job};
+use crate::layout::fonts::FontBook;
+use crate::roster::{self, RosterError};
+use crate::seal::{IssuerKey, Jwk, Jwks, SealError};
+use crate::template::{Template, TemplateError};
+
+pub const ROSTER_CSV: &str = include_str!("../examples/adlga-2024.csv");
+pub const CONFIG_TOML: &str = include_str!("../examples/piagam.toml");
+pub const PIAGAM_TEMPLATE_TOML: &str = include_str!("../templates/piagam/template.toml");
+/// Published on purpose; anyone can sign with it. Never use it for real charters.
+pub const DEMO_KEY_PEM: &str = include_str!("../assets/demo/DEMO-ONLY-issuer.key.pem");
+pub const DEMO_ISSUER: &str = "CONTOH / DEMO — bukan penerbit sungguhan";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DemoError {
+    #[error(transparent)]
+    Roster(#[from] RosterError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+}
+
+/// The demo issuer's public keys.
+pub fn demo_jwks(key: &IssuerKey) -> Jwks {
+    Jwks {
+        issuer: DEMO_ISSUER.into(),
+        keys: vec![Jwk::from_key(&key.verifying_key())],
+    }
+}
+
+/// Generates the demo charters into `out_dir`.
+pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
+    let records =
+        roster::read_roster_bytes(Path::new("examples/adlga-2024.csv"), ROSTER_CSV.as_bytes())?;
+    let config = EventConfig::from_toml(CONFIG_TOML, Path::new("examples/piagam.toml"))?;
+    let template = Template::from_toml(
+        PIAGAM_TEMPLATE_TOML,
+        Path::new("templates/piagam"),
+        Path::new("templates/piagam/template.toml"),
+    )?;
+    let fonts = FontBook::with_bundled();
+    template.check_fonts(&fonts)?;
+    let key = IssuerKey::from_pkcs8_pem(DEMO_KEY_PEM)?;
+    let jwks = demo_jwks(&key);
+    let templates = [template];
+    let job = Job {
+        roster_name: "examples/adlga-2024.csv".into(),
+        records: &records,
+        config: &config,
+        templates: &templates,
+        fonts: &fonts,
+        key: &key,
+        verify_url: None,
+    };
+    let issued = generate::prepare(&job)?;
+    generate::write_outputs(&issued, &fonts, &jwks, out_dir)?;
+    Ok(issued)
+}
