@@ -1,0 +1,154 @@
+//! Helpers for end-to-end tests that drive the `piagam` binary and the
+//! outside tools a user would check its output with.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn piagam() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_piagam"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs a command and returns its output, failing with a clear message if
+/// the tool is not installed.
+pub fn run_tool(program: &str, args: &[&str]) -> Output {
+    match Command::new(program).args(args).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "`{program}` is not installed. Install it with: \
+             apt-get install -y poppler-utils qpdf zbar-tools (or run bash .ci/run)"
+        ),
+        Err(e) => panic!("{program}: {e}"),
+    }
+}
+
+pub fn stdout_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn run_piagam(args: &[&str]) -> Output {
+    piagam().args(args).output().expect("run piagam")
+}
+
+pub fn run_piagam_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = piagam()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn piagam");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait piagam")
+}
+
+/// One manifest row.
+#[derive(Debug, Clone)]
+pub struct ManifestRow {
+    pub serial: String,
+    pub recipient: String,
+    pub file: String,
+    pub qr_text: String,
+}
+
+pub fn read_manifest(dir: &Path) -> Vec<ManifestRow> {
+    let mut reader = csv::Reader::from_path(dir.join("manifest.csv")).expect("manifest.csv");
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("manifest has no {name} column: {headers:?}"))
+    };
+    let (serial, recipient, file, qr) = (col("serial"), col("recipient"), col("file"), col("qr_text"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("manifest row");
+            ManifestRow {
+                serial: r[serial].to_owned(),
+                recipient: r[recipient].to_owned(),
+                file: r[file].to_owned(),
+                qr_text: r[qr].to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Every font in a PDF, as (name, embedded, subset) from `pdffonts`.
+pub fn pdf_fonts(pdf: &Path) -> Vec<(String, bool, bool)> {
+    let out = run_tool("pdffonts", &[pdf.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "pdffonts failed on {}", pdf.display());
+    stdout_of(&out)
+        .lines()
+        .skip(2)
+        .map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            // name type... encoding emb sub uni object-id gen
+            let n = cols.len();
+            (cols[0].to_owned(), cols[n - 5] == "yes", cols[n - 4] == "yes")
+        })
+        .collect()
+}
+
+pub fn pdf_page_count(pdf: &Path) -> usize {
+    let out = run_tool("pdfinfo", &[pdf.to_str().expect("utf-8 path")]);
+    stdout_of(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo Pages")
+}
+
+pub fn pdf_text(pdf: &Path) -> String {
+    let out = run_tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().expect("utf-8 path"), "-"]);
+    assert!(out.status.success());
+    stdout_of(&out)
+}
+
+/// Renders every page at `dpi` and returns the PNG paths in page order.
+pub fn render_pages(pdf: &Path, dpi: u32, dir: &Path) -> Vec<PathBuf> {
+    let prefix = dir.join("page");
+    let out = run_tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            &dpi.to_string(),
+            pdf.to_str().expect("utf-8 path"),
+            prefix.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(out.status.success(), "pdftoppm failed");
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read render dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    pages.sort();
+    pages
+}
+
+/// Decodes every QR code in a PNG with zbarimg.
+pub fn scan_qr(png: &Path) -> Vec<String> {
+    let out = run_tool(
+        "zbarimg",
+        &["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png.to_str().expect("utf-8 path")],
+    );
+    stdout_of(&out)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
