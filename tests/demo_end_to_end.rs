@@ -18,10 +18,7 @@ fn demo_into(dir: &Path) {
 
 fn roster_names() -> Vec<String> {
     let mut reader = csv::Reader::from_path(repo().join("examples/adlga-2024.csv")).unwrap();
-    reader
-        .records()
-        .map(|r| r.unwrap()[0].to_owned())
-        .collect()
+    reader.records().map(|r| r.unwrap()[0].to_owned()).collect()
 }
 
 #[test]
@@ -33,7 +30,11 @@ fn demo_writes_checkable_charters() {
     let names = roster_names();
     assert!(names.len() >= 18, "the sample roster has about 20 winners");
     let manifest = read_manifest(&dir);
-    assert_eq!(manifest.len(), names.len(), "one manifest row per roster row");
+    assert_eq!(
+        manifest.len(),
+        names.len(),
+        "one manifest row per roster row"
+    );
     assert!(dir.join("issuer.jwks.json").is_file());
 
     // print.pdf: one page per roster row, every name extractable.
@@ -51,16 +52,30 @@ fn demo_writes_checkable_charters() {
         let fonts = pdf_fonts(file);
         assert!(!fonts.is_empty(), "{} has no fonts", file.display());
         for (name, embedded, subset) in fonts {
-            assert!(embedded && subset, "{}: font {name} emb={embedded} sub={subset}", file.display());
+            assert!(
+                embedded && subset,
+                "{}: font {name} emb={embedded} sub={subset}",
+                file.display()
+            );
             assert!(name.as_bytes()[6] == b'+', "{name} lacks a subset tag");
         }
         let check = run_tool("qpdf", &["--check", file.to_str().unwrap()]);
-        assert!(check.status.success(), "qpdf --check failed on {}: {}", file.display(), stdout_of(&check));
+        assert!(
+            check.status.success(),
+            "qpdf --check failed on {}: {}",
+            file.display(),
+            stdout_of(&check)
+        );
     }
     // Each one-recipient file names its recipient.
     for m in &manifest {
         let text = pdf_text(&dir.join(&m.file));
-        assert!(text.contains(&m.recipient), "{} lacks {}", m.file, m.recipient);
+        assert!(
+            text.contains(&m.recipient),
+            "{} lacks {}",
+            m.file,
+            m.recipient
+        );
         assert!(text.contains(&m.serial), "{} lacks {}", m.file, m.serial);
     }
 
@@ -70,7 +85,12 @@ fn demo_writes_checkable_charters() {
     let pages = render_pages(&print, 150, &renders);
     assert_eq!(pages.len(), manifest.len());
     for (page, row) in pages.iter().zip(&manifest) {
-        assert_eq!(scan_qr(page), vec![row.qr_text.clone()], "page {}", page.display());
+        assert_eq!(
+            scan_qr(page),
+            vec![row.qr_text.clone()],
+            "page {}",
+            page.display()
+        );
     }
 
     // verify accepts every QR text.
@@ -118,14 +138,25 @@ fn demo_writes_checkable_charters() {
         let mut bytes = row.qr_text.clone().into_bytes();
         let i = hash + 1 + (n * 37) % (bytes.len() - hash - 1);
         bytes[i] = b'0' + (bytes[i] - b'0' + 5) % 10;
-        let out = run_piagam(&["verify", "--trust", jwks, &String::from_utf8(bytes).unwrap()]);
+        let out = run_piagam(&[
+            "verify",
+            "--trust",
+            jwks,
+            &String::from_utf8(bytes).unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(1));
         assert!(stdout_of(&out).starts_with("TIDAK SAH"));
     }
 
     // The wrong issuer's keys: exit 1.
     let other = tmp.path().join("other");
-    let out = run_piagam(&["keygen", "--issuer", "Penerbit Lain", "--out", other.to_str().unwrap()]);
+    let out = run_piagam(&[
+        "keygen",
+        "--issuer",
+        "Penerbit Lain",
+        "--out",
+        other.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     let out = run_piagam(&[
         "verify",

@@ -13,7 +13,7 @@ pub(crate) const RFC8032_TEST1_SEED: [u8; 32] = [
 
 pub(crate) fn example_claims() -> Claims {
     let mut extra = BTreeMap::new();
-    extra.insert("kategori".to_string(), "Kota".to_string());
+    extra.insert("category".to_string(), "Kota".to_string());
     Claims {
         serial: "001/ADLGA/VIII/2024".into(),
         kind: "piagam".into(),
@@ -61,9 +61,9 @@ const EXAMPLE_COSE_HEX: &str = concat!(
     "d2844da20127044821fe31dfa154a261a05890a801733030312f41444c47412f564949492f32303234026670",
     "696167616d03781850656d6572696e746168204b6f74612053656d6172616e67046d4a756172612050657274",
     "616d61057820416e756765726168204469676974616c20476f7665726e6d656e742032303234066a32303234",
-    "2d30382d303107674a616b6172746108a1686b617465676f7269644b6f74615840343d00d48aa56cd1a6aa58",
-    "c7205ebec7b7b18a206fee6749691afb7ab312d2ec878d972cde4a3ece089e843c8eb5bc842ea088fd6f4f72",
-    "42da93a202f1754a02"
+    "2d30382d303107674a616b6172746108a16863617465676f7279644b6f746158405a8b5ea69435e950ea6b98",
+    "0ce1d08d37d5d290b69b586776b3d2e2cb5c253fdeb995a6c4ebf9e7302cf8b2d3cc0e90822ced1945f8922b",
+    "eaff94f16a527a7d01",
 );
 
 #[test]
@@ -123,4 +123,20 @@ fn pem_round_trip() {
     assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
     let back = IssuerKey::from_pkcs8_pem(&pem).unwrap();
     assert_eq!(back.kid(), key.kid());
+}
+
+#[test]
+fn docs_format_md_shows_the_pinned_example() {
+    let doc: String = include_str!("../../docs/FORMAT.md")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let key = IssuerKey::from_seed(&RFC8032_TEST1_SEED);
+    let cose = sign(&example_claims(), &key);
+    assert!(doc.contains(EXAMPLE_COSE_HEX), "FORMAT.md lacks the COSE hex");
+    assert!(
+        doc.contains(&qrtext::encode_digits(&cose)),
+        "FORMAT.md lacks the digits"
+    );
+    assert!(doc.contains(&format!("kid{EXAMPLE_KID}")));
 }

@@ -71,7 +71,8 @@ pub fn read_manifest(dir: &Path) -> Vec<ManifestRow> {
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("manifest has no {name} column: {headers:?}"))
     };
-    let (serial, recipient, file, qr) = (col("serial"), col("recipient"), col("file"), col("qr_text"));
+    let (serial, recipient, file, qr) =
+        (col("serial"), col("recipient"), col("file"), col("qr_text"));
     reader
         .records()
         .map(|r| {
@@ -97,7 +98,11 @@ pub fn pdf_fonts(pdf: &Path) -> Vec<(String, bool, bool)> {
             let cols: Vec<&str> = line.split_whitespace().collect();
             // name type... encoding emb sub uni object-id gen
             let n = cols.len();
-            (cols[0].to_owned(), cols[n - 5] == "yes", cols[n - 4] == "yes")
+            (
+                cols[0].to_owned(),
+                cols[n - 5] == "yes",
+                cols[n - 4] == "yes",
+            )
         })
         .collect()
 }
@@ -112,7 +117,10 @@ pub fn pdf_page_count(pdf: &Path) -> usize {
 }
 
 pub fn pdf_text(pdf: &Path) -> String {
-    let out = run_tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().expect("utf-8 path"), "-"]);
+    let out = run_tool(
+        "pdftotext",
+        &["-enc", "UTF-8", pdf.to_str().expect("utf-8 path"), "-"],
+    );
     assert!(out.status.success());
     stdout_of(&out)
 }
@@ -144,7 +152,13 @@ pub fn render_pages(pdf: &Path, dpi: u32, dir: &Path) -> Vec<PathBuf> {
 pub fn scan_qr(png: &Path) -> Vec<String> {
     let out = run_tool(
         "zbarimg",
-        &["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", png.to_str().expect("utf-8 path")],
+        &[
+            "--quiet",
+            "--raw",
+            "-Sdisable",
+            "-Sqrcode.enable",
+            png.to_str().expect("utf-8 path"),
+        ],
     );
     stdout_of(&out)
         .lines()

@@ -1,0 +1,197 @@
+//! keygen and generate through the binary, with their documented flags.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn keygen_writes_a_private_pem_and_a_public_jwks_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kunci");
+    let out = run_piagam(&[
+        "keygen",
+        "--issuer",
+        "Dinas Kominfo Contoh",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The private key never goes to stdout or stderr.
+    let pem = std::fs::read_to_string(dir.join("issuer.key.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    let body = pem.lines().nth(1).unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(body));
+    assert!(out.stdout.is_empty());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("issuer.key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let jwks: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("issuer.jwks.json")).unwrap())
+            .unwrap();
+    assert_eq!(jwks["issuer"], "Dinas Kominfo Contoh");
+    let key = &jwks["keys"][0];
+    assert_eq!(key["kty"], "OKP");
+    assert_eq!(key["crv"], "Ed25519");
+    assert_eq!(key["kid"].as_str().unwrap().len(), 16);
+    assert!(key.get("d").is_none(), "the JWKS must hold no private part");
+
+    // A second keygen into the same folder is refused and changes nothing.
+    let out = run_piagam(&["keygen", "--issuer", "Lain", "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never overwrites"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("issuer.key.pem")).unwrap(),
+        pem
+    );
+}
+
+#[test]
+fn generate_with_a_fresh_key_writes_verifiable_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("kunci");
+    assert!(run_piagam(&[
+        "keygen",
+        "--issuer",
+        "Panitia Contoh",
+        "--out",
+        keys.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let out_dir = tmp.path().join("hasil");
+    let roster = repo().join("examples/adlga-2024.csv");
+    let template = repo().join("templates/piagam");
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        roster.to_str().unwrap(),
+        "--template",
+        template.to_str().unwrap(),
+        "--key",
+        keys.join("issuer.key.pem").to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--verify-url",
+        "https://contoh.example/cek",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = read_manifest(&out_dir);
+    assert_eq!(manifest.len(), 20);
+    assert_eq!(manifest[0].serial, "001/ALDPD/VIII/2024");
+    for row in &manifest {
+        assert!(row.qr_text.starts_with("https://contoh.example/cek#"));
+        assert!(out_dir.join(&row.file).is_file());
+    }
+    assert_eq!(
+        std::fs::read(out_dir.join("issuer.jwks.json")).unwrap(),
+        std::fs::read(keys.join("issuer.jwks.json")).unwrap()
+    );
+    let out = run_piagam(&[
+        "verify",
+        "--lang",
+        "en",
+        "--trust",
+        keys.join("issuer.jwks.json").to_str().unwrap(),
+        &manifest[8].qr_text,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = stdout_of(&out);
+    assert!(report.starts_with("VALID"), "{report}");
+    assert!(report.contains("Panitia Contoh"));
+    assert!(report.contains("Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro"));
+}
+
+#[test]
+fn generate_refuses_a_key_others_can_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("kunci");
+    assert!(
+        run_piagam(&["keygen", "--issuer", "X", "--out", keys.to_str().unwrap()])
+            .status
+            .success()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = keys.join("issuer.key.pem");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out_dir = tmp.path().join("hasil");
+        let out = run_piagam(&[
+            "generate",
+            "--roster",
+            repo().join("examples/adlga-2024.csv").to_str().unwrap(),
+            "--template",
+            repo().join("templates/piagam").to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("chmod 600"), "{err}");
+        assert!(!out_dir.exists(), "nothing is written on error");
+    }
+}
+
+#[test]
+fn a_bad_roster_row_stops_everything_and_names_the_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("kunci");
+    assert!(
+        run_piagam(&["keygen", "--issuer", "X", "--out", keys.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let roster = tmp.path().join("pemenang.csv");
+    std::fs::write(
+        &roster,
+        "nama;prestasi\nKota A;Juara Pertama\n;Juara Kedua\nKota \u{202E}C;Harapan\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("examples/piagam.toml"),
+        tmp.path().join("piagam.toml"),
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("hasil");
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        roster.to_str().unwrap(),
+        "--template",
+        repo().join("templates/piagam").to_str().unwrap(),
+        "--key",
+        keys.join("issuer.key.pem").to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let r = roster.display();
+    assert!(
+        err.contains(&format!("{r}:3:nama: this required field is empty")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{r}:4:nama: contains the invisible or control character U+202E"
+        )),
+        "{err}"
+    );
+    assert!(!out_dir.exists());
+}
