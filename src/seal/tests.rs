@@ -133,7 +133,10 @@ fn docs_format_md_shows_the_pinned_example() {
         .collect();
     let key = IssuerKey::from_seed(&RFC8032_TEST1_SEED);
     let cose = sign(&example_claims(), &key);
-    assert!(doc.contains(EXAMPLE_COSE_HEX), "FORMAT.md lacks the COSE hex");
+    assert!(
+        doc.contains(EXAMPLE_COSE_HEX),
+        "FORMAT.md lacks the COSE hex"
+    );
     assert!(
         doc.contains(&qrtext::encode_digits(&cose)),
         "FORMAT.md lacks the digits"
