@@ -37,6 +37,7 @@ pub enum DemoError {
 pub fn demo_jwks(key: &IssuerKey) -> Jwks {
     Jwks {
         issuer: DEMO_ISSUER.into(),
+        verify_url: None,
         keys: vec![Jwk::from_key(&key.verifying_key())],
     }
 }

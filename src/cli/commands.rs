@@ -89,6 +89,7 @@ fn keygen(issuer: &str, out: &Path) -> CmdResult {
         .map_err(|e| e.to_string())?;
     let jwks = Jwks {
         issuer: issuer.to_owned(),
+        verify_url: None,
         keys: vec![Jwk::from_key(&key.verifying_key())],
     };
     let jwks_path = out.join("issuer.jwks.json");

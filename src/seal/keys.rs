@@ -154,6 +154,9 @@ impl Jwk {
 pub struct Jwks {
     /// Display name of the issuer, shown by verifiers.
     pub issuer: String,
+    /// Address of the issuer's verification page, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_url: Option<String>,
     pub keys: Vec<Jwk>,
 }
 
@@ -179,6 +182,7 @@ pub struct TrustedKey {
 #[derive(Debug, Clone)]
 pub struct Trust {
     pub issuer: String,
+    pub verify_url: Option<String>,
     pub keys: Vec<TrustedKey>,
 }
 
@@ -207,6 +211,11 @@ impl Trust {
                 .map_err(|_| bad("x is not 32 bytes".into()))?;
             let key = VerifyingKey::from_bytes(&raw)
                 .map_err(|_| bad("x is not a valid Ed25519 point".into()))?;
+            if key.is_weak() {
+                return Err(bad(
+                    "x is a small-order point, which cannot make a binding signature".into(),
+                ));
+            }
             let kid =
                 parse_kid_hex(&jwk.kid).ok_or_else(|| bad("kid is not 16 hex digits".into()))?;
             let date = |d: &Option<String>, name: &str| -> Result<Option<Date>, SealError> {
@@ -226,6 +235,7 @@ impl Trust {
         }
         Ok(Trust {
             issuer: jwks.issuer.clone(),
+            verify_url: jwks.verify_url.clone(),
             keys,
         })
     }

@@ -8,11 +8,13 @@ pub mod cose;
 pub mod keys;
 pub mod qrtext;
 pub mod report;
+pub mod revocation;
 mod verify;
 
 pub use claims::Claims;
 pub use keys::{IssuerKey, Jwk, Jwks, Kid, Trust};
 pub use report::{Lang, Report, Status};
+pub use revocation::RevocationList;
 pub use verify::{verify_qr_text, VerifyOptions, MAX_QR_TEXT_LEN};
 
 /// Everything that can be wrong with a seal or the keys around it.
@@ -67,6 +69,10 @@ pub enum SealError {
     BadTrust(String),
     #[error("the system random source failed: {0}")]
     Random(String),
+    #[error("the revocation list cannot be used: {0}")]
+    BadRevocationList(String),
+    #[error("the signature is not in canonical form (S is not reduced)")]
+    NonCanonicalSignature,
 }
 
 impl SealError {
@@ -97,6 +103,8 @@ impl SealError {
             SealError::KeyTooOpen { .. } => "key-too-open",
             SealError::BadTrust(_) => "bad-trust",
             SealError::Random(_) => "random",
+            SealError::BadRevocationList(_) => "bad-revocation-list",
+            SealError::NonCanonicalSignature => "non-canonical-signature",
         }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::claims::Claims;
+use super::revocation::Revoked;
 use super::SealError;
 use crate::date::Date;
 
@@ -56,6 +57,10 @@ pub struct Report {
     pub issuer: Option<String>,
     pub claims: Option<Claims>,
     pub checks: Checks,
+    /// The date of the revocation list consulted, if any.
+    pub revocation_list_date: Option<Date>,
+    /// The revocation entry, if the seal was revoked.
+    pub revoked: Option<Revoked>,
 }
 
 impl Report {
@@ -73,6 +78,8 @@ impl Report {
                 revocation: Check::NotChecked,
                 dates: Check::NotChecked,
             },
+            revocation_list_date: None,
+            revoked: None,
         }
     }
 

@@ -34,6 +34,7 @@ fn hex(bytes: &[u8]) -> String {
 fn trust_for(key: &IssuerKey) -> Trust {
     Trust::from_jwks(&Jwks {
         issuer: "Contoh Penerbit".into(),
+        verify_url: None,
         keys: vec![Jwk::from_key(&key.verifying_key())],
     })
     .unwrap()

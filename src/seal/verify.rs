@@ -3,6 +3,7 @@
 use super::claims::Claims;
 use super::keys::{kid_hex, Trust};
 use super::report::{Check, Report, Status};
+use super::revocation::RevocationList;
 use super::{cbor, cose, qrtext, SealError};
 use crate::date::Date;
 
@@ -14,8 +15,11 @@ pub const MAX_QR_TEXT_LEN: usize = 8192;
 pub struct VerifyOptions {
     /// The date against which validity windows are judged.
     pub today: Date,
-    /// If set, the address a seal's QR text must start with.
+    /// If set, the address a seal's QR text must start with, when it has one.
+    /// Defaults to the trust bundle's `verify_url`.
     pub expected_url: Option<String>,
+    /// An issuer-signed revocation list, already checked against the trust.
+    pub revocations: Option<RevocationList>,
 }
 
 impl Default for VerifyOptions {
@@ -23,6 +27,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             today: Date::today_utc(),
             expected_url: None,
+            revocations: None,
         }
     }
 }
@@ -68,6 +73,10 @@ fn run(
     let sign1 = cose::parse(&bytes)?;
     report.kid = Some(kid_hex(&sign1.kid));
 
+    if !is_canonical_scalar(&sign1.signature[32..]) {
+        report.checks.signature = Check::Failed;
+        return Err(SealError::NonCanonicalSignature);
+    }
     let candidates: Vec<_> = trust.keys.iter().filter(|k| k.kid == sign1.kid).collect();
     if candidates.is_empty() {
         report.checks.signature = Check::Failed;
@@ -88,6 +97,19 @@ fn run(
     let payload = cbor::decode(&sign1.payload).map_err(SealError::Cbor)?;
     let claims = Claims::from_cbor(&payload)?;
     report.claims = Some(claims.clone());
+
+    if let Some(list) = &options.revocations {
+        report.revocation_list_date = Some(list.issued);
+        if let Some(entry) = list.find(&claims.serial) {
+            report.checks.revocation = Check::Failed;
+            report.revoked = Some(entry.clone());
+            return Err(SealError::Revoked(format!(
+                "{} (revoked {}, list of {})",
+                entry.reason, entry.date, list.issued
+            )));
+        }
+        report.checks.revocation = Check::Passed;
+    }
 
     let outside_window = signer.not_before.is_some_and(|nbf| claims.date < nbf)
         || signer.not_after.is_some_and(|exp| claims.date > exp);
@@ -111,4 +133,21 @@ fn run(
     }
     report.checks.dates = Check::Passed;
     Ok(())
+}
+
+/// The group order L of Ed25519, little-endian (RFC 8032 §5.1).
+const ORDER_L: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// True if the little-endian scalar S is below L, as RFC 8032 requires.
+fn is_canonical_scalar(s: &[u8]) -> bool {
+    for i in (0..32).rev() {
+        let (a, b) = (s.get(i).copied().unwrap_or(0), ORDER_L[i]);
+        if a != b {
+            return a < b;
+        }
+    }
+    false
 }
