@@ -47,16 +47,28 @@ fn protected_header(kid: &Kid) -> Vec<u8> {
 /// Signs a payload and returns the tagged COSE_Sign1 bytes.
 pub fn sign(payload: &[u8], key: &IssuerKey) -> Vec<u8> {
     let protected = protected_header(&key.kid());
+    cbor::encode(&sign_parts(protected, Value::Map(Vec::new()), payload, key))
+}
+
+/// Builds a tagged COSE_Sign1 from any protected header bytes and
+/// unprotected header. Only [`sign`] makes valid seals; this exists so test
+/// vectors can show what verifiers must refuse.
+pub fn sign_parts(
+    protected: Vec<u8>,
+    unprotected: Value,
+    payload: &[u8],
+    key: &IssuerKey,
+) -> Value {
     let signature = key.signing_key().sign(&sig_structure(&protected, payload));
-    cbor::encode(&Value::Tag(
+    Value::Tag(
         TAG_SIGN1,
         Box::new(Value::Array(vec![
             Value::Bytes(protected),
-            Value::Map(Vec::new()),
+            unprotected,
             Value::Bytes(payload.to_vec()),
             Value::Bytes(signature.to_bytes().to_vec()),
         ])),
-    ))
+    )
 }
 
 /// Parses COSE bytes strictly. Nothing in the payload is interpreted here.

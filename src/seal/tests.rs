@@ -44,6 +44,7 @@ fn options() -> VerifyOptions {
     VerifyOptions {
         today: Date::new(2025, 1, 1).unwrap(),
         expected_url: None,
+        revocations: None,
     }
 }
 

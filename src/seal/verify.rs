@@ -56,15 +56,11 @@ fn run(
     if digits.is_empty() {
         return Err(SealError::Empty);
     }
-    if let Some(expected) = &options.expected_url {
-        let found = url.unwrap_or("");
+    let expected = options.expected_url.as_ref().or(trust.verify_url.as_ref());
+    if let (Some(expected), Some(found)) = (expected, url) {
         if found != expected {
             return Err(SealError::WrongPrefix {
-                found: if found.is_empty() {
-                    "(none)".into()
-                } else {
-                    found.into()
-                },
+                found: found.into(),
                 expected: expected.clone(),
             });
         }
@@ -94,7 +90,8 @@ fn run(
     report.issuer = Some(trust.issuer.clone());
 
     // Only now, with the signature good, is the payload read.
-    let payload = cbor::decode(&sign1.payload).map_err(SealError::Cbor)?;
+    let payload = cbor::decode(&sign1.payload)
+        .map_err(|e| SealError::BadClaims(format!("the claims are not deterministic CBOR: {e}")))?;
     let claims = Claims::from_cbor(&payload)?;
     report.claims = Some(claims.clone());
 
