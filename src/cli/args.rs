@@ -23,13 +23,36 @@ pub enum Command {
     },
     /// Make a new issuer key pair: DIR/issuer.key.pem (private, mode 0600)
     /// and DIR/issuer.jwks.json (public).
+    #[command(
+        after_long_help = "Examples:\n  piagam keygen --issuer \"Dinas Kominfo Provinsi Contoh\" --out kunci/\n  piagam keygen --rotate --out kunci/     # new key; old public keys stay in the JWKS\n\nThe private key is never printed. Keep it secret; publish issuer.jwks.json."
+    )]
     Keygen {
         /// The issuer's display name, shown to everyone who verifies.
+        /// Required for a new key; with --rotate it renames the issuer.
         #[arg(long)]
-        issuer: String,
+        issuer: Option<String>,
         /// Folder to write the key files to.
         #[arg(long)]
         out: PathBuf,
+        /// Replace the key in DIR with a new one. The old private key moves
+        /// to DIR/retired/, and its public key stays in the JWKS, so
+        /// documents it signed still verify.
+        #[arg(long)]
+        rotate: bool,
+        /// First date (YYYY-MM-DD) a seal by the new key may carry.
+        #[arg(long)]
+        not_before: Option<String>,
+        /// Last date (YYYY-MM-DD) a seal by the new key may carry.
+        #[arg(long)]
+        not_after: Option<String>,
+        /// Address of the issuer's verification page, recorded in the JWKS;
+        /// verify then refuses QR texts that point elsewhere.
+        #[arg(long)]
+        verify_url: Option<String>,
+        /// Write the JWKS for an existing private key (e.g. one made by
+        /// `openssl genpkey -algorithm ed25519`) instead of making a new key.
+        #[arg(long, conflicts_with = "rotate")]
+        from_key: Option<PathBuf>,
     },
     /// Sign and lay out one document per roster row, and write the PDFs.
     #[command(
@@ -54,9 +77,36 @@ pub enum Command {
         /// Event settings; default: piagam.toml beside the roster.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Issuer name, for a key that has no issuer.jwks.json beside it.
+        #[arg(long)]
+        issuer: Option<String>,
         /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
         #[arg(long)]
         jwks: Option<PathBuf>,
+    },
+    /// Withdraw documents: add serials to the issuer-signed revocation list.
+    #[command(
+        after_long_help = "Example:\n  piagam revoke --key kunci/issuer.key.pem --list pencabutan.cose \\\n      --reason \"nama penerima salah cetak\" 007/ALDPD/VIII/2024\n\nPublish the list beside the verification page; verifiers read it with --revocations."
+    )]
+    Revoke {
+        /// The issuer's private key (PKCS#8 PEM).
+        #[arg(long)]
+        key: PathBuf,
+        /// The revocation list to create or extend.
+        #[arg(long)]
+        list: PathBuf,
+        /// Why the documents are revoked; shown to verifiers.
+        #[arg(long)]
+        reason: String,
+        /// The date of revocation and of the list (YYYY-MM-DD); default today (UTC).
+        #[arg(long)]
+        date: Option<String>,
+        /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+        /// Serial numbers to revoke.
+        #[arg(required = true)]
+        serials: Vec<String>,
     },
     /// Check seals: QR text or verify URLs, or "-" to read one per line from stdin.
     #[command(
@@ -72,6 +122,9 @@ pub enum Command {
         /// Language of the report.
         #[arg(long, value_enum, default_value_t = Lang::Id)]
         lang: Lang,
+        /// The issuer's signed revocation list (from `piagam revoke`).
+        #[arg(long)]
+        revocations: Option<PathBuf>,
         /// QR texts or verify URLs.
         #[arg(required = true)]
         inputs: Vec<String>,

@@ -1,10 +1,11 @@
 //! Each command: call the library, print what it returns.
 
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use piagam::config::EventConfig;
 use piagam::generate::{self, Issued, Job};
+use piagam::keystore::{self, NewKey};
 use piagam::layout::fonts::FontBook;
 use piagam::roster;
 use piagam::seal::{self, IssuerKey, Jwk, Jwks, Lang, Trust, VerifyOptions};
@@ -15,10 +16,46 @@ use super::{EXIT_INVALID, EXIT_OK};
 
 type CmdResult = Result<i32, String>;
 
+/// Enough for thousands of seals; stops a runaway pipe from eating memory.
+const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
+
 pub fn dispatch(cli: Cli) -> CmdResult {
     match cli.command {
         Command::Demo { out } => demo(&out),
-        Command::Keygen { issuer, out } => keygen(&issuer, &out),
+        Command::Keygen {
+            issuer,
+            out,
+            rotate,
+            not_before,
+            not_after,
+            verify_url,
+            from_key,
+        } => keygen(
+            &out,
+            rotate,
+            from_key.as_deref(),
+            NewKey {
+                issuer,
+                not_before,
+                not_after,
+                verify_url,
+            },
+        ),
+        Command::Revoke {
+            key,
+            list,
+            reason,
+            date,
+            jwks,
+            serials,
+        } => revoke(
+            &key,
+            &list,
+            &reason,
+            date.as_deref(),
+            jwks.as_deref(),
+            &serials,
+        ),
         Command::Generate {
             roster,
             template,
@@ -26,6 +63,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             out,
             verify_url,
             config,
+            issuer,
             jwks,
         } => generate(GenerateArgs {
             roster,
@@ -34,14 +72,22 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             out,
             verify_url,
             config,
+            issuer,
             jwks,
         }),
         Command::Verify {
             trust,
             json,
             lang,
+            revocations,
             inputs,
-        } => verify(trust.as_deref(), json, lang, &inputs),
+        } => verify(
+            trust.as_deref(),
+            revocations.as_deref(),
+            json,
+            lang,
+            &inputs,
+        ),
     }
 }
 
@@ -70,36 +116,50 @@ fn report_written(issued: &[Issued], out: &Path) {
     }
 }
 
-fn keygen(issuer: &str, out: &Path) -> CmdResult {
-    let issuer = issuer.trim();
-    if issuer.is_empty() {
-        return Err("--issuer must name the issuer".into());
+fn keygen(out: &Path, rotate: bool, from_key: Option<&Path>, opts: NewKey) -> CmdResult {
+    let outcome = if rotate {
+        keystore::rotate(out, &opts)
+    } else if let Some(key) = from_key {
+        keystore::import(key, out, &opts)
+    } else {
+        keystore::create(out, &opts)
     }
-    let key_path = out.join("issuer.key.pem");
-    if key_path.exists() {
-        return Err(format!(
-            "{} already exists; piagam never overwrites a key. Choose another --out folder.",
-            key_path.display()
-        ));
+    .map_err(|e| e.to_string())?;
+    if let Some(key) = &outcome.key_path {
+        eprintln!("private key: {} (keep it secret; mode 0600)", key.display());
     }
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let key = IssuerKey::generate().map_err(|e| e.to_string())?;
-    let pem = key.to_pkcs8_pem().map_err(|e| e.to_string())?;
-    piagam::fsio::write_atomic_with_mode(&key_path, pem.as_bytes(), Some(0o600), false)
-        .map_err(|e| e.to_string())?;
-    let jwks = Jwks {
-        issuer: issuer.to_owned(),
-        verify_url: None,
-        keys: vec![Jwk::from_key(&key.verifying_key())],
-    };
-    let jwks_path = out.join("issuer.jwks.json");
-    piagam::fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes()).map_err(|e| e.to_string())?;
+    if let Some(retired) = &outcome.retired {
+        eprintln!("previous private key kept at {}", retired.display());
+    }
     eprintln!(
-        "private key: {} (keep it secret; mode 0600)",
-        key_path.display()
+        "public keys: {} ({} key(s); publish this file)",
+        outcome.jwks_path.display(),
+        outcome.key_count
     );
-    eprintln!("public keys: {}", jwks_path.display());
-    eprintln!("key id (kid): {}", jwks.keys[0].kid);
+    eprintln!("key id (kid): {}", outcome.kid);
+    Ok(EXIT_OK)
+}
+
+fn revoke(
+    key: &Path,
+    list: &Path,
+    reason: &str,
+    date: Option<&str>,
+    jwks: Option<&Path>,
+    serials: &[String],
+) -> CmdResult {
+    let outcome = piagam::revoke::revoke(key, jwks, list, serials, reason, date)
+        .map_err(|e| e.to_string())?;
+    for serial in &outcome.already {
+        eprintln!("note: {serial} was already revoked; its first reason is kept");
+    }
+    eprintln!(
+        "revoked {} serial(s); {} now lists {} as of {}",
+        outcome.added.len(),
+        list.display(),
+        outcome.total,
+        outcome.issued
+    );
     Ok(EXIT_OK)
 }
 
@@ -110,6 +170,7 @@ struct GenerateArgs {
     out: PathBuf,
     verify_url: Option<String>,
     config: Option<PathBuf>,
+    issuer: Option<String>,
     jwks: Option<PathBuf>,
 }
 
@@ -129,7 +190,15 @@ fn generate(a: GenerateArgs) -> CmdResult {
             .unwrap_or(Path::new("."))
             .join("issuer.jwks.json")
     });
-    let jwks = read_jwks(&jwks_path)?;
+    let jwks = match (&a.issuer, jwks_path.exists()) {
+        // A key made elsewhere (e.g. openssl) with no JWKS yet.
+        (Some(name), false) if a.jwks.is_none() => Jwks {
+            issuer: name.trim().to_owned(),
+            verify_url: None,
+            keys: vec![Jwk::from_key(&key.verifying_key())],
+        },
+        _ => read_jwks(&jwks_path)?,
+    };
     let kid = seal::keys::kid_hex(&key.kid());
     if !jwks.keys.iter().any(|k| k.kid == kid) {
         return Err(format!(
@@ -164,14 +233,20 @@ fn generate(a: GenerateArgs) -> CmdResult {
 fn read_jwks(path: &Path) -> Result<Jwks, String> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!(
-            "{}: {e} (piagam keygen writes it beside the key; or pass --jwks FILE)",
+            "{}: {e} (piagam keygen writes it beside the key; or pass --jwks FILE, or --issuer NAME)",
             path.display()
         )
     })?;
     serde_json::from_str(&text).map_err(|e| format!("{}: not a valid JWKS: {e}", path.display()))
 }
 
-fn verify(trust: Option<&Path>, json: bool, lang: args::Lang, inputs: &[String]) -> CmdResult {
+fn verify(
+    trust: Option<&Path>,
+    revocations: Option<&Path>,
+    json: bool,
+    lang: args::Lang,
+    inputs: &[String],
+) -> CmdResult {
     let trust_path = match trust {
         Some(p) => p.to_owned(),
         None if Path::new("issuer.jwks.json").exists() => PathBuf::from("issuer.jwks.json"),
@@ -192,8 +267,16 @@ fn verify(trust: Option<&Path>, json: bool, lang: args::Lang, inputs: &[String])
     let mut texts = Vec::new();
     for input in inputs {
         if input == "-" {
-            for line in std::io::stdin().lock().lines() {
-                let line = line.map_err(|e| format!("stdin: {e}"))?;
+            // Read bytes, not lines: a line that is not UTF-8 is still an
+            // input to report on, not a reason to stop.
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(MAX_STDIN_BYTES)
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("stdin: {e}"))?;
+            for line in bytes.split(|&b| b == b'\n') {
+                let line = String::from_utf8_lossy(line);
                 if !line.trim().is_empty() {
                     texts.push(line.trim().to_owned());
                 }
@@ -202,7 +285,11 @@ fn verify(trust: Option<&Path>, json: bool, lang: args::Lang, inputs: &[String])
             texts.push(input.clone());
         }
     }
-    let options = VerifyOptions::default();
+    let mut options = VerifyOptions::default();
+    if let Some(path) = revocations {
+        options.revocations =
+            Some(piagam::revoke::read_list(path, &trust).map_err(|e| e.to_string())?);
+    }
     let mut all_valid = true;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

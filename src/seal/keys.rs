@@ -4,7 +4,7 @@ use std::path::Path;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use ed25519_dalek::pkcs8::DecodePrivateKey;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -73,11 +73,19 @@ impl IssuerKey {
         })
     }
 
+    /// PKCS#8 v1 PEM (RFC 8410), the form `openssl genpkey` writes. The v2
+    /// form with an embedded public key is not read by OpenSSL 3.0.
     pub fn to_pkcs8_pem(&self) -> Result<String, SealError> {
-        self.signing
-            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
-            .map(|z| z.to_string())
-            .map_err(|e| SealError::BadPrivateKey(e.to_string()))
+        const PREFIX: [u8; 16] = [
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        let mut der = PREFIX.to_vec();
+        der.extend_from_slice(&self.signing.to_bytes());
+        let body = base64::engine::general_purpose::STANDARD.encode(&der);
+        Ok(format!(
+            "-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n"
+        ))
     }
 
     pub fn verifying_key(&self) -> VerifyingKey {

@@ -162,7 +162,7 @@ impl Report {
                 (t("Penerima", "Recipient"), Some(c.recipient.clone())),
                 (t("Prestasi", "Achievement"), Some(c.achievement.clone())),
                 (t("Acara", "Event"), Some(c.event.clone())),
-                (t("Tanggal", "Date"), Some(c.date.to_string())),
+                (t("Tanggal", "Date"), Some(long_date(c.date, lang))),
                 (t("Tempat", "Place"), c.place.clone()),
                 (
                     t("Berlaku hingga", "Valid until"),
@@ -171,7 +171,11 @@ impl Report {
             ]
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .chain(c.extra.iter().map(|(k, v)| (k.as_str(), v.clone())))
+            .chain(
+                c.extra
+                    .iter()
+                    .map(|(k, v)| (extra_label(k, lang), v.clone())),
+            )
             .collect();
             let width = rows
                 .iter()
@@ -202,12 +206,22 @@ impl Report {
             (None, _) => t("Penerbit dikenal", "Issuer known").to_string(),
         };
         let _ = writeln!(out, "  {} {issuer_line}", mark(self.checks.issuer));
-        let revocation_line = match self.checks.revocation {
-            Check::NotChecked => t(
+        let list_date = self
+            .revocation_list_date
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        let revocation_line = match (self.checks.revocation, lang) {
+            (Check::NotChecked, _) => t(
                 "Status pencabutan tidak diperiksa (tidak ada daftar pencabutan)",
                 "Revocation not checked (no revocation list given)",
-            ),
-            _ => t("Tidak dicabut", "Not revoked"),
+            )
+            .to_string(),
+            (Check::Passed, Lang::Id) => {
+                format!("Tidak dicabut (daftar pencabutan per {list_date})")
+            }
+            (Check::Passed, Lang::En) => format!("Not revoked (revocation list of {list_date})"),
+            (Check::Failed, Lang::Id) => format!("DICABUT (daftar pencabutan per {list_date})"),
+            (Check::Failed, Lang::En) => format!("REVOKED (revocation list of {list_date})"),
         };
         let _ = writeln!(out, "  {} {revocation_line}", mark(self.checks.revocation));
         let _ = writeln!(
@@ -253,4 +267,21 @@ fn reason(e: &SealError, lang: Lang) -> String {
         SealError::TooLarge(n) => format!("masukan terlalu panjang ({n} karakter)"),
         other => format!("segel rusak atau tidak dikenal ({})", other),
     }
+}
+
+/// Labels for the extra claims piagam itself writes; others show as named.
+fn extra_label(key: &str, lang: Lang) -> &str {
+    match (key, lang) {
+        ("category", Lang::Id) => "Kategori",
+        ("category", Lang::En) => "Category",
+        _ => key,
+    }
+}
+
+fn long_date(d: Date, lang: Lang) -> String {
+    let language = match lang {
+        Lang::Id => crate::locale::Language::Id,
+        Lang::En => crate::locale::Language::En,
+    };
+    format!("{} ({d})", crate::locale::long_date(d, language))
 }

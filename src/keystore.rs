@@ -1,0 +1,218 @@
+//! An issuer's key folder: `issuer.key.pem` (private, 0600) beside
+//! `issuer.jwks.json` (public), with retired private keys in `retired/`.
+
+use std::path::{Path, PathBuf};
+
+use crate::date::Date;
+use crate::fsio;
+use crate::seal::keys::kid_hex;
+use crate::seal::{IssuerKey, Jwk, Jwks, SealError};
+
+pub const KEY_FILE: &str = "issuer.key.pem";
+pub const JWKS_FILE: &str = "issuer.jwks.json";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeystoreError {
+    #[error("{0} already exists; piagam never overwrites a key. Use --rotate to replace it, or another --out folder.")]
+    KeyExists(PathBuf),
+    #[error("{0} does not exist; make a key first with piagam keygen --issuer NAME --out DIR")]
+    NoKey(PathBuf),
+    #[error("--issuer must name the issuer")]
+    NoIssuer,
+    #[error("{what} '{value}' is not a date in the form YYYY-MM-DD")]
+    BadDate { what: &'static str, value: String },
+    #[error("--verify-url '{0}' must be an address without '#' or spaces")]
+    BadUrl(String),
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    #[error(transparent)]
+    Write(#[from] fsio::WriteError),
+}
+
+/// Options for a new key's public entry.
+#[derive(Debug, Clone, Default)]
+pub struct NewKey {
+    pub issuer: Option<String>,
+    pub not_before: Option<String>,
+    pub not_after: Option<String>,
+    pub verify_url: Option<String>,
+}
+
+/// What keygen did, for the message to the user. Never holds private data.
+#[derive(Debug, Clone)]
+pub struct KeygenOutcome {
+    pub key_path: Option<PathBuf>,
+    pub jwks_path: PathBuf,
+    pub kid: String,
+    pub retired: Option<PathBuf>,
+    pub key_count: usize,
+}
+
+fn check_date(what: &'static str, value: &Option<String>) -> Result<(), KeystoreError> {
+    if let Some(v) = value {
+        v.parse::<Date>().map_err(|_| KeystoreError::BadDate {
+            what,
+            value: v.clone(),
+        })?;
+    }
+    Ok(())
+}
+
+fn public_entry(key: &IssuerKey, opts: &NewKey) -> Result<Jwk, KeystoreError> {
+    check_date("--not-before", &opts.not_before)?;
+    check_date("--not-after", &opts.not_after)?;
+    let mut jwk = Jwk::from_key(&key.verifying_key());
+    jwk.nbf = opts.not_before.clone();
+    jwk.exp = opts.not_after.clone();
+    Ok(jwk)
+}
+
+fn check_url(url: &Option<String>) -> Result<(), KeystoreError> {
+    if let Some(u) = url {
+        if u.is_empty() || u.contains('#') || u.chars().any(char::is_whitespace) {
+            return Err(KeystoreError::BadUrl(u.clone()));
+        }
+    }
+    Ok(())
+}
+
+fn issuer_name(opts: &NewKey) -> Result<String, KeystoreError> {
+    let name = opts.issuer.as_deref().unwrap_or("").trim();
+    if name.is_empty() {
+        return Err(KeystoreError::NoIssuer);
+    }
+    Ok(name.to_owned())
+}
+
+pub fn read_jwks(path: &Path) -> Result<Jwks, KeystoreError> {
+    let text = std::fs::read_to_string(path).map_err(|e| KeystoreError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    serde_json::from_str(&text).map_err(|e| KeystoreError::Io {
+        path: path.to_owned(),
+        message: format!("not a valid JWKS: {e}"),
+    })
+}
+
+/// Makes a new key pair in `dir`. Refuses to replace an existing key.
+pub fn create(dir: &Path, opts: &NewKey) -> Result<KeygenOutcome, KeystoreError> {
+    let issuer = issuer_name(opts)?;
+    check_url(&opts.verify_url)?;
+    let key_path = dir.join(KEY_FILE);
+    if key_path.exists() {
+        return Err(KeystoreError::KeyExists(key_path));
+    }
+    let key = IssuerKey::generate()?;
+    let jwk = public_entry(&key, opts)?;
+    std::fs::create_dir_all(dir).map_err(|e| KeystoreError::Io {
+        path: dir.to_owned(),
+        message: e.to_string(),
+    })?;
+    fsio::write_atomic_with_mode(
+        &key_path,
+        key.to_pkcs8_pem()?.as_bytes(),
+        Some(0o600),
+        false,
+    )?;
+    let jwks = Jwks {
+        issuer,
+        verify_url: opts.verify_url.clone(),
+        keys: vec![jwk],
+    };
+    let jwks_path = dir.join(JWKS_FILE);
+    fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes())?;
+    Ok(KeygenOutcome {
+        key_path: Some(key_path),
+        jwks_path,
+        kid: kid_hex(&key.kid()),
+        retired: None,
+        key_count: 1,
+    })
+}
+
+/// Writes `dir/issuer.jwks.json` for a key made elsewhere (e.g. by openssl).
+pub fn import(key_file: &Path, dir: &Path, opts: &NewKey) -> Result<KeygenOutcome, KeystoreError> {
+    let issuer = issuer_name(opts)?;
+    check_url(&opts.verify_url)?;
+    let key = IssuerKey::read_pem_file(key_file)?;
+    let jwks_path = dir.join(JWKS_FILE);
+    let mut jwks = if jwks_path.exists() {
+        read_jwks(&jwks_path)?
+    } else {
+        Jwks {
+            issuer: issuer.clone(),
+            verify_url: None,
+            keys: Vec::new(),
+        }
+    };
+    jwks.issuer = issuer;
+    if opts.verify_url.is_some() {
+        jwks.verify_url = opts.verify_url.clone();
+    }
+    let kid = kid_hex(&key.kid());
+    jwks.keys.retain(|k| k.kid != kid);
+    jwks.keys.push(public_entry(&key, opts)?);
+    std::fs::create_dir_all(dir).map_err(|e| KeystoreError::Io {
+        path: dir.to_owned(),
+        message: e.to_string(),
+    })?;
+    fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes())?;
+    Ok(KeygenOutcome {
+        key_path: None,
+        key_count: jwks.keys.len(),
+        jwks_path,
+        kid,
+        retired: None,
+    })
+}
+
+/// Replaces the key in `dir` with a new one, keeping every old public key.
+pub fn rotate(dir: &Path, opts: &NewKey) -> Result<KeygenOutcome, KeystoreError> {
+    check_url(&opts.verify_url)?;
+    let key_path = dir.join(KEY_FILE);
+    let jwks_path = dir.join(JWKS_FILE);
+    if !key_path.exists() {
+        return Err(KeystoreError::NoKey(key_path));
+    }
+    let old = IssuerKey::read_pem_file(&key_path)?;
+    let mut jwks = read_jwks(&jwks_path)?;
+    if let Some(name) = opts
+        .issuer
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        jwks.issuer = name.to_owned();
+    }
+    if opts.verify_url.is_some() {
+        jwks.verify_url = opts.verify_url.clone();
+    }
+    let new = IssuerKey::generate()?;
+    let entry = public_entry(&new, opts)?;
+
+    // Keep the old private key: a hard link cannot replace anything.
+    let retired_dir = dir.join("retired");
+    std::fs::create_dir_all(&retired_dir).map_err(|e| KeystoreError::Io {
+        path: retired_dir.clone(),
+        message: e.to_string(),
+    })?;
+    let retired = retired_dir.join(format!("issuer-{}.key.pem", kid_hex(&old.kid())));
+    std::fs::hard_link(&key_path, &retired).map_err(|e| KeystoreError::Io {
+        path: retired.clone(),
+        message: e.to_string(),
+    })?;
+    fsio::write_atomic_with_mode(&key_path, new.to_pkcs8_pem()?.as_bytes(), Some(0o600), true)?;
+    jwks.keys.push(entry);
+    fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes())?;
+    Ok(KeygenOutcome {
+        key_path: Some(key_path),
+        jwks_path,
+        kid: kid_hex(&new.kid()),
+        retired: Some(retired),
+        key_count: jwks.keys.len(),
+    })
+}
