@@ -24,7 +24,10 @@ fn rate(name: &str, mut f: impl FnMut()) -> f64 {
         n += 100;
     }
     let per_sec = n as f64 / start.elapsed().as_secs_f64();
-    println!("{name:<40} {per_sec:>12.0} /s   ({:.1} µs each)", 1e6 / per_sec);
+    println!(
+        "{name:<40} {per_sec:>12.0} /s   ({:.1} µs each)",
+        1e6 / per_sec
+    );
     per_sec
 }
 
@@ -54,13 +57,20 @@ fn main() {
     let options = VerifyOptions::default();
     assert!(seal::verify_qr_text(&text, &trust, &options).is_valid());
 
-    println!("seal of {} bytes, QR text of {} characters", cose.len(), text.len());
+    println!(
+        "seal of {} bytes, QR text of {} characters",
+        cose.len(),
+        text.len()
+    );
     rate("sign (claims -> COSE bytes)", || {
         black_box(seal::sign(black_box(&claims), &key));
     });
     rate("sign + QR text", || {
         let c = seal::sign(black_box(&claims), &key);
-        black_box(qrtext::qr_text(Some("https://piagam.example/verifikasi"), &c));
+        black_box(qrtext::qr_text(
+            Some("https://piagam.example/verifikasi"),
+            &c,
+        ));
     });
     let verified = rate("verify (QR text -> report)", || {
         black_box(seal::verify_qr_text(black_box(&text), &trust, &options));

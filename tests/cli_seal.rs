@@ -405,3 +405,49 @@ fn ten_thousand_hostile_inputs_never_panic_and_never_verify() {
         .iter()
         .all(|r| r["valid"] == false && r["code"].is_string()));
 }
+
+#[test]
+fn every_flipped_byte_of_a_printed_seal_makes_verify_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    assert!(run_piagam(&["demo", "--out", s(&dir)]).status.success());
+    let qr = read_manifest(&dir)[7].qr_text.clone();
+    let hash = qr.find('#').unwrap() + 1;
+    let bytes = piagam::seal::qrtext::decode_digits(&qr[hash..]).unwrap();
+    let mut stdin = String::new();
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x01;
+        stdin.push_str(&qr[..hash]);
+        stdin.push_str(&piagam::seal::qrtext::encode_digits(&b));
+        stdin.push('\n');
+    }
+    let out = run_piagam_with_stdin(
+        &[
+            "verify",
+            "--json",
+            "--trust",
+            s(&dir.join("issuer.jwks.json")),
+            "-",
+        ],
+        &stdin,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let reports: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), bytes.len());
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r["valid"], false, "byte {i} flipped still verifies");
+    }
+    // And each one alone, through the plain report, exits 1 too.
+    for line in stdin.lines().step_by(41) {
+        assert_eq!(
+            run_piagam(&["verify", "--trust", s(&dir.join("issuer.jwks.json")), line])
+                .status
+                .code(),
+            Some(1)
+        );
+    }
+}
