@@ -1,10 +1,12 @@
 //! Event-wide settings from `piagam.toml`: what every document of a run shares.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::date::Date;
+use crate::roster::{DateOrder, Field, RosterOptions};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,6 +19,23 @@ pub struct EventConfig {
     /// Address of the static verification page; the QR text starts with it.
     #[serde(default)]
     pub verify_url: Option<String>,
+    /// How to read the roster.
+    #[serde(default)]
+    pub roster: RosterSettings,
+    /// Roster headers mapped to fields, for headers the aliases do not cover.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Field>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterSettings {
+    /// Order of numeric dates, e.g. "DD/MM/YYYY".
+    #[serde(default)]
+    pub date_format: Option<String>,
+    /// The workbook sheet to read; `--sheet` overrides it.
+    #[serde(default)]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -104,6 +123,13 @@ impl EventConfig {
         }
         crate::numbering::check_pattern(&config.numbering.pattern)
             .map_err(|e| invalid(format!("numbering.pattern: {e}")))?;
+        if let Some(f) = &config.roster.date_format {
+            if DateOrder::parse(f).is_none() {
+                return Err(invalid(format!(
+                    "roster.date_format '{f}' is not one of DD/MM/YYYY, MM/DD/YYYY, YYYY-MM-DD (any separator)"
+                )));
+            }
+        }
         if let Some(url) = &config.verify_url {
             if url.contains('#') || url.chars().any(char::is_whitespace) {
                 return Err(invalid(format!(
@@ -135,6 +161,21 @@ impl EventConfig {
             EventConfig::read(&beside)
         } else {
             Err(ConfigError::Missing(beside))
+        }
+    }
+
+    /// Roster reading options; `sheet` (from the command line) wins.
+    pub fn roster_options(&self, sheet: Option<&str>) -> RosterOptions {
+        RosterOptions {
+            sheet: sheet
+                .map(str::to_owned)
+                .or_else(|| self.roster.sheet.clone()),
+            columns: self.columns.clone(),
+            date_order: self
+                .roster
+                .date_format
+                .as_deref()
+                .and_then(DateOrder::parse),
         }
     }
 

@@ -34,19 +34,24 @@ pub enum DemoError {
 }
 
 /// The demo issuer's public keys.
-pub fn demo_jwks(key: &IssuerKey) -> Jwks {
+pub fn demo_jwks(key: &IssuerKey, verify_url: Option<String>) -> Jwks {
     Jwks {
         issuer: DEMO_ISSUER.into(),
-        verify_url: None,
+        verify_url,
         keys: vec![Jwk::from_key(&key.verifying_key())],
     }
 }
 
 /// Generates the demo charters into `out_dir`.
 pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
-    let records =
-        roster::read_roster_bytes(Path::new("examples/adlga-2024.csv"), ROSTER_CSV.as_bytes())?;
     let config = EventConfig::from_toml(CONFIG_TOML, Path::new("examples/piagam.toml"))?;
+    let roster_path = Path::new("examples/adlga-2024.csv");
+    let records = roster::read_roster_bytes(
+        roster_path,
+        ROSTER_CSV.as_bytes(),
+        &config.roster_options(None),
+    )?
+    .into_valid()?;
     let template = Template::from_toml(
         PIAGAM_TEMPLATE_TOML,
         Path::new("templates/piagam"),
@@ -55,10 +60,10 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
     let fonts = FontBook::with_bundled();
     template.check_fonts(&fonts)?;
     let key = IssuerKey::from_pkcs8_pem(DEMO_KEY_PEM)?;
-    let jwks = demo_jwks(&key);
+    let jwks = demo_jwks(&key, config.verify_url.clone());
     let templates = [template];
     let job = Job {
-        roster_name: "examples/adlga-2024.csv".into(),
+        roster_name: roster_path.into(),
         records: &records,
         config: &config,
         templates: &templates,
@@ -66,7 +71,7 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
         key: &key,
         verify_url: None,
     };
-    let issued = generate::prepare(&job)?;
-    generate::write_outputs(&issued, &fonts, &jwks, out_dir)?;
+    let issued = generate::prepare(&job)?.into_all()?;
+    generate::write_outputs(&issued, &fonts, &jwks, out_dir, None)?;
     Ok(issued)
 }

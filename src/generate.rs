@@ -15,7 +15,7 @@ use crate::layout::{compose, ComposeError, Page};
 use crate::numbering::{format_serial, SerialParts};
 use crate::qr::{self, QrError};
 use crate::render::pdf::{PdfWriter, RenderError};
-use crate::roster::Record;
+use crate::roster::{Record, RowProblem};
 use crate::seal::{self, qrtext, Claims, IssuerKey, Jwks};
 use crate::template::Template;
 
@@ -51,24 +51,72 @@ pub struct Job<'a> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenerateError {
-    #[error("{}", .0.join("\n"))]
-    Rows(Vec<String>),
+    #[error("{}\n{} problem(s) found; no file was written", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"), .0.len())]
+    Rows(Vec<RowProblem>),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
     Write(#[from] WriteError),
 }
 
-/// Signs and lays out every document. Reports every row problem at once.
-pub fn prepare(job: &Job) -> Result<Vec<Issued>, GenerateError> {
+/// Every document that could be made, and every problem with the others.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub issued: Vec<Issued>,
+    pub problems: Vec<RowProblem>,
+}
+
+impl Prepared {
+    /// Adds problems found earlier (e.g. by the roster reader).
+    pub fn with_problems(mut self, mut earlier: Vec<RowProblem>) -> Prepared {
+        earlier.append(&mut self.problems);
+        self.problems = earlier;
+        self
+    }
+
+    /// All documents, or every problem if there is any.
+    pub fn into_all(self) -> Result<Vec<Issued>, GenerateError> {
+        if self.problems.is_empty() {
+            Ok(self.issued)
+        } else {
+            Err(GenerateError::Rows(self.problems))
+        }
+    }
+
+    /// Drops every document of a row with a problem; returns the documents
+    /// kept and the problems, for `rejected.csv`.
+    pub fn skip_invalid(self) -> (Vec<Issued>, Vec<RowProblem>) {
+        let bad: std::collections::BTreeSet<usize> =
+            self.problems.iter().filter_map(|p| p.row).collect();
+        let kept = self
+            .issued
+            .into_iter()
+            .filter(|d| !bad.contains(&d.row))
+            .collect();
+        (kept, self.problems)
+    }
+}
+
+/// Signs and lays out every document, collecting every problem.
+pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     let config = job.config;
     let verify_url = job.verify_url.clone().or_else(|| config.verify_url.clone());
-    let event_date = config
-        .event_date()
-        .map_err(|e| GenerateError::Rows(vec![e.to_string()]))?;
+    let event_date = config.event_date().map_err(|e| {
+        GenerateError::Rows(vec![RowProblem {
+            file: job.roster_name.clone(),
+            row: None,
+            column: None,
+            reason: format!("event date: {e}"),
+        }])
+    })?;
     let mut issued = Vec::new();
     let mut problems = Vec::new();
-    let here = |row: usize| format!("{}:{row}", job.roster_name.display());
+    let problem = |row: usize, column: &str, reason: String| RowProblem {
+        file: job.roster_name.clone(),
+        row: Some(row),
+        column: Some(column.to_owned()),
+        reason,
+    };
 
     // Documents of one kind stay together, in roster order.
     for template in job.templates {
@@ -87,7 +135,7 @@ pub fn prepare(job: &Job) -> Result<Vec<Issued>, GenerateError> {
                 ) {
                     Ok(s) => s,
                     Err(e) => {
-                        problems.push(format!("{}: serial: {e}", here(record.row)));
+                        problems.push(problem(record.row, "serial", e.to_string()));
                         continue;
                     }
                 },
@@ -115,9 +163,10 @@ pub fn prepare(job: &Job) -> Result<Vec<Issued>, GenerateError> {
             let matrix = match qr::encode_seal_text(&qr_text) {
                 Ok(m) => m,
                 Err(QrError::TooLong(n)) => {
-                    problems.push(format!(
-                        "{}: the seal ({n} characters) is too long for a QR code; shorten the fields",
-                        here(record.row)
+                    problems.push(problem(
+                        record.row,
+                        "seal",
+                        format!("the seal ({n} characters) is too long for a QR code; shorten the fields"),
                     ));
                     continue;
                 }
@@ -136,19 +185,18 @@ pub fn prepare(job: &Job) -> Result<Vec<Issued>, GenerateError> {
                     claims,
                     page,
                 }),
-                Err(ComposeError { what, text, source }) => problems.push(format!(
-                    "{}: {what} \"{text}\" in template {}: {source}",
-                    here(record.row),
-                    template.dir.display()
+                Err(ComposeError { what, text, source }) => problems.push(problem(
+                    record.row,
+                    &what,
+                    format!(
+                        "\"{text}\" does not fit template {}: {source}",
+                        template.dir.display()
+                    ),
                 )),
             }
         }
     }
-    if problems.is_empty() {
-        Ok(issued)
-    } else {
-        Err(GenerateError::Rows(problems))
-    }
+    Ok(Prepared { issued, problems })
 }
 
 /// The values templates can print for one document.
@@ -203,6 +251,7 @@ pub fn write_outputs(
     fonts: &FontBook,
     jwks: &Jwks,
     out_dir: &Path,
+    rejected: Option<&[RowProblem]>,
 ) -> Result<Vec<PathBuf>, GenerateError> {
     std::fs::create_dir_all(out_dir).map_err(|e| WriteError {
         path: out_dir.to_owned(),
@@ -229,7 +278,28 @@ pub fn write_outputs(
     let jwks_path = out_dir.join("issuer.jwks.json");
     fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes())?;
     written.push(jwks_path);
+
+    if let Some(rejected) = rejected {
+        let path = out_dir.join("rejected.csv");
+        fsio::write_atomic(&path, &rejected_csv(rejected))?;
+        written.push(path);
+    }
     Ok(written)
+}
+
+/// Rows left out by `--skip-invalid`, each with its reason.
+fn rejected_csv(problems: &[RowProblem]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["file", "row", "column", "reason"]);
+    for p in problems {
+        let _ = w.write_record([
+            p.file.display().to_string(),
+            p.row.map(|r| r.to_string()).unwrap_or_default(),
+            p.column.clone().unwrap_or_default(),
+            p.reason.clone(),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
 }
 
 fn manifest_csv(issued: &[Issued]) -> Vec<u8> {
@@ -281,4 +351,194 @@ mod tests {
             "012-sertifikat-dr-dr-h-muhammad-maruf-s-kom-m-t-i.pdf"
         );
     }
+}
+
+/// A generate or check run, as the command line describes it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub roster: PathBuf,
+    pub templates: Vec<PathBuf>,
+    /// Needed to generate; `check` signs with a throwaway key of the same size.
+    pub key: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub verify_url: Option<String>,
+    pub config: Option<PathBuf>,
+    pub jwks: Option<PathBuf>,
+    pub issuer: Option<String>,
+    pub sheet: Option<String>,
+    pub skip_invalid: bool,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub issued: Vec<Issued>,
+    /// Rows left out under `--skip-invalid`, with their problems.
+    pub rejected: Vec<RowProblem>,
+    pub warnings: Vec<String>,
+    pub rows: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Roster(#[from] crate::roster::RosterError),
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateError),
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
+    #[error(transparent)]
+    Keystore(#[from] crate::keystore::KeystoreError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+struct Loaded {
+    config: EventConfig,
+    roster: crate::roster::Roster,
+    templates: Vec<Template>,
+    fonts: FontBook,
+}
+
+fn load(req: &Request) -> Result<Loaded, RunError> {
+    if req.templates.is_empty() {
+        return Err(RunError::Usage("give at least one --template".into()));
+    }
+    if let Some(url) = &req.verify_url {
+        if url.is_empty() || url.contains('#') || url.chars().any(char::is_whitespace) {
+            return Err(RunError::Usage(format!(
+                "--verify-url '{url}' must be an address without '#' or spaces"
+            )));
+        }
+    }
+    let config = EventConfig::locate(req.config.as_deref(), &req.roster)?;
+    let roster =
+        crate::roster::read_roster(&req.roster, &config.roster_options(req.sheet.as_deref()))?;
+    let mut fonts = FontBook::with_bundled();
+    let mut templates = Vec::new();
+    for dir in &req.templates {
+        let template = Template::load(dir)?;
+        template.register_fonts(&mut fonts)?;
+        templates.push(template);
+    }
+    for t in &templates {
+        t.check_fonts(&fonts)?;
+    }
+    Ok(Loaded {
+        config,
+        roster,
+        templates,
+        fonts,
+    })
+}
+
+fn lay_out(req: &Request, loaded: &Loaded, key: &IssuerKey) -> Result<Prepared, RunError> {
+    let job = Job {
+        roster_name: req.roster.clone(),
+        records: &loaded.roster.records,
+        config: &loaded.config,
+        templates: &loaded.templates,
+        fonts: &loaded.fonts,
+        key,
+        verify_url: req.verify_url.clone(),
+    };
+    Ok(prepare(&job)?.with_problems(loaded.roster.problems.clone()))
+}
+
+/// Validates and lays out everything, writing nothing.
+pub fn check(req: &Request) -> Result<Outcome, RunError> {
+    let loaded = load(req)?;
+    // Any key gives a seal of the same size, so the QR code is the same size.
+    let key = IssuerKey::from_seed(&[0x5a; 32]);
+    let prepared = lay_out(req, &loaded, &key)?;
+    Ok(Outcome {
+        rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),
+        issued: prepared.issued,
+        rejected: prepared.problems,
+        warnings: loaded.roster.warnings,
+    })
+}
+
+fn count_rows(problems: &[RowProblem]) -> usize {
+    problems
+        .iter()
+        .filter_map(|p| p.row)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}
+
+/// Signs, lays out and writes every document.
+pub fn run(req: &Request) -> Result<Outcome, RunError> {
+    let key_path = req
+        .key
+        .as_deref()
+        .ok_or_else(|| RunError::Usage("give the issuer's key with --key".into()))?;
+    let out = req
+        .out
+        .as_deref()
+        .ok_or_else(|| RunError::Usage("give the output folder with --out".into()))?;
+    let loaded = load(req)?;
+    let key = IssuerKey::read_pem_file(key_path)?;
+    let jwks = issuer_jwks(req, key_path, &key)?;
+    let prepared = lay_out(req, &loaded, &key)?;
+    let rows = loaded.roster.records.len() + count_rows(&loaded.roster.problems);
+    let (issued, rejected) = if req.skip_invalid {
+        let (issued, rejected) = prepared.skip_invalid();
+        if issued.is_empty() {
+            return Err(GenerateError::Rows(rejected).into());
+        }
+        (issued, rejected)
+    } else {
+        (prepared.into_all()?, Vec::new())
+    };
+    write_outputs(
+        &issued,
+        &loaded.fonts,
+        &jwks,
+        out,
+        req.skip_invalid.then_some(rejected.as_slice()),
+    )?;
+    Ok(Outcome {
+        issued,
+        rejected,
+        warnings: loaded.roster.warnings,
+        rows,
+    })
+}
+
+/// The issuer's JWKS: `--jwks`, else beside the key, else made from `--issuer`.
+fn issuer_jwks(req: &Request, key_path: &Path, key: &IssuerKey) -> Result<Jwks, RunError> {
+    let beside = key_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(crate::keystore::JWKS_FILE);
+    let path = req.jwks.clone().unwrap_or(beside);
+    let jwks = match (&req.issuer, path.exists()) {
+        (Some(name), false) if req.jwks.is_none() => Jwks {
+            issuer: name.trim().to_owned(),
+            verify_url: None,
+            keys: vec![crate::seal::Jwk::from_key(&key.verifying_key())],
+        },
+        (_, false) => {
+            return Err(RunError::Usage(format!(
+                "{} not found: piagam keygen writes it beside the key; or pass --jwks FILE, or --issuer NAME",
+                path.display()
+            )))
+        }
+        _ => crate::keystore::read_jwks(&path)?,
+    };
+    let kid = crate::seal::keys::kid_hex(&key.kid());
+    if !jwks.keys.iter().any(|k| k.kid == kid) {
+        return Err(RunError::Usage(format!(
+            "{} does not list the key in {} (kid {kid}); pass the issuer's JWKS with --jwks",
+            path.display(),
+            key_path.display()
+        )));
+    }
+    Ok(jwks)
 }

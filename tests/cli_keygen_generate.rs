@@ -189,7 +189,7 @@ fn a_bad_roster_row_stops_everything_and_names_the_row() {
     );
     assert!(
         err.contains(&format!(
-            "{r}:4:nama: contains the invisible or control character U+202E"
+            "{r}:4:nama: contains the invisible character U+202E (right-to-left override)"
         )),
         "{err}"
     );

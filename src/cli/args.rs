@@ -56,33 +56,32 @@ pub enum Command {
     },
     /// Sign and lay out one document per roster row, and write the PDFs.
     #[command(
-        after_long_help = "Example:\n  piagam generate --roster pemenang.csv --template templates/piagam \\\n      --key kunci/issuer.key.pem --out hasil/"
+        after_long_help = "Example:\n  piagam generate --roster pemenang.xlsx --template templates/piagam \\\n      --key kunci/issuer.key.pem --out hasil/\n\nThe whole roster is checked and laid out before anything is written. If any row\nhas a problem, every problem is listed as file:row:column: reason, nothing is\nwritten, and the exit status is 2 (unless --skip-invalid)."
     )]
     Generate {
-        /// The winners: a CSV file with a header row.
-        #[arg(long)]
-        roster: PathBuf,
-        /// A template folder (holding template.toml).
-        #[arg(long)]
-        template: PathBuf,
+        #[command(flatten)]
+        input: InputArgs,
         /// The issuer's private key (PKCS#8 PEM).
         #[arg(long)]
         key: PathBuf,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
-        /// Address of the verification page; overrides verify_url in piagam.toml.
-        #[arg(long)]
-        verify_url: Option<String>,
-        /// Event settings; default: piagam.toml beside the roster.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Issuer name, for a key that has no issuer.jwks.json beside it.
-        #[arg(long)]
-        issuer: Option<String>,
         /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
         #[arg(long)]
         jwks: Option<PathBuf>,
+        /// Issuer name, for a key that has no issuer.jwks.json beside it.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// Write the valid rows anyway, and list the others with their
+        /// reasons in DIR/rejected.csv.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Check a roster and template as generate would, writing nothing.
+    Check {
+        #[command(flatten)]
+        input: InputArgs,
     },
     /// Withdraw documents: add serials to the issuer-signed revocation list.
     #[command(
@@ -135,4 +134,25 @@ pub enum Command {
 pub enum Lang {
     Id,
     En,
+}
+
+/// What generate and check read.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// The winners: .csv, .xlsx, .xls, .ods or .json, with a header row.
+    #[arg(long)]
+    pub roster: PathBuf,
+    /// A template folder (holding template.toml). Repeat for several
+    /// documents per winner, e.g. a piagam and a sertifikat.
+    #[arg(long, required = true)]
+    pub template: Vec<PathBuf>,
+    /// Address of the verification page; overrides verify_url in piagam.toml.
+    #[arg(long)]
+    pub verify_url: Option<String>,
+    /// Event settings; default: piagam.toml beside the roster.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The sheet of a workbook to read; default the first.
+    #[arg(long)]
+    pub sheet: Option<String>,
 }

@@ -3,13 +3,9 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use piagam::config::EventConfig;
-use piagam::generate::{self, Issued, Job};
+use piagam::generate::{Issued, Outcome, Request};
 use piagam::keystore::{self, NewKey};
-use piagam::layout::fonts::FontBook;
-use piagam::roster;
-use piagam::seal::{self, IssuerKey, Jwk, Jwks, Lang, Trust, VerifyOptions};
-use piagam::template::Template;
+use piagam::seal::{self, Lang, Trust, VerifyOptions};
 
 use super::args::{self, Cli, Command};
 use super::{EXIT_INVALID, EXIT_OK};
@@ -57,24 +53,21 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             &serials,
         ),
         Command::Generate {
-            roster,
-            template,
+            input,
             key,
             out,
-            verify_url,
-            config,
-            issuer,
             jwks,
-        } => generate(GenerateArgs {
-            roster,
-            template,
-            key,
-            out,
-            verify_url,
-            config,
             issuer,
+            skip_invalid,
+        } => generate(Request {
+            key: Some(key),
+            out: Some(out),
             jwks,
+            issuer,
+            skip_invalid,
+            ..request(input)
         }),
+        Command::Check { input } => check(request(input)),
         Command::Verify {
             trust,
             json,
@@ -163,81 +156,58 @@ fn revoke(
     Ok(EXIT_OK)
 }
 
-struct GenerateArgs {
-    roster: PathBuf,
-    template: PathBuf,
-    key: PathBuf,
-    out: PathBuf,
-    verify_url: Option<String>,
-    config: Option<PathBuf>,
-    issuer: Option<String>,
-    jwks: Option<PathBuf>,
+fn request(input: args::InputArgs) -> Request {
+    Request {
+        roster: input.roster,
+        templates: input.template,
+        verify_url: input.verify_url,
+        config: input.config,
+        sheet: input.sheet,
+        ..Request::default()
+    }
 }
 
-fn generate(a: GenerateArgs) -> CmdResult {
-    let config = EventConfig::locate(a.config.as_deref(), &a.roster).map_err(|e| e.to_string())?;
-    let records = roster::read_roster(&a.roster).map_err(|e| e.to_string())?;
-    let template = Template::load(&a.template).map_err(|e| e.to_string())?;
-    let mut fonts = FontBook::with_bundled();
-    template
-        .register_fonts(&mut fonts)
-        .and_then(|_| template.check_fonts(&fonts))
-        .map_err(|e| e.to_string())?;
-    let key = IssuerKey::read_pem_file(&a.key).map_err(|e| e.to_string())?;
-    let jwks_path = a.jwks.clone().unwrap_or_else(|| {
-        a.key
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("issuer.jwks.json")
-    });
-    let jwks = match (&a.issuer, jwks_path.exists()) {
-        // A key made elsewhere (e.g. openssl) with no JWKS yet.
-        (Some(name), false) if a.jwks.is_none() => Jwks {
-            issuer: name.trim().to_owned(),
-            verify_url: None,
-            keys: vec![Jwk::from_key(&key.verifying_key())],
-        },
-        _ => read_jwks(&jwks_path)?,
-    };
-    let kid = seal::keys::kid_hex(&key.kid());
-    if !jwks.keys.iter().any(|k| k.kid == kid) {
-        return Err(format!(
-            "{} does not list the key in {} (kid {kid}); pass the issuer's JWKS with --jwks",
-            jwks_path.display(),
-            a.key.display()
-        ));
+fn print_warnings(outcome: &Outcome) {
+    for w in &outcome.warnings {
+        eprintln!("piagam: warning: {w}");
     }
-    if let Some(url) = &a.verify_url {
-        if url.contains('#') || url.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "--verify-url '{url}' must not contain '#' or spaces"
-            ));
+}
+
+fn generate(req: Request) -> CmdResult {
+    let outcome = piagam::generate::run(&req).map_err(|e| e.to_string())?;
+    print_warnings(&outcome);
+    let out = req.out.as_deref().unwrap_or(Path::new("."));
+    if !outcome.rejected.is_empty() {
+        for p in &outcome.rejected {
+            eprintln!("piagam: skipped: {p}");
         }
+        let rows: std::collections::BTreeSet<_> =
+            outcome.rejected.iter().filter_map(|p| p.row).collect();
+        eprintln!(
+            "skipped {} row(s) with problems; see {}",
+            rows.len(),
+            out.join("rejected.csv").display()
+        );
     }
-    let templates = [template];
-    let job = Job {
-        roster_name: a.roster.clone(),
-        records: &records,
-        config: &config,
-        templates: &templates,
-        fonts: &fonts,
-        key: &key,
-        verify_url: a.verify_url.clone(),
-    };
-    let issued = generate::prepare(&job).map_err(|e| e.to_string())?;
-    generate::write_outputs(&issued, &fonts, &jwks, &a.out).map_err(|e| e.to_string())?;
-    report_written(&issued, &a.out);
+    report_written(&outcome.issued, out);
     Ok(EXIT_OK)
 }
 
-fn read_jwks(path: &Path) -> Result<Jwks, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "{}: {e} (piagam keygen writes it beside the key; or pass --jwks FILE, or --issuer NAME)",
-            path.display()
-        )
-    })?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: not a valid JWKS: {e}", path.display()))
+fn check(req: Request) -> CmdResult {
+    let outcome = piagam::generate::check(&req).map_err(|e| e.to_string())?;
+    print_warnings(&outcome);
+    if outcome.rejected.is_empty() {
+        eprintln!(
+            "ok: {} row(s), {} document(s) laid out; nothing written",
+            outcome.rows,
+            outcome.issued.len()
+        );
+        Ok(EXIT_OK)
+    } else {
+        let mut lines: Vec<String> = outcome.rejected.iter().map(|p| p.to_string()).collect();
+        lines.push(format!("{} problem(s) found", outcome.rejected.len()));
+        Err(lines.join("\n"))
+    }
 }
 
 fn verify(

@@ -24,7 +24,10 @@ pub fn run() -> i32 {
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("piagam: error: {message}");
+            // One prefix per line, so each problem can be grepped on its own.
+            for line in message.lines() {
+                eprintln!("piagam: error: {line}");
+            }
             EXIT_ERROR
         }
     }

@@ -1,7 +1,10 @@
 //! Header names: Indonesian and English aliases for the known fields.
 
+use serde::Deserialize;
+
 /// A field a roster column can fill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Field {
     Recipient,
     Achievement,
@@ -11,6 +14,25 @@ pub enum Field {
     Place,
     Event,
 }
+
+const ALIASES: &[(Field, &[&str])] = &[
+    (
+        Field::Recipient,
+        &["nama", "name", "recipient", "penerima", "namapenerima"],
+    ),
+    (
+        Field::Achievement,
+        &["prestasi", "achievement", "penghargaan", "award"],
+    ),
+    (Field::Category, &["kategori", "category"]),
+    (
+        Field::Serial,
+        &["nomor", "serial", "no", "nomorpiagam", "number"],
+    ),
+    (Field::Date, &["tanggal", "date"]),
+    (Field::Place, &["tempat", "place", "lokasi"]),
+    (Field::Event, &["acara", "event", "kegiatan"]),
+];
 
 impl Field {
     pub fn name(self) -> &'static str {
@@ -25,22 +47,30 @@ impl Field {
         }
     }
 
-    /// Matches a header case- and space-insensitively against the aliases.
-    pub fn from_header(header: &str) -> Option<Field> {
-        let key: String = header
+    /// The accepted headers, for messages.
+    pub fn aliases(self) -> String {
+        ALIASES
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map(|(_, names)| names.join("/"))
+            .unwrap_or_default()
+    }
+
+    /// A header without case, spaces, `_` or `-`.
+    pub fn normalise(header: &str) -> String {
+        header
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
             .flat_map(char::to_lowercase)
-            .collect();
-        Some(match key.as_str() {
-            "nama" | "name" | "recipient" | "penerima" | "namapenerima" => Field::Recipient,
-            "prestasi" | "achievement" | "penghargaan" | "award" => Field::Achievement,
-            "kategori" | "category" => Field::Category,
-            "nomor" | "serial" | "no" | "nomorpiagam" | "number" => Field::Serial,
-            "tanggal" | "date" => Field::Date,
-            "tempat" | "place" | "lokasi" => Field::Place,
-            "acara" | "event" | "kegiatan" => Field::Event,
-            _ => return None,
-        })
+            .collect()
+    }
+
+    /// Matches a header case- and space-insensitively against the aliases.
+    pub fn from_header(header: &str) -> Option<Field> {
+        let key = Field::normalise(header);
+        ALIASES
+            .iter()
+            .find(|(_, names)| names.contains(&key.as_str()))
+            .map(|(f, _)| *f)
     }
 }

@@ -1,20 +1,23 @@
 //! CSV rosters as spreadsheets save them.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{clean_cell, forbidden_char, Field, Record, RosterError, RowProblem};
+use super::table::{RawRow, Table};
+use super::{RosterError, RowProblem};
 
-pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Vec<Record>, RosterError> {
+pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        RosterError::Invalid(vec![RowProblem {
-            file: path.to_owned(),
-            row: None,
-            column: None,
-            reason: format!("the file is not UTF-8 (byte offset {})", e.valid_up_to()),
-        }])
-    })?;
+    let mut warnings = Vec::new();
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_owned(),
+        Err(_) => {
+            warnings.push(format!(
+                "{}: not UTF-8; read as Windows-1252 (in Excel, save as \"CSV UTF-8\" to avoid this)",
+                path.display()
+            ));
+            decode_windows_1252(bytes)
+        }
+    };
     let delimiter = detect_delimiter(text.lines().next().unwrap_or(""));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -22,163 +25,67 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Vec<Record>, RosterError
         .flexible(true)
         .from_reader(text.as_bytes());
 
-    let problem = |row: Option<usize>, column: Option<&str>, reason: String| RowProblem {
-        file: path.to_owned(),
-        row,
-        column: column.map(str::to_owned),
-        reason,
-    };
-    let mut problems = Vec::new();
-    let mut rows = reader.records();
-    let header = match rows.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => {
-            return Err(RosterError::Invalid(vec![problem(
-                Some(1),
-                None,
-                e.to_string(),
-            )]))
-        }
-        None => {
-            return Err(RosterError::Invalid(vec![problem(
-                None,
-                None,
-                "the roster is empty".into(),
-            )]))
-        }
-    };
-    let mut headers: Vec<String> = header.iter().map(clean_cell).collect();
-    while headers.last().is_some_and(|h| h.is_empty()) {
-        headers.pop();
-    }
-    let fields: Vec<Option<Field>> = headers.iter().map(|h| Field::from_header(h)).collect();
-    for required in [Field::Recipient, Field::Achievement] {
-        if !fields.contains(&Some(required)) {
-            problems.push(problem(
-                Some(1),
-                None,
-                format!(
-                    "no '{}' column (headers are: {})",
-                    required.name(),
-                    headers.join(", ")
-                ),
-            ));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(RosterError::Invalid(problems));
-    }
-
-    let mut records = Vec::new();
-    for result in rows {
-        let record = match result {
-            Ok(r) => r,
+    let mut header: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    // Spreadsheet rows = physical lines, less line breaks inside quoted cells.
+    let mut counted_to = 0usize;
+    let mut line = 1usize;
+    let mut embedded = 0usize;
+    let mut first_row = 0usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
             Err(e) => {
-                let row = e.position().map(|p| p.line() as usize);
-                problems.push(problem(row, None, e.to_string()));
-                continue;
+                return Err(RosterError::Invalid(vec![RowProblem {
+                    file: path.to_owned(),
+                    row: e.position().map(|p| p.line() as usize),
+                    column: None,
+                    reason: format!("not readable as CSV: {e}"),
+                }]))
             }
-        };
-        let row = record.position().map_or(0, |p| p.line() as usize);
-        let cells: Vec<String> = record.iter().map(clean_cell).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
         }
-        if let Some((i, _)) = cells
+        let start = record.position().map_or(counted_to, |p| p.byte() as usize);
+        let content = text
+            .get(start..)
+            .and_then(|rest| rest.find(|c| c != '\r' && c != '\n'))
+            .map_or(start, |skip| start + skip);
+        if let Some(gap) = text.get(counted_to..content) {
+            line += gap.matches('\n').count();
+        }
+        counted_to = content.max(counted_to);
+        let row = line - embedded;
+        embedded += record
             .iter()
-            .enumerate()
-            .skip(headers.len())
-            .find(|(_, c)| !c.is_empty())
-        {
-            problems.push(problem(
-                Some(row),
-                None,
-                format!(
-                    "the row has a value in column {} but the header has only {} columns",
-                    i + 1,
-                    headers.len()
-                ),
-            ));
-            continue;
-        }
-        let mut rec = Record {
-            row,
-            recipient: String::new(),
-            achievement: String::new(),
-            category: None,
-            serial: None,
-            date: None,
-            place: None,
-            event: None,
-            extra: BTreeMap::new(),
-        };
-        for (i, header) in headers.iter().enumerate() {
-            let value = cells.get(i).cloned().unwrap_or_default();
-            if let Some(c) = forbidden_char(&value) {
-                problems.push(problem(
-                    Some(row),
-                    Some(header),
-                    format!(
-                        "contains the invisible or control character U+{:04X}",
-                        c as u32
-                    ),
-                ));
-                continue;
+            .map(|f| f.matches('\n').count())
+            .sum::<usize>();
+        let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+        match header {
+            None => {
+                first_row = row;
+                header = Some(cells);
             }
-            let opt = (!value.is_empty()).then(|| value.clone());
-            match fields[i] {
-                Some(Field::Recipient) => rec.recipient = value,
-                Some(Field::Achievement) => rec.achievement = value,
-                Some(Field::Category) => rec.category = opt,
-                Some(Field::Serial) => rec.serial = opt,
-                Some(Field::Place) => rec.place = opt,
-                Some(Field::Event) => rec.event = opt,
-                Some(Field::Date) => {
-                    if let Some(v) = opt {
-                        match v.parse() {
-                            Ok(d) => rec.date = Some(d),
-                            Err(_) => problems.push(problem(
-                                Some(row),
-                                Some(header),
-                                format!("'{v}' is not a date in the form YYYY-MM-DD"),
-                            )),
-                        }
-                    }
-                }
-                None => {
-                    if !header.is_empty() {
-                        rec.extra.insert(header.clone(), value);
-                    }
-                }
-            }
+            Some(_) => rows.push(RawRow {
+                row,
+                cells: cells.into_iter().map(Ok).collect(),
+            }),
         }
-        for (field, value) in [
-            (Field::Recipient, &rec.recipient),
-            (Field::Achievement, &rec.achievement),
-        ] {
-            if value.is_empty() {
-                let column = headers
-                    .iter()
-                    .zip(&fields)
-                    .find(|(_, f)| **f == Some(field))
-                    .map(|(h, _)| h.as_str());
-                problems.push(problem(
-                    Some(row),
-                    column,
-                    "this required field is empty".into(),
-                ));
-            }
-        }
-        records.push(rec);
     }
-    if records.is_empty() && problems.is_empty() {
-        problems.push(problem(None, None, "the roster has no data rows".into()));
-    }
-    if problems.is_empty() {
-        Ok(records)
-    } else {
-        Err(RosterError::Invalid(problems))
-    }
+    let headers = header.ok_or_else(|| {
+        RosterError::Invalid(vec![RowProblem {
+            file: path.to_owned(),
+            row: None,
+            column: None,
+            reason: "the roster is empty".into(),
+        }])
+    })?;
+    Ok(Table {
+        header_row: first_row,
+        headers,
+        rows,
+        warnings,
+    })
 }
 
 /// Picks the delimiter that splits the header line into the most fields.
@@ -187,4 +94,45 @@ fn detect_delimiter(header: &str) -> u8 {
         .into_iter()
         .max_by_key(|&d| (header.bytes().filter(|&b| b == d).count(), d == b','))
         .unwrap_or(b',')
+}
+
+/// Windows-1252, the "ANSI" code page of Excel on Indonesian and Western
+/// Windows. Its five unassigned bytes become C1 controls, which validation
+/// then refuses with their location, rather than guessing.
+fn decode_windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [u16; 32] = [
+        0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => {
+                char::from_u32(u32::from(HIGH[usize::from(b - 0x80)])).unwrap_or('\u{FFFD}')
+            }
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_maps_the_high_range() {
+        assert_eq!(
+            decode_windows_1252(b"Ma\x92ruf \x96 caf\xe9 \x80"),
+            "Ma’ruf – café €"
+        );
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let text = "nama;prestasi\r\nA;1\r\n\r\n\"B\r\nC\";2\r\n;;\r\nD;3\r\n";
+        let table = read(Path::new("x.csv"), text.as_bytes()).unwrap();
+        let rows: Vec<usize> = table.rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, vec![2, 4, 5, 6]);
+    }
 }

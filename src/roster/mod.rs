@@ -1,9 +1,17 @@
 //! Winner records read from a roster file, validated row by row.
+//!
+//! Each reader (CSV, spreadsheet, JSON) produces a [`table::Table`]; one
+//! validation pass turns it into records and a list of every problem, each
+//! located as `file:row:column: reason`.
 
 mod columns;
 mod csv_reader;
+pub mod dates;
+mod json_reader;
+mod sheet;
+mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::date::Date;
 pub use columns::Field;
+pub use dates::DateOrder;
 
 /// One winner, as read from one roster row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,35 +64,79 @@ impl fmt::Display for RowProblem {
 pub enum RosterError {
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
-    #[error("{path}: unsupported roster format '{extension}' (use .csv)")]
+    #[error(
+        "{path}: unsupported roster format '.{extension}' (use .csv, .xlsx, .xls, .ods or .json)"
+    )]
     UnsupportedFormat { path: PathBuf, extension: String },
+    /// Problems that stop the whole roster from being read.
     #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<RowProblem>),
 }
 
-/// Reads and validates a whole roster. Every problem is reported at once.
-pub fn read_roster(path: &Path) -> Result<Vec<Record>, RosterError> {
+/// How to read a roster.
+#[derive(Debug, Clone, Default)]
+pub struct RosterOptions {
+    /// The sheet of a workbook; default the first.
+    pub sheet: Option<String>,
+    /// Extra header → field mappings, from `[columns]` in piagam.toml.
+    pub columns: BTreeMap<String, Field>,
+    /// Order of numeric dates such as `01/08/2024`.
+    pub date_order: Option<DateOrder>,
+}
+
+/// What was read: the good records, and every problem found.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    pub records: Vec<Record>,
+    pub problems: Vec<RowProblem>,
+    pub warnings: Vec<String>,
+}
+
+impl Roster {
+    /// The records, or every problem if there is any.
+    pub fn into_valid(self) -> Result<Vec<Record>, RosterError> {
+        if self.problems.is_empty() {
+            Ok(self.records)
+        } else {
+            Err(RosterError::Invalid(self.problems))
+        }
+    }
+}
+
+/// Reads and validates a whole roster file.
+pub fn read_roster(path: &Path, options: &RosterOptions) -> Result<Roster, RosterError> {
     let bytes = std::fs::read(path).map_err(|e| RosterError::Io {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    read_roster_bytes(path, &bytes)
+    read_roster_bytes(path, &bytes, options)
 }
 
 /// Reads a roster from memory; `path` names it in messages and picks the format.
-pub fn read_roster_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Record>, RosterError> {
+pub fn read_roster_bytes(
+    path: &Path,
+    bytes: &[u8],
+    options: &RosterOptions,
+) -> Result<Roster, RosterError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    match extension.as_str() {
-        "csv" | "txt" | "tsv" => csv_reader::read(path, bytes),
-        _ => Err(RosterError::UnsupportedFormat {
-            path: path.to_owned(),
-            extension,
-        }),
-    }
+    let table = match extension.as_str() {
+        "csv" | "txt" | "tsv" => csv_reader::read(path, bytes)?,
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+            sheet::read(path, bytes, options.sheet.as_deref())?
+        }
+        "json" => json_reader::read(path, bytes)?,
+        _ => {
+            return Err(RosterError::UnsupportedFormat {
+                path: path.to_owned(),
+                extension,
+            })
+        }
+    };
+    validate(path, table, options)
 }
 
 /// Normalises a cell: NFC, trimmed, inner runs of whitespace collapsed.
@@ -97,7 +150,240 @@ pub(crate) fn forbidden_char(s: &str) -> Option<char> {
     s.chars().find(|&c| {
         matches!(c,
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}'
-            | '\u{2060}' | '\u{FEFF}' | '\u{061C}')
-            || (c.is_control() && c != '\n' && c != '\t')
+            | '\u{2060}' | '\u{FEFF}' | '\u{061C}' | '\u{00AD}')
+            || c.is_control()
     })
+}
+
+fn describe(c: char) -> String {
+    let name = match c {
+        '\u{202E}' => " (right-to-left override)",
+        '\u{202D}' => " (left-to-right override)",
+        '\u{202A}'..='\u{202C}' | '\u{2066}'..='\u{2069}' | '\u{061C}' => {
+            " (bidirectional control)"
+        }
+        '\u{200B}' => " (zero-width space)",
+        '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => " (zero-width character)",
+        '\u{00AD}' => " (soft hyphen)",
+        _ => " (control character)",
+    };
+    format!("U+{:04X}{name}", c as u32)
+}
+
+fn validate(
+    path: &Path,
+    table: table::Table,
+    options: &RosterOptions,
+) -> Result<Roster, RosterError> {
+    let problem = |row: Option<usize>, column: Option<&str>, reason: String| RowProblem {
+        file: path.to_owned(),
+        row,
+        column: column.map(str::to_owned),
+        reason,
+    };
+    let header_row = (table.header_row > 0).then_some(table.header_row);
+    let mut headers: Vec<String> = table.headers.iter().map(|h| clean_cell(h)).collect();
+    while headers.last().is_some_and(|h| h.is_empty()) {
+        headers.pop();
+    }
+    let fields: Vec<Option<Field>> = headers
+        .iter()
+        .map(|h| {
+            options
+                .columns
+                .iter()
+                .find(|(name, _)| Field::normalise(name) == Field::normalise(h))
+                .map(|(_, f)| *f)
+                .or_else(|| Field::from_header(h))
+        })
+        .collect();
+
+    let mut file_problems = Vec::new();
+    for required in [Field::Recipient, Field::Achievement] {
+        if !fields.contains(&Some(required)) {
+            file_problems.push(problem(
+                header_row,
+                None,
+                format!(
+                    "no '{}' column (headers are: {}); name it {} or map it in [columns]",
+                    required.name(),
+                    headers.join(", "),
+                    required.aliases()
+                ),
+            ));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(f) = fields[i] {
+            if !seen.insert(f) {
+                file_problems.push(problem(
+                    header_row,
+                    Some(h),
+                    format!("a second column for '{}'", f.name()),
+                ));
+            }
+        }
+    }
+    if !file_problems.is_empty() {
+        return Err(RosterError::Invalid(file_problems));
+    }
+
+    let mut roster = Roster {
+        warnings: table.warnings,
+        ..Roster::default()
+    };
+    // (recipient, achievement, category) → first row, to catch duplicates.
+    let mut firsts: HashMap<(String, String, String), usize> = HashMap::new();
+    for raw in table.rows {
+        let row = raw.row;
+        let is_empty = raw
+            .cells
+            .iter()
+            .all(|c| c.as_ref().is_ok_and(|s| s.trim().is_empty()));
+        if is_empty {
+            continue;
+        }
+        let mut problems = Vec::new();
+        if let Some((i, _)) = raw
+            .cells
+            .iter()
+            .enumerate()
+            .skip(headers.len())
+            .find(|(_, c)| !c.as_ref().is_ok_and(|s| s.trim().is_empty()))
+        {
+            problems.push(problem(
+                Some(row),
+                None,
+                format!(
+                    "too many cells: column {} has a value but the header has {} columns",
+                    i + 1,
+                    headers.len()
+                ),
+            ));
+        }
+        let mut rec = Record {
+            row,
+            recipient: String::new(),
+            achievement: String::new(),
+            category: None,
+            serial: None,
+            date: None,
+            place: None,
+            event: None,
+            extra: BTreeMap::new(),
+        };
+        for (i, header) in headers.iter().enumerate() {
+            let raw_value = match raw.cells.get(i) {
+                None => String::new(),
+                Some(Ok(s)) => s.clone(),
+                Some(Err(why)) => {
+                    problems.push(problem(Some(row), Some(header), why.clone()));
+                    continue;
+                }
+            };
+            let value = clean_cell(&raw_value);
+            if let Some(c) = forbidden_char(&value) {
+                problems.push(problem(
+                    Some(row),
+                    Some(header),
+                    format!("contains the invisible character {}, which can disguise text; retype the cell", describe(c)),
+                ));
+                continue;
+            }
+            let opt = (!value.is_empty()).then(|| value.clone());
+            match fields[i] {
+                Some(Field::Recipient) => rec.recipient = value,
+                Some(Field::Achievement) => rec.achievement = value,
+                Some(Field::Category) => rec.category = opt,
+                Some(Field::Serial) => rec.serial = opt,
+                Some(Field::Place) => rec.place = opt,
+                Some(Field::Event) => rec.event = opt,
+                Some(Field::Date) => {
+                    if let Some(v) = opt {
+                        match dates::parse_date(&v, options.date_order) {
+                            Ok(d) => rec.date = Some(d),
+                            Err(dates::DateProblem::Ambiguous) => problems.push(problem(
+                                Some(row),
+                                Some(header),
+                                format!("'{v}' is ambiguous (day/month or month/day?); write 2024-08-01 or declare date_format = \"DD/MM/YYYY\" under [roster] in piagam.toml"),
+                            )),
+                            Err(dates::DateProblem::Invalid) => problems.push(problem(
+                                Some(row),
+                                Some(header),
+                                format!("'{v}' is not a date (write it as 2024-08-01 or 1 Agustus 2024)"),
+                            )),
+                        }
+                    }
+                }
+                None => {
+                    if !header.is_empty() {
+                        rec.extra.insert(header.clone(), value);
+                    }
+                }
+            }
+        }
+        for field in [Field::Recipient, Field::Achievement] {
+            let value = if field == Field::Recipient {
+                &rec.recipient
+            } else {
+                &rec.achievement
+            };
+            let column = headers
+                .iter()
+                .zip(&fields)
+                .find(|(_, f)| **f == Some(field))
+                .map(|(h, _)| h.as_str());
+            let already = problems.iter().any(|p| p.column.as_deref() == column);
+            if value.is_empty() && !already {
+                problems.push(problem(
+                    Some(row),
+                    column,
+                    "this required field is empty".into(),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            let key = (
+                rec.recipient.to_lowercase(),
+                rec.achievement.to_lowercase(),
+                rec.category.clone().unwrap_or_default().to_lowercase(),
+            );
+            if let Some(first) = firsts.get(&key) {
+                let column = headers
+                    .iter()
+                    .zip(&fields)
+                    .find(|(_, f)| **f == Some(Field::Recipient))
+                    .map(|(h, _)| h.as_str());
+                problems.push(problem(
+                    Some(row),
+                    column,
+                    format!(
+                        "'{}' already receives '{}'{} in row {first}",
+                        rec.recipient,
+                        rec.achievement,
+                        rec.category
+                            .as_deref()
+                            .map(|c| format!(" ({c})"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            } else {
+                firsts.insert(key, row);
+            }
+        }
+        if problems.is_empty() {
+            roster.records.push(rec);
+        } else {
+            roster.problems.extend(problems);
+        }
+    }
+    if roster.records.is_empty() && roster.problems.is_empty() {
+        return Err(RosterError::Invalid(vec![problem(
+            None,
+            None,
+            "the roster has no data rows".into(),
+        )]));
+    }
+    Ok(roster)
 }
