@@ -120,9 +120,12 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
 
     // Documents of one kind stay together, in roster order.
     for template in job.templates {
-        for (index, record) in job.records.iter().enumerate() {
+        for record in job.records {
             let date = record.date.unwrap_or(event_date);
-            let seq = config.numbering.start.saturating_add(index as u32);
+            let seq = config
+                .numbering
+                .start
+                .saturating_add(u32::try_from(record.ordinal).unwrap_or(u32::MAX));
             let serial = match &record.serial {
                 Some(s) if job.templates.len() == 1 => s.clone(),
                 _ => match format_serial(

@@ -77,8 +77,11 @@ pub fn parse_date(text: &str, order: Option<DateOrder>) -> Result<Date, DateProb
     {
         return Err(DateProblem::Invalid);
     }
-    let Some(order) = order else {
-        return Err(DateProblem::Ambiguous);
+    // Year first (2024/08/01) is never read month-first anywhere.
+    let order = if numbers[0].len() == 4 {
+        DateOrder::YearMonthDay
+    } else {
+        order.ok_or(DateProblem::Ambiguous)?
     };
     let n = |i: usize| numbers[i].parse::<u16>().map_err(|_| DateProblem::Invalid);
     let (y, m, d) = match order {

@@ -26,6 +26,9 @@ pub use dates::DateOrder;
 pub struct Record {
     /// The row number as a spreadsheet shows it (the header is row 1).
     pub row: usize,
+    /// Position among the roster's non-empty data rows, from 0, counting
+    /// invalid rows too, so serials do not shift when a row is skipped.
+    pub ordinal: usize,
     pub recipient: String,
     pub achievement: String,
     pub category: Option<String>,
@@ -235,6 +238,7 @@ fn validate(
     };
     // (recipient, achievement, category) → first row, to catch duplicates.
     let mut firsts: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut ordinal = 0usize;
     for raw in table.rows {
         let row = raw.row;
         let is_empty = raw
@@ -262,8 +266,10 @@ fn validate(
                 ),
             ));
         }
+        ordinal += 1;
         let mut rec = Record {
             row,
+            ordinal: ordinal - 1,
             recipient: String::new(),
             achievement: String::new(),
             category: None,
