@@ -115,12 +115,13 @@ pub fn compose(
                     color: *color,
                 });
                 if let Some(caption) = caption {
+                    let caption_fonts = [String::from("Charis SIL")];
                     let spec = TextSpec {
                         x: x - 10.0,
                         y: y + size,
                         w: size + 20.0,
                         h: caption_size * MM_PER_PT * 2.6,
-                        font: "Charis SIL",
+                        fonts: &caption_fonts,
                         style: Style::Regular,
                         size: *caption_size,
                         min_size: caption_size * 0.75,
@@ -149,7 +150,7 @@ struct TextSpec<'a> {
     y: f32,
     w: f32,
     h: f32,
-    font: &'a str,
+    fonts: &'a [String],
     style: Style,
     size: f32,
     min_size: f32,
@@ -168,7 +169,7 @@ impl<'a> From<&'a TextElement> for TextSpec<'a> {
             y: t.y,
             w: t.w,
             h: t.h,
-            font: &t.font,
+            fonts: &t.fonts,
             style: t.style,
             size: t.size,
             min_size: t.min_size,
@@ -186,12 +187,18 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn find_font(book: &FontBook, t: &TextSpec) -> Result<FontKey, FitError> {
-    // Templates are checked against the book when loaded; fall back to the
-    // bundled serif rather than fail if that check was skipped.
-    book.find(t.font, t.style)
-        .or_else(|_| book.find("Charis SIL", Style::Regular))
-        .map_err(|_| FitError::MissingGlyph { ch: ' ' })
+fn find_chain(book: &FontBook, t: &TextSpec) -> Result<Vec<FontKey>, FitError> {
+    // Templates are checked against the book when loaded, so every name
+    // resolves; an empty chain would mean that check was skipped.
+    let chain: Vec<FontKey> = t
+        .fonts
+        .iter()
+        .filter_map(|name| book.find(name, t.style).ok())
+        .collect();
+    if chain.is_empty() {
+        return Err(FitError::NoFont);
+    }
+    Ok(chain)
 }
 
 /// Fits one text element and appends its glyph runs (and underline).
@@ -201,7 +208,7 @@ fn set_text(
     text: &str,
     items: &mut Vec<Item>,
 ) -> Result<Fitted, FitError> {
-    let font_key = find_font(book, t)?;
+    let chain = find_chain(book, t)?;
     let area = BoxMm {
         x: t.x,
         y: t.y,
@@ -210,7 +217,7 @@ fn set_text(
     };
     let fitted = text::fit(
         book,
-        font_key,
+        &chain,
         text,
         FitRules {
             size_pt: t.size,
@@ -220,10 +227,10 @@ fn set_text(
         },
         area,
     )?;
-    let font = book.font(font_key);
+    let primary = book.font(chain[0]);
     let size = fitted.size_pt;
-    let scale = size / font.units_per_em * MM_PER_PT;
-    let block = text::block_height_mm(book, font_key, size, fitted.lines.len(), t.line_spacing);
+    let em = size * MM_PER_PT;
+    let block = text::block_height_mm(book, &chain, size, fitted.lines.len(), t.line_spacing);
     let top = match t.valign {
         VAlign::Top => t.y,
         VAlign::Middle => t.y + (t.h - block) / 2.0,
@@ -231,38 +238,51 @@ fn set_text(
     };
     let leading = size * t.line_spacing * MM_PER_PT;
     for (i, (line, shaped)) in fitted.lines.iter().enumerate() {
-        let baseline = top + font.ascender * scale + leading * i as f32;
+        let baseline = top + primary.ascender / primary.units_per_em * em + leading * i as f32;
         let width = shaped.width_mm(size);
-        let mut pen = match t.align {
+        let start = match t.align {
             Align::Left => t.x,
             Align::Center => t.x + (t.w - width) / 2.0,
             Align::Right => t.x + t.w - width,
         };
-        let start = pen;
-        let glyphs = shaped
-            .glyphs
-            .iter()
-            .map(|g| {
-                let placed = PlacedGlyph {
-                    gid: g.gid,
-                    x: pen + g.x_offset * scale,
-                    baseline: baseline - g.y_offset * scale,
-                    text: g.text.clone(),
-                };
-                pen += g.x_advance * scale;
-                placed
-            })
-            .collect();
-        items.push(Item::Text(GlyphRun {
-            font: font_key,
-            size_pt: size,
-            color: t.color,
-            glyphs,
-            text: line.clone(),
-        }));
+        let mut pen = start;
+        // One run per stretch of glyphs in the same font.
+        let mut run: Option<GlyphRun> = None;
+        for g in &shaped.glyphs {
+            let placed = PlacedGlyph {
+                gid: g.gid,
+                x: pen + g.x_offset * em,
+                baseline: baseline - g.y_offset * em,
+                text: g.text.clone(),
+            };
+            pen += g.x_advance * em;
+            match &mut run {
+                Some(r) if r.font == g.font => {
+                    r.text.push_str(&g.text);
+                    r.glyphs.push(placed);
+                }
+                _ => {
+                    if let Some(done) = run.take() {
+                        items.push(Item::Text(done));
+                    }
+                    run = Some(GlyphRun {
+                        font: g.font,
+                        size_pt: size,
+                        color: t.color,
+                        text: g.text.clone(),
+                        glyphs: vec![placed],
+                    });
+                }
+            }
+        }
+        if let Some(done) = run {
+            items.push(Item::Text(done));
+        }
+        let _ = line;
         if t.underline {
-            let y = baseline - font.underline_position * scale;
-            let thickness = (font.underline_thickness * scale).max(0.2);
+            let scale = em / primary.units_per_em;
+            let y = baseline - primary.underline_position * scale;
+            let thickness = (primary.underline_thickness * scale).max(0.2);
             items.push(Item::Line {
                 x1: start,
                 y1: y,

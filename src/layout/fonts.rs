@@ -185,50 +185,85 @@ impl FontBook {
         self.fonts.iter().enumerate().map(|(i, f)| (FontKey(i), f))
     }
 
-    /// Shapes one line of text. The first character the font lacks is an error.
-    pub fn shape(&self, key: FontKey, text: &str) -> Result<Shaped, char> {
-        let font = self.font(key);
-        let Some(face) = font.face() else {
-            return Err(text.chars().next().unwrap_or(' '));
+    /// True if the font has a glyph for `c`.
+    pub fn covers(&self, key: FontKey, c: char) -> bool {
+        self.font(key)
+            .face()
+            .is_some_and(|f| f.glyph_index(c).is_some())
+    }
+
+    /// Shapes one line of text with a fallback chain: each character is set
+    /// in the first font of the chain that has it. A character that no font
+    /// in the chain has is returned as the error.
+    pub fn shape(&self, chain: &[FontKey], text: &str) -> Result<Shaped, char> {
+        let faces: Vec<Option<rustybuzz::Face<'_>>> =
+            chain.iter().map(|k| self.font(*k).face()).collect();
+        let has = |i: usize, c: char| {
+            faces[i]
+                .as_ref()
+                .is_some_and(|f| f.glyph_index(c).is_some())
         };
-        if let Some(missing) = text
-            .chars()
-            .find(|&c| !c.is_whitespace() && face.glyph_index(c).is_none() && !is_ignorable(c))
-        {
-            return Err(missing);
-        }
-        let mut buffer = rustybuzz::UnicodeBuffer::new();
-        buffer.push_str(text);
-        let output = rustybuzz::shape(&face, &[], buffer);
-        let infos = output.glyph_infos();
-        let positions = output.glyph_positions();
-        let mut glyphs = Vec::with_capacity(infos.len());
-        for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
-            let cluster = info.cluster as usize;
-            let first_in_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
-            let cluster_end = infos
-                .iter()
-                .map(|g| g.cluster as usize)
-                .filter(|&c| c > cluster)
-                .min()
-                .unwrap_or(text.len());
-            let glyph_text = if first_in_cluster {
-                text.get(cluster..cluster_end).unwrap_or("").to_owned()
-            } else {
-                String::new()
-            };
-            glyphs.push(ShapedGlyph {
-                gid: info.glyph_id as u16,
-                x_advance: pos.x_advance as f32,
-                x_offset: pos.x_offset as f32,
-                y_offset: pos.y_offset as f32,
-                text: glyph_text,
+        // Split the text into runs, each in one font of the chain.
+        let mut runs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        for (at, c) in text.char_indices() {
+            let end = at + c.len_utf8();
+            let current = runs.last().map(|(font, _)| *font);
+            // Spaces, marks and joiners stay in the current font if it has them.
+            let keep = current.filter(|&f| {
+                (c.is_whitespace() || is_mark(c) || is_ignorable(c))
+                    && (has(f, c) || is_ignorable(c))
             });
+            let font = match keep {
+                Some(f) => f,
+                None => match (0..chain.len()).find(|&i| has(i, c)) {
+                    Some(i) => i,
+                    None if is_ignorable(c) => current.unwrap_or(0),
+                    None => return Err(c),
+                },
+            };
+            match runs.last_mut() {
+                Some((f, range)) if *f == font => range.end = end,
+                _ => runs.push((font, at..end)),
+            }
         }
-        Ok(Shaped {
-            glyphs,
-            units_per_em: font.units_per_em,
-        })
+        let mut glyphs = Vec::new();
+        for (font_index, range) in runs {
+            let Some(face) = &faces[font_index] else {
+                return Err(text[range].chars().next().unwrap_or(' '));
+            };
+            let key = chain[font_index];
+            let upem = self.font(key).units_per_em;
+            let run_text = &text[range.clone()];
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(run_text);
+            let output = rustybuzz::shape(face, &[], buffer);
+            let infos = output.glyph_infos();
+            let positions = output.glyph_positions();
+            for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+                let cluster = info.cluster as usize;
+                let first_in_cluster = i == 0 || infos[i - 1].cluster != info.cluster;
+                let cluster_end = infos
+                    .iter()
+                    .map(|g| g.cluster as usize)
+                    .filter(|&c| c > cluster)
+                    .min()
+                    .unwrap_or(run_text.len());
+                let glyph_text = if first_in_cluster {
+                    run_text.get(cluster..cluster_end).unwrap_or("").to_owned()
+                } else {
+                    String::new()
+                };
+                glyphs.push(ShapedGlyph {
+                    font: key,
+                    gid: info.glyph_id as u16,
+                    x_advance: pos.x_advance as f32 / upem,
+                    x_offset: pos.x_offset as f32 / upem,
+                    y_offset: pos.y_offset as f32 / upem,
+                    text: glyph_text,
+                });
+            }
+        }
+        Ok(Shaped { glyphs })
     }
 }
 
@@ -237,23 +272,28 @@ fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{200C}' | '\u{200D}')
 }
 
-/// A shaped line, in font units.
+/// Combining marks (the ranges that matter for Latin and Vietnamese text).
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}')
+}
+
+/// A shaped line. Advances and offsets are in ems of each glyph's font.
 #[derive(Debug, Clone)]
 pub struct Shaped {
     pub glyphs: Vec<ShapedGlyph>,
-    pub units_per_em: f32,
 }
 
 impl Shaped {
     /// Advance width at `size_pt`, in millimetres.
     pub fn width_mm(&self, size_pt: f32) -> f32 {
-        let units: f32 = self.glyphs.iter().map(|g| g.x_advance).sum();
-        units / self.units_per_em * size_pt * MM_PER_PT
+        let ems: f32 = self.glyphs.iter().map(|g| g.x_advance).sum();
+        ems * size_pt * MM_PER_PT
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct ShapedGlyph {
+    pub font: FontKey,
     pub gid: u16,
     pub x_advance: f32,
     pub x_offset: f32,
@@ -271,11 +311,27 @@ mod tests {
     fn bundled_fonts_load_and_shape_vietnamese() {
         let book = FontBook::with_bundled();
         let key = book.find("Charis SIL", Style::Regular).unwrap();
-        let shaped = book.shape(key, "Nguyễn Thị Ánh").unwrap();
+        let shaped = book.shape(&[key], "Nguyễn Thị Ánh").unwrap();
         assert!(shaped.glyphs.iter().all(|g| g.gid != 0));
         let text: String = shaped.glyphs.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(text, "Nguyễn Thị Ánh");
         assert!(shaped.width_mm(12.0) > 20.0);
-        assert!(matches!(book.shape(key, "a\u{10FFFD}"), Err('\u{10FFFD}')));
+        assert!(matches!(
+            book.shape(&[key], "a\u{10FFFD}"),
+            Err('\u{10FFFD}')
+        ));
+    }
+
+    #[test]
+    fn a_fallback_font_sets_what_the_first_lacks() {
+        let book = FontBook::with_bundled();
+        let garamond = book.find("EB Garamond", Style::Regular).unwrap();
+        let charis = book.find("Charis SIL", Style::Regular).unwrap();
+        // U+02C0 (modifier glottal stop) is in Charis SIL but not EB Garamond 12.
+        assert!(!book.covers(garamond, '\u{02C0}') && book.covers(charis, '\u{02C0}'));
+        assert!(book.shape(&[garamond], "a\u{02C0}b").is_err());
+        let shaped = book.shape(&[garamond, charis], "a\u{02C0}b").unwrap();
+        let fonts: Vec<FontKey> = shaped.glyphs.iter().map(|g| g.font).collect();
+        assert_eq!(fonts, vec![garamond, charis, garamond]);
     }
 }

@@ -55,7 +55,9 @@ pub enum FitOutcome {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
-    #[error("the font has no glyph for '{ch}' (U+{code:04X})", code = *.ch as u32)]
+    #[error("none of the element's fonts is loaded")]
+    NoFont,
+    #[error("no font of this element has the character '{ch}' (U+{code:04X}); add a font that has it to the element's font list", code = *.ch as u32)]
     MissingGlyph { ch: char },
     #[error("the text is {overflow_mm:.1} mm too wide for its box even at {min_size_pt} pt in {max_lines} line(s)")]
     TooWide {
@@ -75,12 +77,15 @@ const EPSILON_MM: f32 = 0.01;
 /// ascender to the last line's descender, in mm.
 pub fn block_height_mm(
     book: &FontBook,
-    font: FontKey,
+    chain: &[FontKey],
     size_pt: f32,
     lines: usize,
     spacing: f32,
 ) -> f32 {
-    let f = book.font(font);
+    let Some(first) = chain.first() else {
+        return 0.0;
+    };
+    let f = book.font(*first);
     let extent = (f.ascender - f.descender) / f.units_per_em * size_pt * MM_PER_PT;
     let leading = size_pt * spacing * MM_PER_PT;
     extent + leading * (lines.saturating_sub(1)) as f32
@@ -88,17 +93,17 @@ pub fn block_height_mm(
 
 pub fn fit(
     book: &FontBook,
-    font: FontKey,
+    chain: &[FontKey],
     text: &str,
     rules: FitRules,
     area: BoxMm,
 ) -> Result<Fitted, FitError> {
     let whole = book
-        .shape(font, text)
+        .shape(chain, text)
         .map_err(|ch| FitError::MissingGlyph { ch })?;
     let min = rules.min_size_pt.min(rules.size_pt);
     let fits_height = |size: f32, lines: usize| {
-        block_height_mm(book, font, size, lines, rules.line_spacing) <= area.h + EPSILON_MM
+        block_height_mm(book, chain, size, lines, rules.line_spacing) <= area.h + EPSILON_MM
     };
 
     // 1. As designed.
@@ -114,7 +119,7 @@ pub fn fit(
     if width > 0.0 {
         let by_width = rules.size_pt * area.w / width;
         let by_height = rules.size_pt * area.h
-            / block_height_mm(book, font, rules.size_pt, 1, rules.line_spacing);
+            / block_height_mm(book, chain, rules.size_pt, 1, rules.line_spacing);
         let mut size = floor_step(by_width.min(by_height).min(rules.size_pt));
         while size >= min && (whole.width_mm(size) > area.w + EPSILON_MM || !fits_height(size, 1)) {
             size -= STEP_PT;
@@ -131,12 +136,12 @@ pub fn fit(
     let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
     let mut best_overflow = f32::INFINITY;
     for n in 2..=rules.max_lines.min(words.len()) {
-        let breaks = balanced_breaks(book, font, &words, n)?;
+        let breaks = balanced_breaks(book, chain, &words, n)?;
         let lines: Vec<String> = breaks.iter().map(|r| words[r.clone()].join(" ")).collect();
         let shaped: Vec<Shaped> = lines
             .iter()
             .map(|l| {
-                book.shape(font, l)
+                book.shape(chain, l)
                     .map_err(|ch| FitError::MissingGlyph { ch })
             })
             .collect::<Result<_, _>>()?;
@@ -165,7 +170,7 @@ pub fn fit(
         })
     } else {
         Err(FitError::TooTall {
-            overflow_mm: block_height_mm(book, font, min, 1, rules.line_spacing) - area.h,
+            overflow_mm: block_height_mm(book, chain, min, 1, rules.line_spacing) - area.h,
             min_size_pt: min,
         })
     }
@@ -179,17 +184,17 @@ fn floor_step(size: f32) -> f32 {
 /// then the line widths as even as possible.
 fn balanced_breaks(
     book: &FontBook,
-    font: FontKey,
+    chain: &[FontKey],
     words: &[&str],
     n: usize,
 ) -> Result<Vec<std::ops::Range<usize>>, FitError> {
     let widths: Vec<f32> = words
         .iter()
-        .map(|w| book.shape(font, w).map(|s| s.width_mm(1.0)))
+        .map(|w| book.shape(chain, w).map(|s| s.width_mm(1.0)))
         .collect::<Result<_, _>>()
         .map_err(|ch| FitError::MissingGlyph { ch })?;
     let space = book
-        .shape(font, " ")
+        .shape(chain, " ")
         .map(|s| s.width_mm(1.0))
         .unwrap_or(0.0);
     let line_width = |a: usize, b: usize| -> f32 {
@@ -262,7 +267,7 @@ mod tests {
     #[test]
     fn short_text_keeps_its_size() {
         let (book, key) = setup();
-        let fit = fit(&book, key, "Sukarno", rules(2), area(200.0)).unwrap();
+        let fit = fit(&book, &[key], "Sukarno", rules(2), area(200.0)).unwrap();
         assert_eq!(fit.how, FitOutcome::AsIs);
         assert_eq!(fit.size_pt, 24.0);
         assert_eq!(fit.lines.len(), 1);
@@ -272,8 +277,8 @@ mod tests {
     fn slightly_long_text_shrinks_only_as_needed() {
         let (book, key) = setup();
         let text = "Pemerintah Kabupaten Banyuwangi";
-        let natural = book.shape(key, text).unwrap().width_mm(24.0);
-        let fit = fit(&book, key, text, rules(2), area(natural * 0.9)).unwrap();
+        let natural = book.shape(&[key], text).unwrap().width_mm(24.0);
+        let fit = fit(&book, &[key], text, rules(2), area(natural * 0.9)).unwrap();
         assert_eq!(fit.how, FitOutcome::Shrunk);
         assert!(fit.size_pt < 24.0 && fit.size_pt >= 21.0, "{}", fit.size_pt);
         assert!(fit.lines[0].1.width_mm(fit.size_pt) <= natural * 0.9 + EPSILON_MM);
@@ -285,7 +290,7 @@ mod tests {
     fn long_text_wraps_into_balanced_lines() {
         let (book, key) = setup();
         let text = "Dinas Komunikasi, Informatika, Statistik dan Persandian Kota Semarang";
-        let fit = fit(&book, key, text, rules(2), area(150.0)).unwrap();
+        let fit = fit(&book, &[key], text, rules(2), area(150.0)).unwrap();
         assert_eq!(fit.how, FitOutcome::Wrapped);
         assert_eq!(fit.lines.len(), 2);
         assert_eq!(fit.lines[0].0, "Dinas Komunikasi, Informatika,");
@@ -297,7 +302,7 @@ mod tests {
         let (book, key) = setup();
         let err = fit(
             &book,
-            key,
+            &[key],
             "Dinas Komunikasi Informatika",
             rules(1),
             area(40.0),

@@ -66,7 +66,7 @@ enum RawElement {
         w: f32,
         h: f32,
         #[serde(default = "default_family")]
-        font: String,
+        font: FontChain,
         #[serde(default = "default_style")]
         style: Style,
         size: f32,
@@ -121,8 +121,25 @@ enum RawElement {
     },
 }
 
-fn default_family() -> String {
-    "Charis SIL".into()
+/// One font name, or a fallback chain of names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum FontChain {
+    One(String),
+    Chain(Vec<String>),
+}
+
+impl FontChain {
+    fn names(self) -> Vec<String> {
+        match self {
+            FontChain::One(name) => vec![name],
+            FontChain::Chain(names) => names,
+        }
+    }
+}
+
+fn default_family() -> FontChain {
+    FontChain::One("Charis SIL".into())
 }
 fn default_style() -> Style {
     Style::Regular
@@ -151,7 +168,8 @@ pub struct TextElement {
     pub y: f32,
     pub w: f32,
     pub h: f32,
-    pub font: String,
+    /// Font families in fallback order.
+    pub fonts: Vec<String>,
     pub style: Style,
     pub size: f32,
     pub min_size: f32,
@@ -324,7 +342,16 @@ impl Template {
                             y,
                             w,
                             h,
-                            font,
+                            fonts: {
+                                let names = font.names();
+                                if names.is_empty() {
+                                    return Err(invalid(format!(
+                                        "element {}: font list is empty",
+                                        i + 1
+                                    )));
+                                }
+                                names
+                            },
                             style,
                             size,
                             min_size: min_size.unwrap_or(size).min(size),
@@ -449,7 +476,9 @@ impl Template {
     pub fn check_fonts(&self, book: &FontBook) -> Result<(), TemplateError> {
         for e in &self.elements {
             if let ElementKind::Text(t) = &e.kind {
-                book.find(&t.font, t.style)?;
+                for name in &t.fonts {
+                    book.find(name, t.style)?;
+                }
             }
         }
         Ok(())
