@@ -37,7 +37,11 @@ pub fn compose(
         }
         match &element.kind {
             ElementKind::Text(t) => {
-                let text = collapse(&t.pattern.render(fields));
+                let rendered = t.pattern.render(fields);
+                let text = collapse(&match t.transform {
+                    Some(transform) => transform.apply(&rendered),
+                    None => rendered,
+                });
                 if text.is_empty() {
                     continue;
                 }

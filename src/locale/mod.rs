@@ -94,3 +94,261 @@ mod tests {
         assert_eq!(roman_month(d), "VIII");
     }
 }
+
+const SATUAN: [&str; 12] = [
+    "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+    "sepuluh", "sebelas",
+];
+
+/// Indonesian number words: 1250 → "seribu dua ratus lima puluh".
+pub fn terbilang(n: u64) -> String {
+    fn below_thousand(n: u64) -> String {
+        match n {
+            0..=11 => SATUAN[n as usize].to_owned(),
+            12..=19 => format!("{} belas", SATUAN[(n - 10) as usize]),
+            20..=99 => {
+                let tens = format!("{} puluh", SATUAN[(n / 10) as usize]);
+                if n % 10 == 0 {
+                    tens
+                } else {
+                    format!("{tens} {}", SATUAN[(n % 10) as usize])
+                }
+            }
+            _ => {
+                let hundreds = if n / 100 == 1 {
+                    "seratus".to_owned()
+                } else {
+                    format!("{} ratus", SATUAN[(n / 100) as usize])
+                };
+                if n % 100 == 0 {
+                    hundreds
+                } else {
+                    format!("{hundreds} {}", below_thousand(n % 100))
+                }
+            }
+        }
+    }
+    if n < 1000 {
+        return below_thousand(n);
+    }
+    const SCALES: [(u64, &str); 5] = [
+        (1_000_000_000_000_000, "kuadriliun"),
+        (1_000_000_000_000, "triliun"),
+        (1_000_000_000, "miliar"),
+        (1_000_000, "juta"),
+        (1_000, "ribu"),
+    ];
+    let mut parts = Vec::new();
+    let mut rest = n;
+    for (scale, name) in SCALES {
+        let count = rest / scale;
+        if count > 0 {
+            if scale == 1_000 && count == 1 {
+                parts.push("seribu".to_owned());
+            } else {
+                parts.push(format!("{} {name}", terbilang(count)));
+            }
+            rest %= scale;
+        }
+    }
+    if rest > 0 {
+        parts.push(below_thousand(rest));
+    }
+    parts.join(" ")
+}
+
+/// Indonesian ordinal words, capitalised as on a charter: 1 → "Pertama",
+/// 2 → "Kedua", 12 → "Kedua Belas".
+pub fn ordinal_id(n: u64) -> String {
+    let words = if n == 1 {
+        "pertama".to_owned()
+    } else {
+        format!("ke{}", terbilang(n))
+    };
+    capitalise_words(&words)
+}
+
+const ONES_EN: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS_EN: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// English number words, for numbers below one million.
+pub fn words_en(n: u64) -> String {
+    match n {
+        0..=19 => ONES_EN[n as usize].to_owned(),
+        20..=99 => {
+            let tens = TENS_EN[(n / 10) as usize];
+            if n % 10 == 0 {
+                tens.to_owned()
+            } else {
+                format!("{tens}-{}", ONES_EN[(n % 10) as usize])
+            }
+        }
+        100..=999 => {
+            let h = format!("{} hundred", ONES_EN[(n / 100) as usize]);
+            if n % 100 == 0 {
+                h
+            } else {
+                format!("{h} {}", words_en(n % 100))
+            }
+        }
+        1000..=999_999 => {
+            let t = format!("{} thousand", words_en(n / 1000));
+            if n % 1000 == 0 {
+                t
+            } else {
+                format!("{t} {}", words_en(n % 1000))
+            }
+        }
+        _ => n.to_string(),
+    }
+}
+
+/// English ordinal words: 1 → "First", 21 → "Twenty-First".
+pub fn ordinal_en(n: u64) -> String {
+    let words = words_en(n);
+    // Only the last word changes: "twenty-one" → "twenty-first".
+    let (head, last) = match words.rfind(['-', ' ']) {
+        Some(i) => (&words[..=i], &words[i + 1..]),
+        None => ("", words.as_str()),
+    };
+    let last = match last {
+        "one" => "first".to_owned(),
+        "two" => "second".to_owned(),
+        "three" => "third".to_owned(),
+        "five" => "fifth".to_owned(),
+        "eight" => "eighth".to_owned(),
+        "nine" => "ninth".to_owned(),
+        "twelve" => "twelfth".to_owned(),
+        w if w.ends_with('y') => format!("{}ieth", &w[..w.len() - 1]),
+        w => format!("{w}th"),
+    };
+    capitalise_words(&format!("{head}{last}"))
+}
+
+/// Upper-cases the first letter of each word (words split at spaces and '-').
+fn capitalise_words(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        start = c == ' ' || c == '-';
+    }
+    out
+}
+
+/// Words kept lower-case inside an Indonesian or English title.
+const PARTICLES: &[&str] = &[
+    "dan", "di", "ke", "dari", "yang", "untuk", "pada", "atau", "dengan", "and", "of", "the",
+    "for", "in", "on", "at", "to",
+];
+
+/// Title case that respects academic and religious titles: a word with a
+/// period ("dr.", "S.Kom.", "M.T.I.", "H.") is kept exactly as typed, as are
+/// short acronyms ("DKI") unless the whole text is upper-case. Particles such
+/// as "dan" stay lower-case except at the start.
+pub fn title_case(s: &str) -> String {
+    let all_upper = !s.chars().any(char::is_lowercase);
+    s.split(' ')
+        .enumerate()
+        .map(|(i, word)| {
+            let letters: String = word.chars().filter(|c| c.is_alphabetic()).collect();
+            let is_acronym = !all_upper
+                && letters.chars().count() >= 2
+                && letters.chars().count() <= 3
+                && letters.chars().all(char::is_uppercase);
+            if word.contains('.') || is_acronym {
+                word.to_owned()
+            } else if i > 0 && PARTICLES.contains(&word.to_lowercase().as_str()) {
+                word.to_lowercase()
+            } else {
+                let mut out = String::new();
+                let mut first = true;
+                for c in word.chars() {
+                    if first && c.is_alphabetic() {
+                        out.extend(c.to_uppercase());
+                        first = false;
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
+                }
+                out
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::*;
+
+    #[test]
+    fn indonesian_number_words() {
+        assert_eq!(terbilang(0), "nol");
+        assert_eq!(terbilang(11), "sebelas");
+        assert_eq!(terbilang(19), "sembilan belas");
+        assert_eq!(terbilang(100), "seratus");
+        assert_eq!(terbilang(148), "seratus empat puluh delapan");
+        assert_eq!(terbilang(1000), "seribu");
+        assert_eq!(terbilang(2024), "dua ribu dua puluh empat");
+        assert_eq!(terbilang(1_250_000), "satu juta dua ratus lima puluh ribu");
+    }
+
+    #[test]
+    fn ordinals_in_both_languages() {
+        assert_eq!(ordinal_id(1), "Pertama");
+        assert_eq!(ordinal_id(2), "Kedua");
+        assert_eq!(ordinal_id(3), "Ketiga");
+        assert_eq!(ordinal_id(10), "Kesepuluh");
+        assert_eq!(ordinal_id(12), "Kedua Belas");
+        assert_eq!(ordinal_en(1), "First");
+        assert_eq!(ordinal_en(2), "Second");
+        assert_eq!(ordinal_en(12), "Twelfth");
+        assert_eq!(ordinal_en(20), "Twentieth");
+        assert_eq!(ordinal_en(21), "Twenty-First");
+    }
+
+    #[test]
+    fn title_case_keeps_academic_titles() {
+        assert_eq!(
+            title_case("dr. muhammad ma’ruf, S.Kom., M.T.I."),
+            "dr. Muhammad Ma’ruf, S.Kom., M.T.I."
+        );
+        assert_eq!(
+            title_case("DINAS KOMUNIKASI DAN INFORMATIKA PROVINSI DKI JAKARTA"),
+            "Dinas Komunikasi dan Informatika Provinsi Dki Jakarta"
+        );
+        assert_eq!(
+            title_case("pemerintah provinsi DKI jakarta"),
+            "Pemerintah Provinsi DKI Jakarta"
+        );
+        assert_eq!(title_case("Dr. dr. H. Muhammad"), "Dr. dr. H. Muhammad");
+    }
+}

@@ -83,6 +83,8 @@ enum RawElement {
         line_spacing: f32,
         #[serde(default)]
         underline: bool,
+        /// Letter case applied after placeholders are filled.
+        transform: Option<Transform>,
         when: Option<String>,
     },
     Rect {
@@ -179,6 +181,27 @@ pub struct TextElement {
     pub color: Rgb,
     pub line_spacing: f32,
     pub underline: bool,
+    pub transform: Option<Transform>,
+}
+
+/// Letter case for a text element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transform {
+    Upper,
+    Lower,
+    /// Title case that keeps academic titles such as "dr." and "S.Kom.".
+    Title,
+}
+
+impl Transform {
+    pub fn apply(self, s: &str) -> String {
+        match self {
+            Transform::Upper => s.to_uppercase(),
+            Transform::Lower => s.to_lowercase(),
+            Transform::Title => crate::locale::title_case(s),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -236,10 +259,39 @@ pub struct Template {
 pub enum TemplateError {
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
     #[error(transparent)]
     Font(#[from] FontError),
+}
+
+/// The line of `key = …` inside the `index`-th `[[element]]` table, so
+/// errors can point at it. Serde cannot carry spans through tagged enums.
+fn element_key_line(source: &str, index: usize, key: &str) -> Option<usize> {
+    let mut seen = 0;
+    let mut inside = false;
+    for (n, line) in source.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("[[") || trimmed.starts_with('[') {
+            inside = trimmed == "[[element]]" && {
+                seen += 1;
+                seen == index + 1
+            };
+            continue;
+        }
+        if inside {
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(n + 1);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Page sizes in mm, portrait.
@@ -269,9 +321,16 @@ impl Template {
     pub fn from_toml(text: &str, dir: &Path, path: &Path) -> Result<Template, TemplateError> {
         let invalid = |message: String| TemplateError::Invalid {
             path: path.to_owned(),
+            line: None,
             message,
         };
-        let file: TemplateFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let file: TemplateFile = toml::from_str(text).map_err(|e| TemplateError::Invalid {
+            path: path.to_owned(),
+            line: e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            message: e.message().to_owned(),
+        })?;
         let (w, h) = if file.page.size.eq_ignore_ascii_case("custom") {
             match (file.page.width, file.page.height) {
                 (Some(w), Some(h)) if w > 0.0 && h > 0.0 => (w.min(h), w.max(h)),
@@ -297,19 +356,22 @@ impl Template {
             Rgb::parse_hex(s)
                 .ok_or_else(|| invalid(format!("element {}: colour '{s}' is not #rrggbb", i + 1)))
         };
-        let check_when = |i: usize, when: &Option<String>| -> Result<(), TemplateError> {
-            if let Some(field) = when {
+        let check_when =
+            |i: usize, when: &Option<String>| -> Result<Option<String>, TemplateError> {
+                let Some(field) = when else { return Ok(None) };
                 let probe = format!("{{{{{field}}}}}");
-                TextPattern::parse(&probe)
-                    .map_err(|e| invalid(format!("element {} when: {e}", i + 1)))?;
-            }
-            Ok(())
-        };
+                TextPattern::parse(&probe).map_err(|e| TemplateError::Invalid {
+                    path: path.to_owned(),
+                    line: element_key_line(text, i, "when"),
+                    message: format!("element {} when: {e}", i + 1),
+                })?;
+                Ok(Some(field.clone()))
+            };
         let mut elements = Vec::new();
         for (i, raw) in file.elements.into_iter().enumerate() {
             let element = match raw {
                 RawElement::Text {
-                    text,
+                    text: content,
                     x,
                     y,
                     w,
@@ -324,11 +386,16 @@ impl Template {
                     color: c,
                     line_spacing,
                     underline,
+                    transform,
                     when,
                 } => {
-                    check_when(i, &when)?;
-                    let pattern = TextPattern::parse(&text)
-                        .map_err(|e| invalid(format!("element {} text \"{text}\": {e}", i + 1)))?;
+                    let when = check_when(i, &when)?;
+                    let pattern =
+                        TextPattern::parse(&content).map_err(|e| TemplateError::Invalid {
+                            path: path.to_owned(),
+                            line: element_key_line(text, i, "text"),
+                            message: format!("element {} text \"{content}\": {e}", i + 1),
+                        })?;
                     if size <= 0.0 || w <= 0.0 || h <= 0.0 || max_lines == 0 {
                         return Err(invalid(format!(
                             "element {}: size, w, h and max_lines must be positive",
@@ -361,6 +428,7 @@ impl Template {
                             color: color(i, &c)?,
                             line_spacing,
                             underline,
+                            transform,
                         }),
                         when,
                     }
@@ -376,7 +444,7 @@ impl Template {
                     stroke_width,
                     when,
                 } => {
-                    check_when(i, &when)?;
+                    let when = check_when(i, &when)?;
                     Element {
                         kind: ElementKind::Rect {
                             x,
@@ -401,7 +469,7 @@ impl Template {
                     width,
                     when,
                 } => {
-                    check_when(i, &when)?;
+                    let when = check_when(i, &when)?;
                     Element {
                         kind: ElementKind::Line {
                             x1,
@@ -482,5 +550,57 @@ impl Template {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "kind = \"piagam\"\nname = \"t\"\n[page]\nsize = \"F4\"\norientation = \"portrait\"\n\n[[element]]\ntype = \"qr\"\nx = 10\ny = 10\nsize = 30\n";
+
+    fn load(body: &str) -> Result<Template, TemplateError> {
+        let text = format!("{HEAD}{body}");
+        Template::from_toml(&text, Path::new("t"), Path::new("t/template.toml"))
+    }
+
+    #[test]
+    fn unknown_fields_and_filters_name_the_file_and_line() {
+        let err = load("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 10\ntext = \"{{nama}}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "t/template.toml:20: element 2 text \"{{nama}}\": unknown field 'nama'"
+            ),
+            "{err}"
+        );
+        let err = load("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 10\ntext = \"{{date | tanggall}}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:20: element 2 text"),
+            "{err}"
+        );
+        assert!(err.contains("unknown filter 'tanggall'"), "{err}");
+        let err = load(
+            "\n[[element]]\ntype = \"line\"\nx1 = 0\ny1 = 0\nx2 = 1\ny2 = 1\nwhen = \"extra.\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("t/template.toml:19: element 2 when"),
+            "{err}"
+        );
+        let err = load("\n[[element]]\ntype = \"circle\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t/template.toml:13:"), "{err}");
+    }
+
+    #[test]
+    fn page_sizes_and_orientation() {
+        let t = load("").unwrap();
+        assert_eq!((t.width_mm, t.height_mm), (215.0, 330.0));
     }
 }

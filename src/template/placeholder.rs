@@ -29,6 +29,11 @@ const FILTERS: &[&str] = &[
     "hari",
     "day_en",
     "bulan_romawi",
+    "title",
+    "ordinal",
+    "ordinal_en",
+    "terbilang",
+    "words_en",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,9 +118,15 @@ impl TextPattern {
 
 fn apply_filter(filter: &str, value: &str) -> String {
     let date = || value.parse::<Date>().ok();
+    let number = || value.trim().parse::<u64>().ok();
     match filter {
         "upper" => value.to_uppercase(),
         "lower" => value.to_lowercase(),
+        "title" => locale::title_case(value),
+        "ordinal" => number().map_or(value.to_owned(), locale::ordinal_id),
+        "ordinal_en" => number().map_or(value.to_owned(), locale::ordinal_en),
+        "terbilang" => number().map_or(value.to_owned(), locale::terbilang),
+        "words_en" => number().map_or(value.to_owned(), locale::words_en),
         "tanggal" => date().map_or(value.to_owned(), |d| locale::long_date(d, Language::Id)),
         "date_en" => date().map_or(value.to_owned(), |d| locale::long_date(d, Language::En)),
         "hari" => date().map_or(value.to_owned(), |d| {
@@ -142,6 +153,12 @@ mod tests {
         f.insert("date".into(), "2024-08-01".into());
         f.insert("extra.Provinsi".into(), "Jawa Tengah".into());
         assert_eq!(p.render(&f), "Jakarta, 1 Agustus 2024 — JAWA TENGAH");
+        f.insert("extra.peringkat".into(), "2".into());
+        let p = TextPattern::parse(
+            "Juara {{extra.peringkat | ordinal}} / {{extra.peringkat|ordinal_en}} / {{extra.peringkat|terbilang}} / {{date|hari}}, {{date|bulan_romawi}}",
+        )
+        .unwrap();
+        assert_eq!(p.render(&f), "Juara Kedua / Second / dua / Kamis, VIII");
     }
 
     #[test]
