@@ -108,7 +108,7 @@ pub fn terbilang(n: u64) -> String {
             12..=19 => format!("{} belas", SATUAN[(n - 10) as usize]),
             20..=99 => {
                 let tens = format!("{} puluh", SATUAN[(n / 10) as usize]);
-                if n % 10 == 0 {
+                if n.is_multiple_of(10) {
                     tens
                 } else {
                     format!("{tens} {}", SATUAN[(n % 10) as usize])
@@ -120,7 +120,7 @@ pub fn terbilang(n: u64) -> String {
                 } else {
                     format!("{} ratus", SATUAN[(n / 100) as usize])
                 };
-                if n % 100 == 0 {
+                if n.is_multiple_of(100) {
                     hundreds
                 } else {
                     format!("{hundreds} {}", below_thousand(n % 100))
@@ -200,7 +200,7 @@ pub fn words_en(n: u64) -> String {
         0..=19 => ONES_EN[n as usize].to_owned(),
         20..=99 => {
             let tens = TENS_EN[(n / 10) as usize];
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 tens.to_owned()
             } else {
                 format!("{tens}-{}", ONES_EN[(n % 10) as usize])
@@ -208,7 +208,7 @@ pub fn words_en(n: u64) -> String {
         }
         100..=999 => {
             let h = format!("{} hundred", ONES_EN[(n / 100) as usize]);
-            if n % 100 == 0 {
+            if n.is_multiple_of(100) {
                 h
             } else {
                 format!("{h} {}", words_en(n % 100))
@@ -216,7 +216,7 @@ pub fn words_en(n: u64) -> String {
         }
         1000..=999_999 => {
             let t = format!("{} thousand", words_en(n / 1000));
-            if n % 1000 == 0 {
+            if n.is_multiple_of(1000) {
                 t
             } else {
                 format!("{t} {}", words_en(n % 1000))

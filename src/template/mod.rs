@@ -595,7 +595,7 @@ mod tests {
         let err = load("\n[[element]]\ntype = \"circle\"\n")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("t/template.toml:13:"), "{err}");
+        assert!(err.starts_with("t/template.toml:14:"), "{err}");
     }
 
     #[test]
