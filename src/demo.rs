@@ -9,11 +9,26 @@ use crate::generate::{self, GenerateError, Issued, Job};
 use crate::layout::fonts::FontBook;
 use crate::roster::{self, RosterError};
 use crate::seal::{IssuerKey, Jwk, Jwks, SealError};
-use crate::template::{Template, TemplateError};
+use crate::template::{Assets, Template, TemplateError};
 
 pub const ROSTER_CSV: &str = include_str!("../examples/adlga-2024.csv");
 pub const CONFIG_TOML: &str = include_str!("../examples/piagam.toml");
 pub const PIAGAM_TEMPLATE_TOML: &str = include_str!("../templates/piagam/template.toml");
+/// The images the bundled templates use, by the path they give.
+pub const TEMPLATE_ASSETS: &[(&str, &[u8])] = &[
+    (
+        "../assets/logo-placeholder.png",
+        include_bytes!("../templates/assets/logo-placeholder.png"),
+    ),
+    (
+        "../assets/signature-sample.png",
+        include_bytes!("../templates/assets/signature-sample.png"),
+    ),
+    (
+        "../assets/stamp-sample.png",
+        include_bytes!("../templates/assets/stamp-sample.png"),
+    ),
+];
 /// Published on purpose; anyone can sign with it. Never use it for real charters.
 pub const DEMO_KEY_PEM: &str = include_str!("../assets/demo/DEMO-ONLY-issuer.key.pem");
 pub const DEMO_ISSUER: &str = "CONTOH / DEMO — bukan penerbit sungguhan";
@@ -52,10 +67,11 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
         &config.roster_options(None),
     )?
     .into_valid()?;
-    let template = Template::from_toml(
+    let template = Template::from_toml_with(
         PIAGAM_TEMPLATE_TOML,
         Path::new("templates/piagam"),
         Path::new("templates/piagam/template.toml"),
+        Assets::Embedded(TEMPLATE_ASSETS),
     )?;
     let fonts = FontBook::with_bundled();
     template.check_fonts(&fonts)?;

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use super::fonts::{FontBook, FontKey, Style, MM_PER_PT};
-use super::page::{GlyphRun, Item, Page, PlacedGlyph, Rgb, Stroke};
+use super::page::{GlyphRun, Item, Page, PlacedGlyph, Raster, Rgb, Stroke};
 use super::text::{self, Align, BoxMm, FitError, FitRules, Fitted, VAlign};
 use crate::qr::QrMatrix;
-use crate::template::{ElementKind, Template, TextElement};
+use crate::template::{ElementKind, Fit, SignatoryElement, Template, TextElement};
 
 /// Quiet zone around a QR code, in modules (ISO/IEC 18004 asks for 4).
 const QR_QUIET_MODULES: usize = 4;
@@ -92,6 +92,16 @@ pub fn compose(
                     width_mm: *width,
                 },
             }),
+            ElementKind::Image {
+                x,
+                y,
+                w,
+                h,
+                fit,
+                raster,
+            } => place_image(&mut items, raster, [*x, *y, *w, *h], *fit),
+            ElementKind::Signatory(s) => signatory(book, s, fields, &mut items)
+                .map_err(|(what, text, source)| ComposeError { what, text, source })?,
             ElementKind::Qr {
                 x,
                 y,
@@ -146,6 +156,119 @@ pub fn compose(
         }
     }
     Ok(Page::new(template.width_mm, template.height_mm, items))
+}
+
+/// Places an image in a box, scaled to fit (contain) or to fill (cover).
+fn place_image(items: &mut Vec<Item>, raster: &std::sync::Arc<Raster>, area: [f32; 4], fit: Fit) {
+    let [x, y, w, h] = area;
+    let aspect = raster.width as f32 / raster.height as f32;
+    let (iw, ih) = match fit {
+        Fit::Contain if w / h > aspect => (h * aspect, h),
+        Fit::Contain => (w, w / aspect),
+        Fit::Cover if w / h > aspect => (w, w / aspect),
+        Fit::Cover => (h * aspect, h),
+    };
+    items.push(Item::Image {
+        x: x + (w - iw) / 2.0,
+        y: y + (h - ih) / 2.0,
+        w: iw,
+        h: ih,
+        clip: (fit == Fit::Cover).then_some(area),
+        image: raster.clone(),
+    });
+}
+
+/// The signatory block, from the bottom up: NIP, the underlined name, then
+/// the place and date and the title from the top; the signature and stamp
+/// take the space between, which stays empty for a wet-ink signature.
+fn signatory(
+    book: &FontBook,
+    s: &SignatoryElement,
+    fields: &BTreeMap<String, String>,
+    items: &mut Vec<Item>,
+) -> Result<(), (String, String, FitError)> {
+    let line = s.size * MM_PER_PT * 1.5;
+    let spec = |y: f32, h: f32, bold: bool, max_lines: usize, underline: bool| TextSpec {
+        x: s.x,
+        y,
+        w: s.w,
+        h,
+        fonts: &s.fonts,
+        style: if bold { Style::Bold } else { Style::Regular },
+        size: s.size,
+        min_size: s.size * 0.7,
+        max_lines,
+        align: Align::Center,
+        valign: VAlign::Top,
+        color: s.color,
+        line_spacing: 1.15,
+        underline,
+    };
+    let set = |what: &str, text: String, sp: TextSpec, items: &mut Vec<Item>| {
+        let text = collapse(&text);
+        if text.is_empty() {
+            return Ok(0);
+        }
+        set_text(book, &sp, &text, items)
+            .map(|f| f.lines.len())
+            .map_err(|e| (what.to_owned(), text, e))
+    };
+    let mut top = s.y;
+    if let Some(p) = &s.place_date {
+        top += set(
+            "signatory place and date",
+            p.render(fields),
+            spec(top, line, false, 1, false),
+            items,
+        )? as f32
+            * line;
+    }
+    let title_lines = set(
+        "signatory.title",
+        s.title.render(fields),
+        spec(top, line * 2.0, false, 2, false),
+        items,
+    )?;
+    top += title_lines as f32 * line;
+    let has_nip = fields
+        .get("signatory.nip")
+        .is_some_and(|v| !v.trim().is_empty());
+    let mut bottom = s.y + s.h;
+    if has_nip {
+        bottom -= line;
+        set(
+            "signatory.nip",
+            s.nip.render(fields),
+            spec(bottom, line, false, 1, false),
+            items,
+        )?;
+    }
+    bottom -= line;
+    set(
+        "signatory.name",
+        s.name.render(fields),
+        spec(bottom, line, true, 1, true),
+        items,
+    )?;
+    let gap = (bottom - top).max(0.0);
+    if gap > 1.0 {
+        let area = [s.x + s.w * 0.15, top + 0.5, s.w * 0.7, gap - 1.0];
+        if let Some(sig) = &s.signature {
+            place_image(items, sig, area, Fit::Contain);
+        }
+        if let Some(stamp) = &s.stamp {
+            // A stamp overlaps the left part of the signature, as on paper.
+            let side = (gap * 1.05).min(s.w * 0.45);
+            let stamp_area = [
+                s.x + s.w * 0.22 - side / 2.0,
+                top + (gap - side) / 2.0,
+                side,
+                side,
+            ];
+            place_image(items, stamp, stamp_area, Fit::Contain);
+        }
+    }
+    Ok(())
 }
 
 /// Where and how to set one piece of text.

@@ -4,6 +4,8 @@
 //! sizes in points, glyph ids of a specific font. A renderer only walks the
 //! items in order; it never measures, wraps or looks anything up.
 
+use std::sync::Arc;
+
 use crate::qr::QrMatrix;
 
 use super::fonts::FontKey;
@@ -88,6 +90,16 @@ pub enum Item {
         y2: f32,
         stroke: Stroke,
     },
+    /// A raster image stretched over (x, y, w, h), drawn only inside `clip`
+    /// when set (for "cover" fitting).
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        clip: Option<[f32; 4]>,
+        image: Arc<Raster>,
+    },
     /// A QR code drawn as dark squares; `size` includes no quiet zone.
     Qr {
         x: f32,
@@ -96,6 +108,43 @@ pub enum Item {
         matrix: QrMatrix,
         color: Rgb,
     },
+}
+
+/// Decoded pixels of an image, shared by every page that shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raster {
+    /// A content hash, so a renderer can embed each image once.
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    /// 8-bit RGBA, row by row.
+    pub rgba: Vec<u8>,
+    /// False if every pixel is opaque, so no alpha mask is needed.
+    pub has_alpha: bool,
+}
+
+impl Raster {
+    /// Decodes PNG or JPEG bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
+        use sha2::Digest;
+        let img = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
+        let rgba = img.to_rgba8();
+        let (width, height) = rgba.dimensions();
+        if width == 0 || height == 0 {
+            return Err("the image is empty".into());
+        }
+        let pixels = rgba.into_raw();
+        let has_alpha = pixels.chunks_exact(4).any(|p| p[3] != 255);
+        let digest = sha2::Sha256::digest(&pixels);
+        let id: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Raster {
+            id: format!("IM{id}"),
+            width,
+            height,
+            rgba: pixels,
+            has_alpha,
+        })
+    }
 }
 
 /// One composed page.

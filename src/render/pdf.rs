@@ -8,13 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
     Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, TextMatrix,
-    WindingOrder,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, RawImage,
+    RawImageData, RawImageFormat, TextItem, TextMatrix, WindingOrder, XObject, XObjectId,
+    XObjectTransform,
 };
 use sha2::{Digest, Sha256};
 
 use crate::layout::fonts::{FontBook, FontKey};
-use crate::layout::page::{GlyphRun, Item, Page, Rgb, Stroke};
+use crate::layout::page::{GlyphRun, Item, Page, Raster, Rgb, Stroke};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -81,6 +82,21 @@ impl<'a> PdfWriter<'a> {
                 .map
                 .insert(id.clone(), PdfFont::new(parsed));
             ids.insert(*key, id);
+        }
+
+        // Each image is embedded once per document, however many pages show it.
+        for page in pages {
+            for item in page.items() {
+                if let Item::Image { image, .. } = item {
+                    let id = XObjectId(image.id.clone());
+                    if !doc.resources.xobjects.map.contains_key(&id) {
+                        doc.resources
+                            .xobjects
+                            .map
+                            .insert(id, XObject::Image(raw_image(image)));
+                    }
+                }
+            }
         }
 
         doc.pages = pages
@@ -153,6 +169,27 @@ fn replace_all(haystack: &mut [u8], needle: &[u8], with: &[u8]) {
     }
 }
 
+fn raw_image(r: &Raster) -> RawImage {
+    let (pixels, format) = if r.has_alpha {
+        (r.rgba.clone(), RawImageFormat::RGBA8)
+    } else {
+        // Opaque images need no soft mask.
+        let rgb = r
+            .rgba
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        (rgb, RawImageFormat::RGB8)
+    };
+    RawImage {
+        pixels: RawImageData::U8(pixels),
+        width: r.width as usize,
+        height: r.height as usize,
+        data_format: format,
+        tag: Vec::new(),
+    }
+}
+
 fn color(c: Rgb) -> Color {
     Color::Rgb(printpdf::Rgb {
         r: f32::from(c.r) / 255.0,
@@ -218,6 +255,38 @@ fn page_ops(page: &Page, ids: &BTreeMap<FontKey, FontId>) -> Vec<Op> {
                             },
                         ],
                         is_closed: false,
+                    },
+                });
+            }
+            Item::Image {
+                x,
+                y,
+                w,
+                h,
+                clip,
+                image,
+            } => {
+                if let Some([cx, cy, cw, ch]) = clip {
+                    ops.push(Op::DrawPolygon {
+                        polygon: Polygon {
+                            rings: vec![rect_ring(page, *cx, *cy, *cw, *ch, 0.0)],
+                            mode: PaintMode::Clip,
+                            winding_order: WindingOrder::NonZero,
+                        },
+                    });
+                }
+                let bottom_left = point(page, *x, y + h);
+                ops.push(Op::UseXobject {
+                    id: XObjectId(image.id.clone()),
+                    transform: XObjectTransform {
+                        translate_x: Some(bottom_left.x),
+                        translate_y: Some(bottom_left.y),
+                        rotate: None,
+                        // At 72 dpi one pixel is one point; scale from there.
+                        scale_x: Some(mm(*w).0 / image.width as f32),
+                        scale_y: Some(mm(*h).0 / image.height as f32),
+                        dpi: Some(72.0),
+                        no_auto_scale: false,
                     },
                 });
             }

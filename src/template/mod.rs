@@ -4,11 +4,12 @@ pub mod placeholder;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::layout::fonts::{FontBook, FontError, Style};
-use crate::layout::page::Rgb;
+use crate::layout::page::{Raster, Rgb};
 use crate::layout::text::{Align, VAlign};
 use crate::locale::Language;
 pub use placeholder::TextPattern;
@@ -121,6 +122,62 @@ enum RawElement {
         #[serde(default = "default_caption_size")]
         caption_size: f32,
     },
+    Image {
+        src: String,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        #[serde(default)]
+        fit: Fit,
+        when: Option<String>,
+    },
+    Signatory {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        place_date: Option<String>,
+        #[serde(default = "default_signatory_title")]
+        title: String,
+        #[serde(default = "default_signatory_name")]
+        name: String,
+        #[serde(default = "default_signatory_nip")]
+        nip: String,
+        signature: Option<String>,
+        stamp: Option<String>,
+        #[serde(default = "default_family")]
+        font: FontChain,
+        #[serde(default = "default_signatory_size")]
+        size: f32,
+        #[serde(default = "default_color")]
+        color: String,
+        when: Option<String>,
+    },
+}
+
+/// How an image fills its box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// The whole image, as large as fits; the box may show margins.
+    #[default]
+    Contain,
+    /// The whole box, cropping the image's overflow.
+    Cover,
+}
+
+fn default_signatory_title() -> String {
+    "{{signatory.title}}".into()
+}
+fn default_signatory_name() -> String {
+    "{{signatory.name}}".into()
+}
+fn default_signatory_nip() -> String {
+    "NIP {{signatory.nip}}".into()
+}
+fn default_signatory_size() -> f32 {
+    11.0
 }
 
 /// One font name, or a fallback chain of names.
@@ -232,6 +289,43 @@ pub enum ElementKind {
         caption: Option<String>,
         caption_size: f32,
     },
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fit: Fit,
+        raster: Arc<Raster>,
+    },
+    Signatory(SignatoryElement),
+}
+
+/// Where a template's files (images, fonts) come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Assets<'a> {
+    /// Files relative to the template folder.
+    Dir,
+    /// Compiled in, by relative path (the bundled templates).
+    Embedded(&'a [(&'a str, &'a [u8])]),
+}
+
+/// The signatory block: who signs, with room for a signature and a stamp.
+#[derive(Debug, Clone)]
+pub struct SignatoryElement {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub place_date: Option<TextPattern>,
+    pub title: TextPattern,
+    pub name: TextPattern,
+    /// Printed only when the signatory has a NIP.
+    pub nip: TextPattern,
+    pub signature: Option<Arc<Raster>>,
+    pub stamp: Option<Arc<Raster>>,
+    pub fonts: Vec<String>,
+    pub size: f32,
+    pub color: Rgb,
 }
 
 /// One element, drawn only when its `when` field is non-empty.
@@ -319,6 +413,15 @@ impl Template {
     }
 
     pub fn from_toml(text: &str, dir: &Path, path: &Path) -> Result<Template, TemplateError> {
+        Template::from_toml_with(text, dir, path, Assets::Dir)
+    }
+
+    pub fn from_toml_with(
+        text: &str,
+        dir: &Path,
+        path: &Path,
+        assets: Assets<'_>,
+    ) -> Result<Template, TemplateError> {
         let invalid = |message: String| TemplateError::Invalid {
             path: path.to_owned(),
             line: None,
@@ -367,6 +470,29 @@ impl Template {
                 })?;
                 Ok(Some(field.clone()))
             };
+        let load_image = |src: &str, i: usize| -> Result<Arc<Raster>, TemplateError> {
+            let bytes = match assets {
+                Assets::Dir => {
+                    std::fs::read(dir.join(src)).map_err(|e| TemplateError::Invalid {
+                        path: dir.join(src),
+                        line: None,
+                        message: format!("element {}: {e}", i + 1),
+                    })?
+                }
+                Assets::Embedded(files) => files
+                    .iter()
+                    .find(|(name, _)| *name == src)
+                    .map(|(_, b)| b.to_vec())
+                    .ok_or_else(|| invalid(format!("element {}: no bundled file {src}", i + 1)))?,
+            };
+            Raster::decode(&bytes)
+                .map(Arc::new)
+                .map_err(|e| TemplateError::Invalid {
+                    path: dir.join(src),
+                    line: None,
+                    message: format!("not a usable PNG or JPEG image: {e}"),
+                })
+        };
         let mut elements = Vec::new();
         for (i, raw) in file.elements.into_iter().enumerate() {
             let element = match raw {
@@ -500,6 +626,74 @@ impl Template {
                     },
                     when: None,
                 },
+                RawElement::Image {
+                    src,
+                    x,
+                    y,
+                    w,
+                    h,
+                    fit,
+                    when,
+                } => {
+                    let when = check_when(i, &when)?;
+                    let raster = load_image(&src, i)?;
+                    Element {
+                        kind: ElementKind::Image {
+                            x,
+                            y,
+                            w,
+                            h,
+                            fit,
+                            raster,
+                        },
+                        when,
+                    }
+                }
+                RawElement::Signatory {
+                    x,
+                    y,
+                    w,
+                    h,
+                    place_date,
+                    title,
+                    name,
+                    nip,
+                    signature,
+                    stamp,
+                    font,
+                    size,
+                    color: c,
+                    when,
+                } => {
+                    let when = check_when(i, &when)?;
+                    let pattern = |key: &str, value: &str| {
+                        TextPattern::parse(value).map_err(|e| TemplateError::Invalid {
+                            path: path.to_owned(),
+                            line: element_key_line(text, i, key),
+                            message: format!("element {} {key} \"{value}\": {e}", i + 1),
+                        })
+                    };
+                    Element {
+                        kind: ElementKind::Signatory(SignatoryElement {
+                            x,
+                            y,
+                            w,
+                            h,
+                            place_date: place_date
+                                .map(|p| pattern("place_date", &p))
+                                .transpose()?,
+                            title: pattern("title", &title)?,
+                            name: pattern("name", &name)?,
+                            nip: pattern("nip", &nip)?,
+                            signature: signature.map(|s| load_image(&s, i)).transpose()?,
+                            stamp: stamp.map(|s| load_image(&s, i)).transpose()?,
+                            fonts: font.names(),
+                            size,
+                            color: color(i, &c)?,
+                        }),
+                        when,
+                    }
+                }
             };
             elements.push(element);
         }
@@ -543,10 +737,19 @@ impl Template {
     /// Checks that every font the template names exists in the book.
     pub fn check_fonts(&self, book: &FontBook) -> Result<(), TemplateError> {
         for e in &self.elements {
-            if let ElementKind::Text(t) = &e.kind {
-                for name in &t.fonts {
-                    book.find(name, t.style)?;
+            match &e.kind {
+                ElementKind::Text(t) => {
+                    for name in &t.fonts {
+                        book.find(name, t.style)?;
+                    }
                 }
+                ElementKind::Signatory(s) => {
+                    for name in &s.fonts {
+                        book.find(name, Style::Regular)?;
+                        book.find(name, Style::Bold)?;
+                    }
+                }
+                _ => {}
             }
         }
         Ok(())
