@@ -88,13 +88,11 @@ impl<'a> PdfWriter<'a> {
         for page in pages {
             for item in page.items() {
                 if let Item::Image { image, .. } = item {
-                    let id = XObjectId(image.id.clone());
-                    if !doc.resources.xobjects.map.contains_key(&id) {
-                        doc.resources
-                            .xobjects
-                            .map
-                            .insert(id, XObject::Image(raw_image(image)));
-                    }
+                    doc.resources
+                        .xobjects
+                        .map
+                        .entry(XObjectId(image.id.clone()))
+                        .or_insert_with(|| XObject::Image(raw_image(image)));
                 }
             }
         }
