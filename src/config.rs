@@ -25,6 +25,23 @@ pub struct EventConfig {
     /// Roster headers mapped to fields, for headers the aliases do not cover.
     #[serde(default)]
     pub columns: BTreeMap<String, Field>,
+    /// The documents each winner receives, when `--template` is not given.
+    #[serde(default)]
+    pub documents: Vec<DocumentSpec>,
+    /// The folder of this file; document paths are relative to it.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// One kind of document per winner, e.g. a piagam and a sertifikat.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSpec {
+    /// The template folder, relative to piagam.toml.
+    pub template: PathBuf,
+    /// A serial pattern for this document; overrides the template's and
+    /// `[numbering] pattern`.
+    pub numbering: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -103,10 +120,11 @@ pub enum ConfigError {
 
 impl EventConfig {
     pub fn from_toml(text: &str, path: &Path) -> Result<EventConfig, ConfigError> {
-        let config: EventConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+        let mut config: EventConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
+        config.base_dir = path.parent().unwrap_or(Path::new(".")).to_owned();
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_owned(),
             message,
@@ -123,6 +141,12 @@ impl EventConfig {
         }
         crate::numbering::check_pattern(&config.numbering.pattern)
             .map_err(|e| invalid(format!("numbering.pattern: {e}")))?;
+        for doc in &config.documents {
+            if let Some(p) = &doc.numbering {
+                crate::numbering::check_pattern(p)
+                    .map_err(|e| invalid(format!("documents numbering: {e}")))?;
+            }
+        }
         if let Some(f) = &config.roster.date_format {
             if DateOrder::parse(f).is_none() {
                 return Err(invalid(format!(

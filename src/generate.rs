@@ -129,7 +129,10 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
             let serial = match &record.serial {
                 Some(s) if job.templates.len() == 1 => s.clone(),
                 _ => match format_serial(
-                    &config.numbering.pattern,
+                    template
+                        .numbering
+                        .as_deref()
+                        .unwrap_or(&config.numbering.pattern),
                     &SerialParts {
                         seq,
                         date,
@@ -197,6 +200,22 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
                     ),
                 )),
             }
+        }
+    }
+    // Two documents must never share a serial: it is what a revocation names.
+    let mut seen: std::collections::HashMap<&str, (usize, &str)> = std::collections::HashMap::new();
+    for doc in &issued {
+        if let Some((row, kind)) = seen.get(doc.serial.as_str()) {
+            problems.push(problem(
+                doc.row,
+                "serial",
+                format!(
+                    "serial {} is also given to the {kind} of row {row}; put {{kind}} in the numbering pattern or give each document its own numbering",
+                    doc.serial
+                ),
+            ));
+        } else {
+            seen.insert(&doc.serial, (doc.row, &doc.kind));
         }
     }
     Ok(Prepared { issued, problems })
@@ -273,6 +292,26 @@ pub fn write_outputs(
     let print_path = out_dir.join("print.pdf");
     fsio::write_atomic(&print_path, &print)?;
     written.push(print_path);
+    // With several kinds, one print file per kind too, for different paper.
+    let mut kinds: Vec<&str> = issued.iter().map(|d| d.kind.as_str()).collect();
+    kinds.dedup();
+    if kinds.len() > 1 {
+        for kind in kinds {
+            let pages: Vec<&Page> = issued
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| &d.page)
+                .collect();
+            let bytes = writer.write(&pages, &format!("print {kind}"))?;
+            let safe: String = kind
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            let path = out_dir.join(format!("print-{safe}.pdf"));
+            fsio::write_atomic(&path, &bytes)?;
+            written.push(path);
+        }
+    }
 
     let manifest_path = out_dir.join("manifest.csv");
     fsio::write_atomic(&manifest_path, &manifest_csv(issued))?;
@@ -409,9 +448,6 @@ struct Loaded {
 }
 
 fn load(req: &Request) -> Result<Loaded, RunError> {
-    if req.templates.is_empty() {
-        return Err(RunError::Usage("give at least one --template".into()));
-    }
     if let Some(url) = &req.verify_url {
         if url.is_empty() || url.contains('#') || url.chars().any(char::is_whitespace) {
             return Err(RunError::Usage(format!(
@@ -420,12 +456,30 @@ fn load(req: &Request) -> Result<Loaded, RunError> {
         }
     }
     let config = EventConfig::locate(req.config.as_deref(), &req.roster)?;
+    // --template wins; otherwise the documents piagam.toml lists.
+    let documents: Vec<(PathBuf, Option<String>)> = if req.templates.is_empty() {
+        config
+            .documents
+            .iter()
+            .map(|d| (config.base_dir.join(&d.template), d.numbering.clone()))
+            .collect()
+    } else {
+        req.templates.iter().map(|t| (t.clone(), None)).collect()
+    };
+    if documents.is_empty() {
+        return Err(RunError::Usage(
+            "no template: give --template DIR, or list [[documents]] in piagam.toml".into(),
+        ));
+    }
     let roster =
         crate::roster::read_roster(&req.roster, &config.roster_options(req.sheet.as_deref()))?;
     let mut fonts = FontBook::with_bundled();
     let mut templates = Vec::new();
-    for dir in &req.templates {
-        let template = Template::load(dir)?;
+    for (dir, numbering) in &documents {
+        let mut template = Template::load(dir)?;
+        if numbering.is_some() {
+            template.numbering = numbering.clone();
+        }
         template.register_fonts(&mut fonts)?;
         templates.push(template);
     }

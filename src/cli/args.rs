@@ -143,8 +143,9 @@ pub struct InputArgs {
     #[arg(long)]
     pub roster: PathBuf,
     /// A template folder (holding template.toml). Repeat for several
-    /// documents per winner, e.g. a piagam and a sertifikat.
-    #[arg(long, required = true)]
+    /// documents per winner, e.g. a piagam and a sertifikat. Default: the
+    /// [[documents]] listed in piagam.toml.
+    #[arg(long)]
     pub template: Vec<PathBuf>,
     /// Address of the verification page; overrides verify_url in piagam.toml.
     #[arg(long)]

@@ -258,7 +258,7 @@ fn signatory(
         }
         if let Some(stamp) = &s.stamp {
             // A stamp overlaps the left part of the signature, as on paper.
-            let side = (gap * 1.05).min(s.w * 0.45);
+            let side = (gap * 0.9).min(s.w * 0.4);
             let stamp_area = [
                 s.x + s.w * 0.22 - side / 2.0,
                 top + (gap - side) / 2.0,

@@ -21,6 +21,8 @@ struct TemplateFile {
     name: String,
     #[serde(default = "default_lang")]
     lang: Language,
+    /// This document's own serial pattern, overriding piagam.toml's.
+    numbering: Option<String>,
     page: PageSpec,
     #[serde(default)]
     fonts: BTreeMap<String, FontFiles>,
@@ -340,6 +342,8 @@ pub struct Element {
 pub struct Template {
     pub dir: PathBuf,
     pub kind: String,
+    /// Serial pattern for this document, if it has its own.
+    pub numbering: Option<String>,
     pub name: String,
     pub lang: Language,
     pub width_mm: f32,
@@ -451,6 +455,10 @@ impl Template {
                 ))
             })?
         };
+        if let Some(pattern) = &file.numbering {
+            crate::numbering::check_pattern(pattern)
+                .map_err(|e| invalid(format!("numbering: {e}")))?;
+        }
         let (width_mm, height_mm) = match file.page.orientation {
             Orientation::Portrait => (w, h),
             Orientation::Landscape => (h, w),
@@ -708,6 +716,7 @@ impl Template {
         }
         Ok(Template {
             dir: dir.to_owned(),
+            numbering: file.numbering,
             kind: file.kind,
             name: file.name,
             lang: file.lang,
