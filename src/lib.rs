@@ -13,6 +13,7 @@ pub mod keystore;
 pub mod layout;
 pub mod locale;
 pub mod numbering;
+pub mod preview;
 pub mod qr;
 pub mod render;
 pub mod revoke;

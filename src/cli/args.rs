@@ -78,6 +78,30 @@ pub enum Command {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
+    #[command(
+        after_long_help = "Examples:\n  piagam preview --template templates/piagam\n  piagam preview --template templates/piagam --roster pemenang.xlsx --row 9\n\nThe PNG needs pdftoppm (poppler-utils); without it only the PDF is written."
+    )]
+    Preview {
+        /// The template folder.
+        #[arg(long)]
+        template: PathBuf,
+        /// Take the record from this roster; default a placeholder record.
+        #[arg(long)]
+        roster: Option<PathBuf>,
+        /// The roster row to show, numbered as the spreadsheet shows it.
+        #[arg(long)]
+        row: Option<usize>,
+        /// Event settings; default piagam.toml beside the roster.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The sheet of a workbook to read.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Output folder for preview.pdf and preview.png.
+        #[arg(long, default_value = "piagam-preview")]
+        out: PathBuf,
+    },
     /// Check a roster and template as generate would, writing nothing.
     Check {
         #[command(flatten)]

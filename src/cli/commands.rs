@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use piagam::generate::{Issued, Outcome, Request};
 use piagam::keystore::{self, NewKey};
+use piagam::preview::PreviewRequest;
 use piagam::seal::{self, Lang, Trust, VerifyOptions};
 
 use super::args::{self, Cli, Command};
@@ -68,6 +69,21 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             ..request(input)
         }),
         Command::Check { input } => check(request(input)),
+        Command::Preview {
+            template,
+            roster,
+            row,
+            config,
+            sheet,
+            out,
+        } => preview(&PreviewRequest {
+            template,
+            roster,
+            row,
+            config,
+            sheet,
+            out,
+        }),
         Command::Verify {
             trust,
             json,
@@ -190,6 +206,20 @@ fn generate(req: Request) -> CmdResult {
         );
     }
     report_written(&outcome.issued, out);
+    Ok(EXIT_OK)
+}
+
+fn preview(req: &PreviewRequest) -> CmdResult {
+    let outcome = piagam::preview::run(req).map_err(|e| e.to_string())?;
+    eprintln!(
+        "preview of {}: {}",
+        outcome.recipient,
+        outcome.pdf.display()
+    );
+    match &outcome.png {
+        Some(png) => eprintln!("image: {}", png.display()),
+        None => eprintln!("no PNG: install pdftoppm (apt-get install poppler-utils) to get one"),
+    }
     Ok(EXIT_OK)
 }
 

@@ -158,6 +158,57 @@ pub fn compose(
     Ok(Page::new(template.width_mm, template.height_mm, items))
 }
 
+/// Marks a page as a sample: large hollow letters across its middle, on
+/// top of everything but leaving what is under them readable.
+pub fn watermark(page: &Page, book: &FontBook, text: &str) -> Page {
+    let Ok(font) = book
+        .find("Charis SIL", Style::Bold)
+        .or_else(|_| book.find("Charis SIL", Style::Regular))
+    else {
+        return page.clone();
+    };
+    let Ok(shaped) = book.shape(&[font], text) else {
+        return page.clone();
+    };
+    let at_one_pt = shaped.width_mm(1.0);
+    if at_one_pt <= 0.0 {
+        return page.clone();
+    }
+    let size = (page.width_mm() * 0.6 / at_one_pt).min(page.height_mm() * 0.5 / MM_PER_PT);
+    let width = shaped.width_mm(size);
+    let f = book.font(font);
+    let baseline = page.height_mm() / 2.0
+        + (f.ascender + f.descender) / f.units_per_em * size * MM_PER_PT / 2.0;
+    let mut pen = (page.width_mm() - width) / 2.0;
+    let em = size * MM_PER_PT;
+    let glyphs = shaped
+        .glyphs
+        .iter()
+        .map(|g| {
+            let placed = PlacedGlyph {
+                gid: g.gid,
+                x: pen + g.x_offset * em,
+                baseline: baseline - g.y_offset * em,
+                text: g.text.clone(),
+            };
+            pen += g.x_advance * em;
+            placed
+        })
+        .collect();
+    page.with_item(Item::Text(GlyphRun {
+        font,
+        size_pt: size,
+        color: Rgb {
+            r: 200,
+            g: 40,
+            b: 40,
+        },
+        glyphs,
+        text: text.to_owned(),
+        outline: true,
+    }))
+}
+
 /// Places an image in a box, scaled to fit (contain) or to fill (cover).
 fn place_image(items: &mut Vec<Item>, raster: &std::sync::Arc<Raster>, area: [f32; 4], fit: Fit) {
     let [x, y, w, h] = area;
@@ -393,6 +444,7 @@ fn set_text(
                         items.push(Item::Text(done));
                     }
                     run = Some(GlyphRun {
+                        outline: false,
                         font: g.font,
                         size_pt: size,
                         color: t.color,

@@ -62,6 +62,8 @@ pub struct GlyphRun {
     pub glyphs: Vec<PlacedGlyph>,
     /// The run's text, for tests and debugging.
     pub text: String,
+    /// Drawn as hollow outlines (for a watermark) instead of filled.
+    pub outline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -174,5 +176,12 @@ impl Page {
 
     pub fn items(&self) -> &[Item] {
         &self.items
+    }
+
+    /// The same page with one more item drawn on top.
+    pub(crate) fn with_item(&self, item: Item) -> Page {
+        let mut items = self.items.clone();
+        items.push(item);
+        Page::new(self.width_mm, self.height_mm, items)
     }
 }

@@ -339,6 +339,15 @@ fn text_ops(page: &Page, run: &GlyphRun, ids: &BTreeMap<FontKey, FontId>, ops: &
     ops.push(Op::SetFillColor {
         col: color(run.color),
     });
+    if run.outline {
+        ops.push(Op::SetTextRenderingMode {
+            mode: printpdf::TextRenderingMode::Stroke,
+        });
+        ops.push(Op::SetOutlineColor {
+            col: color(run.color),
+        });
+        ops.push(Op::SetOutlineThickness { pt: Pt(1.2) });
+    }
     for g in &run.glyphs {
         let p = point(page, g.x, g.baseline);
         ops.push(Op::SetTextMatrix {

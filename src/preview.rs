@@ -1,0 +1,144 @@
+//! `piagam preview`: one page of a template, marked CONTOH (sample), as PDF
+//! and, where poppler's pdftoppm is installed, PNG.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::EventConfig;
+use crate::fsio;
+use crate::generate::{self, GenerateError, Job, RunError};
+use crate::layout::compose::watermark;
+use crate::layout::fonts::FontBook;
+use crate::render::pdf::PdfWriter;
+use crate::roster::{Record, RowProblem};
+use crate::seal::IssuerKey;
+use crate::template::Template;
+
+/// Event settings for a preview with no piagam.toml: plainly placeholders.
+const PLACEHOLDER_CONFIG: &str = r#"
+verify_url = "https://piagam.example/verifikasi"
+[event]
+name = "Nama Acara Penghargaan 2024"
+date = "2024-08-01"
+place = "Jakarta"
+[signatory]
+name = "Nama Penanda Tangan, Gelar"
+title = "Jabatan Penanda Tangan"
+nip = "19700101 199503 1 001"
+"#;
+
+#[derive(Debug, Clone, Default)]
+pub struct PreviewRequest {
+    pub template: PathBuf,
+    pub roster: Option<PathBuf>,
+    /// The spreadsheet row to show; default the first.
+    pub row: Option<usize>,
+    pub config: Option<PathBuf>,
+    pub sheet: Option<String>,
+    pub out: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct PreviewOutcome {
+    pub pdf: PathBuf,
+    /// None if no PNG renderer was found.
+    pub png: Option<PathBuf>,
+    pub recipient: String,
+}
+
+fn placeholder_record() -> Record {
+    Record {
+        row: 2,
+        ordinal: 0,
+        recipient: "Pemerintah Kabupaten Contoh Nama Penerima".into(),
+        achievement: "Juara Pertama".into(),
+        category: Some("Kabupaten".into()),
+        serial: None,
+        date: None,
+        place: None,
+        event: None,
+        extra: BTreeMap::new(),
+    }
+}
+
+pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
+    let template = Template::load(&req.template)?;
+    let mut fonts = FontBook::with_bundled();
+    template.register_fonts(&mut fonts)?;
+    template.check_fonts(&fonts)?;
+    let config = match (&req.config, &req.roster) {
+        (Some(path), _) => EventConfig::read(path)?,
+        (None, Some(roster)) => EventConfig::locate(None, roster)?,
+        (None, None) => EventConfig::from_toml(PLACEHOLDER_CONFIG, Path::new("(placeholder)"))?,
+    };
+    let record = match &req.roster {
+        None => placeholder_record(),
+        Some(path) => {
+            let roster =
+                crate::roster::read_roster(path, &config.roster_options(req.sheet.as_deref()))?;
+            let found = match req.row {
+                None => roster.records.first().cloned(),
+                Some(row) => roster.records.iter().find(|r| r.row == row).cloned(),
+            };
+            found.ok_or_else(|| {
+                RunError::Usage(match req.row {
+                    Some(row) => format!("{}: no valid row {row}", path.display()),
+                    None => format!("{}: no valid rows", path.display()),
+                })
+            })?
+        }
+    };
+    let key = IssuerKey::from_seed(&[0x5a; 32]);
+    let templates = [template];
+    let records = [record];
+    let job = Job {
+        roster_name: req.roster.clone().unwrap_or_else(|| "(placeholder)".into()),
+        records: &records,
+        config: &config,
+        templates: &templates,
+        fonts: &fonts,
+        key: &key,
+        verify_url: None,
+    };
+    let prepared = generate::prepare(&job)?;
+    let mut issued = prepared.into_all()?;
+    let doc = issued.pop().ok_or_else(|| {
+        GenerateError::Rows(vec![RowProblem {
+            file: req.template.clone(),
+            row: None,
+            column: None,
+            reason: "nothing to preview".into(),
+        }])
+    })?;
+    let page = watermark(&doc.page, &fonts, "CONTOH");
+    let bytes = PdfWriter::new(&fonts)
+        .write(&[&page], "preview")
+        .map_err(GenerateError::from)?;
+    std::fs::create_dir_all(&req.out).map_err(|e| {
+        GenerateError::Write(fsio::WriteError {
+            path: req.out.clone(),
+            message: e.to_string(),
+        })
+    })?;
+    let pdf = req.out.join("preview.pdf");
+    fsio::write_atomic(&pdf, &bytes).map_err(GenerateError::from)?;
+    let png = render_png(&pdf, &req.out.join("preview"));
+    Ok(PreviewOutcome {
+        pdf,
+        png,
+        recipient: records[0].recipient.clone(),
+    })
+}
+
+/// Renders the first page with pdftoppm, if it is installed.
+fn render_png(pdf: &Path, prefix: &Path) -> Option<PathBuf> {
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "100", "-singlefile"])
+        .arg(pdf)
+        .arg(prefix)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    let png = prefix.with_extension("png");
+    (status.success() && png.exists()).then_some(png)
+}
