@@ -507,11 +507,17 @@ fn lay_out(req: &Request, loaded: &Loaded, key: &IssuerKey) -> Result<Prepared, 
     Ok(prepare(&job)?.with_problems(loaded.roster.problems.clone()))
 }
 
+/// A throwaway key for laying out pages that are never issued (check,
+/// preview). Any key gives a seal of the same size, so the QR code and
+/// the page come out as they will when generated with the real key.
+pub fn layout_key() -> IssuerKey {
+    IssuerKey::from_seed(&[0x5a; 32])
+}
+
 /// Validates and lays out everything, writing nothing.
 pub fn check(req: &Request) -> Result<Outcome, RunError> {
     let loaded = load(req)?;
-    // Any key gives a seal of the same size, so the QR code is the same size.
-    let key = IssuerKey::from_seed(&[0x5a; 32]);
+    let key = layout_key();
     let prepared = lay_out(req, &loaded, &key)?;
     Ok(Outcome {
         rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),

@@ -11,7 +11,6 @@ use crate::layout::compose::watermark;
 use crate::layout::fonts::FontBook;
 use crate::render::pdf::PdfWriter;
 use crate::roster::{Record, RowProblem};
-use crate::seal::IssuerKey;
 use crate::template::Template;
 
 /// Event settings for a preview with no piagam.toml: plainly placeholders.
@@ -88,7 +87,7 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
             })?
         }
     };
-    let key = IssuerKey::from_seed(&[0x5a; 32]);
+    let key = generate::layout_key();
     let templates = [template];
     let records = [record];
     let job = Job {

@@ -179,34 +179,54 @@ pub fn watermark(page: &Page, book: &FontBook, text: &str) -> Page {
     let f = book.font(font);
     let baseline = page.height_mm() / 2.0
         + (f.ascender + f.descender) / f.units_per_em * size * MM_PER_PT / 2.0;
-    let mut pen = (page.width_mm() - width) / 2.0;
+    let x = (page.width_mm() - width) / 2.0;
+    let color = Rgb {
+        r: 200,
+        g: 40,
+        b: 40,
+    };
+    glyph_runs(&shaped, x, baseline, size, color, true)
+        .into_iter()
+        .fold(page.clone(), |p, run| p.with_item(Item::Text(run)))
+}
+
+/// Positions a shaped line from `x` on `baseline`, as one run per stretch
+/// of glyphs in the same font.
+fn glyph_runs(
+    shaped: &super::fonts::Shaped,
+    x: f32,
+    baseline: f32,
+    size: f32,
+    color: Rgb,
+    outline: bool,
+) -> Vec<GlyphRun> {
     let em = size * MM_PER_PT;
-    let glyphs = shaped
-        .glyphs
-        .iter()
-        .map(|g| {
-            let placed = PlacedGlyph {
-                gid: g.gid,
-                x: pen + g.x_offset * em,
-                baseline: baseline - g.y_offset * em,
+    let mut pen = x;
+    let mut runs: Vec<GlyphRun> = Vec::new();
+    for g in &shaped.glyphs {
+        let placed = PlacedGlyph {
+            gid: g.gid,
+            x: pen + g.x_offset * em,
+            baseline: baseline - g.y_offset * em,
+            text: g.text.clone(),
+        };
+        pen += g.x_advance * em;
+        match runs.last_mut() {
+            Some(r) if r.font == g.font => {
+                r.text.push_str(&g.text);
+                r.glyphs.push(placed);
+            }
+            _ => runs.push(GlyphRun {
+                font: g.font,
+                size_pt: size,
+                color,
+                glyphs: vec![placed],
                 text: g.text.clone(),
-            };
-            pen += g.x_advance * em;
-            placed
-        })
-        .collect();
-    page.with_item(Item::Text(GlyphRun {
-        font,
-        size_pt: size,
-        color: Rgb {
-            r: 200,
-            g: 40,
-            b: 40,
-        },
-        glyphs,
-        text: text.to_owned(),
-        outline: true,
-    }))
+                outline,
+            }),
+        }
+    }
+    runs
 }
 
 /// Places an image in a box, scaled to fit (contain) or to fill (cover).
@@ -415,7 +435,7 @@ fn set_text(
         VAlign::Bottom => t.y + t.h - block,
     };
     let leading = size * t.line_spacing * MM_PER_PT;
-    for (i, (line, shaped)) in fitted.lines.iter().enumerate() {
+    for (i, (_, shaped)) in fitted.lines.iter().enumerate() {
         let baseline = top + primary.ascender / primary.units_per_em * em + leading * i as f32;
         let width = shaped.width_mm(size);
         let start = match t.align {
@@ -423,41 +443,11 @@ fn set_text(
             Align::Center => t.x + (t.w - width) / 2.0,
             Align::Right => t.x + t.w - width,
         };
-        let mut pen = start;
-        // One run per stretch of glyphs in the same font.
-        let mut run: Option<GlyphRun> = None;
-        for g in &shaped.glyphs {
-            let placed = PlacedGlyph {
-                gid: g.gid,
-                x: pen + g.x_offset * em,
-                baseline: baseline - g.y_offset * em,
-                text: g.text.clone(),
-            };
-            pen += g.x_advance * em;
-            match &mut run {
-                Some(r) if r.font == g.font => {
-                    r.text.push_str(&g.text);
-                    r.glyphs.push(placed);
-                }
-                _ => {
-                    if let Some(done) = run.take() {
-                        items.push(Item::Text(done));
-                    }
-                    run = Some(GlyphRun {
-                        outline: false,
-                        font: g.font,
-                        size_pt: size,
-                        color: t.color,
-                        text: g.text.clone(),
-                        glyphs: vec![placed],
-                    });
-                }
-            }
-        }
-        if let Some(done) = run {
-            items.push(Item::Text(done));
-        }
-        let _ = line;
+        items.extend(
+            glyph_runs(shaped, start, baseline, size, t.color, false)
+                .into_iter()
+                .map(Item::Text),
+        );
         if t.underline {
             let scale = em / primary.units_per_em;
             let y = baseline - primary.underline_position * scale;
