@@ -295,6 +295,27 @@ mod tests {
         assert_eq!(fit.lines.len(), 2);
         assert_eq!(fit.lines[0].0, "Dinas Komunikasi, Informatika,");
         assert_eq!(fit.lines[1].0, "Statistik dan Persandian Kota Semarang");
+        // Two lines fit at the designed size, so it is kept.
+        assert_eq!(fit.size_pt, 24.0);
+
+        // In a narrower box: two lines at the largest size that fits.
+        let narrow = super::fit(&book, &[key], text, rules(2), area(120.0)).unwrap();
+        assert_eq!(narrow.how, FitOutcome::Wrapped);
+        assert_eq!(narrow.lines.len(), 2);
+        let widest = |size: f32| {
+            narrow
+                .lines
+                .iter()
+                .map(|(_, s)| s.width_mm(size))
+                .fold(0.0, f32::max)
+        };
+        assert!(
+            narrow.size_pt >= 16.0 && narrow.size_pt < 24.0,
+            "{}",
+            narrow.size_pt
+        );
+        assert!(widest(narrow.size_pt) <= 120.0 + EPSILON_MM);
+        assert!(widest(narrow.size_pt + STEP_PT) > 120.0);
     }
 
     #[test]
