@@ -15,7 +15,7 @@ use crate::layout::{compose, ComposeError, Page};
 use crate::numbering::{format_serial, SerialParts};
 use crate::qr::{self, QrError};
 use crate::render::pdf::{PdfWriter, RenderError};
-use crate::roster::{Record, RowProblem};
+use crate::roster::{Field, Record, RowProblem};
 use crate::seal::{self, qrtext, Claims, IssuerKey, Jwks};
 use crate::template::Template;
 
@@ -242,9 +242,25 @@ fn page_fields(claims: &Claims, record: &Record, config: &EventConfig) -> BTreeM
             .unwrap_or_default(),
     );
     put("kind", &claims.kind);
-    put("signatory.name", &config.signatory.name);
-    put("signatory.title", &config.signatory.title);
-    put("signatory.nip", &config.signatory.nip);
+    let signatory = |field: Field, default: &str| {
+        record
+            .signatory
+            .get(&field)
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
+    };
+    put(
+        "signatory.name",
+        &signatory(Field::SignatoryName, &config.signatory.name),
+    );
+    put(
+        "signatory.title",
+        &signatory(Field::SignatoryTitle, &config.signatory.title),
+    );
+    put(
+        "signatory.nip",
+        &signatory(Field::SignatoryNip, &config.signatory.nip),
+    );
     for (k, v) in &record.extra {
         put(&format!("extra.{k}"), v);
     }

@@ -56,6 +56,7 @@ fn placeholder_record() -> Record {
         date: None,
         place: None,
         event: None,
+        signatory: BTreeMap::new(),
         extra: BTreeMap::new(),
     }
 }

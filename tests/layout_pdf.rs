@@ -378,3 +378,31 @@ fn preview_writes_a_marked_sample() {
         "the sample's QR code still scans at 100 dpi"
     );
 }
+
+#[test]
+fn a_row_may_name_its_own_signatory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = keys(tmp.path());
+    let roster = write_roster(
+        tmp.path(),
+        "r.csv",
+        "nama;prestasi;Nama Penandatangan;Jabatan Penandatangan;NIP Penandatangan\n\
+         Kota A;Juara Pertama;;;\n\
+         Kota B;Juara Kedua;Ir. Siti Rahmawati, M.Kom.;Sekretaris Jenderal;19750505 200003 2 002\n",
+    );
+    let out_dir = tmp.path().join("hasil");
+    let out = generate(&roster, &repo().join("templates/piagam"), &key, &out_dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = read_manifest(&out_dir);
+    let first = pdf_text(&out_dir.join(&manifest[0].file));
+    let second = pdf_text(&out_dir.join(&manifest[1].file));
+    assert!(first.contains("Dr. Ir. Budi Santoso, M.Sc."), "{first}");
+    assert!(second.contains("Ir. Siti Rahmawati, M.Kom."), "{second}");
+    assert!(second.contains("Sekretaris Jenderal"));
+    assert!(second.contains("NIP 19750505 200003 2 002"));
+    assert!(!second.contains("Budi Santoso"));
+}

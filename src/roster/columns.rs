@@ -13,6 +13,13 @@ pub enum Field {
     Date,
     Place,
     Event,
+    /// Per-row signatory, for awards signed by different officials.
+    #[serde(rename = "signatory.name")]
+    SignatoryName,
+    #[serde(rename = "signatory.title")]
+    SignatoryTitle,
+    #[serde(rename = "signatory.nip")]
+    SignatoryNip,
 }
 
 const ALIASES: &[(Field, &[&str])] = &[
@@ -32,6 +39,20 @@ const ALIASES: &[(Field, &[&str])] = &[
     (Field::Date, &["tanggal", "date"]),
     (Field::Place, &["tempat", "place", "lokasi"]),
     (Field::Event, &["acara", "event", "kegiatan"]),
+    (
+        Field::SignatoryName,
+        &[
+            "namapenandatangan",
+            "penandatangan",
+            "signatoryname",
+            "signatory",
+        ],
+    ),
+    (
+        Field::SignatoryTitle,
+        &["jabatanpenandatangan", "signatorytitle"],
+    ),
+    (Field::SignatoryNip, &["nippenandatangan", "signatorynip"]),
 ];
 
 impl Field {
@@ -44,6 +65,9 @@ impl Field {
             Field::Date => "date",
             Field::Place => "place",
             Field::Event => "event",
+            Field::SignatoryName => "signatory.name",
+            Field::SignatoryTitle => "signatory.title",
+            Field::SignatoryNip => "signatory.nip",
         }
     }
 

@@ -36,6 +36,8 @@ pub struct Record {
     pub date: Option<Date>,
     pub place: Option<String>,
     pub event: Option<String>,
+    /// Signatory name, title and NIP for this row, overriding piagam.toml.
+    pub signatory: BTreeMap<Field, String>,
     /// Columns that are not known fields, by their header as written.
     pub extra: BTreeMap<String, String>,
 }
@@ -277,6 +279,7 @@ fn validate(
             date: None,
             place: None,
             event: None,
+            signatory: BTreeMap::new(),
             extra: BTreeMap::new(),
         };
         for (i, header) in headers.iter().enumerate() {
@@ -305,6 +308,11 @@ fn validate(
                 Some(Field::Serial) => rec.serial = opt,
                 Some(Field::Place) => rec.place = opt,
                 Some(Field::Event) => rec.event = opt,
+                Some(f @ (Field::SignatoryName | Field::SignatoryTitle | Field::SignatoryNip)) => {
+                    if let Some(v) = opt {
+                        rec.signatory.insert(f, v);
+                    }
+                }
                 Some(Field::Date) => {
                     if let Some(v) = opt {
                         match dates::parse_date(&v, options.date_order) {
