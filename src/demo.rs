@@ -88,6 +88,7 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
         verify_url: None,
     };
     let issued = generate::prepare(&job)?.into_all()?;
-    generate::write_outputs(&issued, &fonts, &jwks, out_dir, None)?;
+    // Demo files are never signed by hand, so a re-run may replace them.
+    generate::write_outputs(&issued, &fonts, &jwks, out_dir, None, true)?;
     Ok(issued)
 }

@@ -53,6 +53,8 @@ pub struct Job<'a> {
 pub enum GenerateError {
     #[error("{}\n{} problem(s) found; no file was written", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"), .0.len())]
     Rows(Vec<RowProblem>),
+    #[error("{} file(s) in the output folder would change, e.g. {}; piagam never replaces a document that may have been signed since it was written. Use a new --out folder, or pass --overwrite.", .0.len(), .0[0].display())]
+    WouldReplace(Vec<PathBuf>),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
@@ -290,24 +292,17 @@ pub fn write_outputs(
     jwks: &Jwks,
     out_dir: &Path,
     rejected: Option<&[RowProblem]>,
+    overwrite: bool,
 ) -> Result<Vec<PathBuf>, GenerateError> {
-    std::fs::create_dir_all(out_dir).map_err(|e| WriteError {
-        path: out_dir.to_owned(),
-        message: e.to_string(),
-    })?;
+    // Everything is made in memory first, so a refusal leaves no file changed.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut writer = PdfWriter::new(fonts);
-    let mut written = Vec::new();
     for doc in issued {
         let bytes = writer.write(&[&doc.page], &format!("{} — {}", doc.serial, doc.recipient))?;
-        let path = out_dir.join(&doc.file);
-        fsio::write_atomic(&path, &bytes)?;
-        written.push(path);
+        files.push((out_dir.join(&doc.file), bytes));
     }
     let pages: Vec<&Page> = issued.iter().map(|d| &d.page).collect();
-    let print = writer.write(&pages, "print")?;
-    let print_path = out_dir.join("print.pdf");
-    fsio::write_atomic(&print_path, &print)?;
-    written.push(print_path);
+    files.push((out_dir.join("print.pdf"), writer.write(&pages, "print")?));
     // With several kinds, one print file per kind too, for different paper.
     let mut kinds: Vec<&str> = issued.iter().map(|d| d.kind.as_str()).collect();
     kinds.dedup();
@@ -323,23 +318,42 @@ pub fn write_outputs(
                 .chars()
                 .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
                 .collect();
-            let path = out_dir.join(format!("print-{safe}.pdf"));
-            fsio::write_atomic(&path, &bytes)?;
-            written.push(path);
+            files.push((out_dir.join(format!("print-{safe}.pdf")), bytes));
         }
     }
-
-    let manifest_path = out_dir.join("manifest.csv");
-    fsio::write_atomic(&manifest_path, &manifest_csv(issued))?;
-    written.push(manifest_path);
-
-    let jwks_path = out_dir.join("issuer.jwks.json");
-    fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes())?;
-    written.push(jwks_path);
-
+    files.push((out_dir.join("manifest.csv"), manifest_csv(issued)));
+    files.push((
+        out_dir.join("issuer.jwks.json"),
+        jwks.to_json().into_bytes(),
+    ));
     if let Some(rejected) = rejected {
-        let path = out_dir.join("rejected.csv");
-        fsio::write_atomic(&path, &rejected_csv(rejected))?;
+        files.push((out_dir.join("rejected.csv"), rejected_csv(rejected)));
+    }
+
+    // A PDF may have been signed (by hand-scan or through BSrE) since it was
+    // written: never replace a file whose content would change, unless told.
+    if !overwrite {
+        let changed: Vec<PathBuf> = files
+            .iter()
+            .filter(|(path, bytes)| std::fs::read(path).is_ok_and(|old| &old != bytes))
+            .map(|(path, _)| path.clone())
+            .collect();
+        if !changed.is_empty() {
+            return Err(GenerateError::WouldReplace(changed));
+        }
+    }
+    std::fs::create_dir_all(out_dir).map_err(|e| WriteError {
+        path: out_dir.to_owned(),
+        message: e.to_string(),
+    })?;
+    let mut written = Vec::new();
+    for (path, bytes) in files {
+        // Identical files are left alone, so a re-run touches nothing.
+        if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+            written.push(path);
+            continue;
+        }
+        fsio::write_atomic(&path, &bytes)?;
         written.push(path);
     }
     Ok(written)
@@ -425,6 +439,8 @@ pub struct Request {
     pub issuer: Option<String>,
     pub sheet: Option<String>,
     pub skip_invalid: bool,
+    /// Replace files in the output folder whose content would change.
+    pub overwrite: bool,
 }
 
 /// What a run did.
@@ -581,6 +597,7 @@ pub fn run(req: &Request) -> Result<Outcome, RunError> {
         &jwks,
         out,
         req.skip_invalid.then_some(rejected.as_slice()),
+        req.overwrite,
     )?;
     Ok(Outcome {
         issued,

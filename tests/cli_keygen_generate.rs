@@ -195,3 +195,56 @@ fn a_bad_roster_row_stops_everything_and_names_the_row() {
     );
     assert!(!out_dir.exists());
 }
+
+#[test]
+fn a_rerun_never_replaces_a_document_that_changed_since() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keys = tmp.path().join("kunci");
+    assert!(
+        run_piagam(&["keygen", "--issuer", "X", "--out", keys.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out_dir = tmp.path().join("hasil");
+    let roster = repo().join("examples/adlga-2024.csv");
+    let template = repo().join("templates/piagam");
+    let key = keys.join("issuer.key.pem");
+    let args = [
+        "generate",
+        "--roster",
+        roster.to_str().unwrap(),
+        "--template",
+        template.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    assert!(run_piagam(&args).status.success());
+    // The same inputs again: nothing changes, so it succeeds.
+    assert!(run_piagam(&args).status.success());
+    // Someone signs a charter (here: any change to its bytes).
+    let manifest = read_manifest(&out_dir);
+    let signed = out_dir.join(&manifest[4].file);
+    let mut bytes = std::fs::read(&signed).unwrap();
+    bytes.extend_from_slice(b"\n% signed later\n");
+    std::fs::write(&signed, &bytes).unwrap();
+    let out = run_piagam(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("never replaces a document that may have been signed"),
+        "{err}"
+    );
+    assert!(err.contains(&manifest[4].file), "{err}");
+    assert_eq!(
+        std::fs::read(&signed).unwrap(),
+        bytes,
+        "the signed file is untouched"
+    );
+    // Only when told.
+    let mut forced = args.to_vec();
+    forced.push("--overwrite");
+    assert!(run_piagam(&forced).status.success());
+    assert_ne!(std::fs::read(&signed).unwrap(), bytes);
+}

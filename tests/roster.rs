@@ -261,3 +261,62 @@ fn columns_can_be_mapped_and_unknown_ones_become_extra() {
     assert_eq!(roster.records[0].achievement, "Harapan");
     assert_eq!(roster.records[0].extra["Provinsi"], "Jawa Barat");
 }
+
+/// A small deterministic generator, so a failure can be replayed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn no_roster_bytes_make_a_reader_panic() {
+    use rust_xlsxwriter::Workbook;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "nama").unwrap();
+    sheet.write_string(0, 1, "prestasi").unwrap();
+    sheet.write_string(1, 0, "Kota A").unwrap();
+    sheet.write_number(1, 1, 1.0).unwrap();
+    let xlsx = book.save_to_buffer().unwrap();
+    let seeds: [(&str, Vec<u8>); 3] = [
+        (
+            "r.csv",
+            "nama;prestasi\r\n\"Kota \"\"A\"\"\";Juara\r\n"
+                .as_bytes()
+                .to_vec(),
+        ),
+        (
+            "r.json",
+            br#"[{"nama": "Kota A", "prestasi": "Juara", "n": 1.5}]"#.to_vec(),
+        ),
+        ("r.xlsx", xlsx),
+    ];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for i in 0..1500 {
+        let (name, seed) = &seeds[i % seeds.len()];
+        let mut bytes = seed.clone();
+        match i % 3 {
+            0 => {
+                for _ in 0..1 + rng.next() % 8 {
+                    let at = (rng.next() as usize) % bytes.len();
+                    bytes[at] = rng.next() as u8;
+                }
+            }
+            1 => bytes.truncate((rng.next() as usize) % bytes.len()),
+            _ => {
+                let len = (rng.next() % 400) as usize;
+                bytes = (0..len).map(|_| rng.next() as u8).collect();
+            }
+        }
+        let path = tmp.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        // Any outcome but a panic is fine: a roster or a clear error.
+        let _ = read_roster(&path, &RosterOptions::default());
+    }
+}

@@ -77,6 +77,10 @@ pub enum Command {
         /// reasons in DIR/rejected.csv.
         #[arg(long)]
         skip_invalid: bool,
+        /// Replace files in --out whose content would change. Without it,
+        /// piagam refuses, since a PDF may have been signed since.
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(

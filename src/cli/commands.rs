@@ -60,12 +60,14 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             jwks,
             issuer,
             skip_invalid,
+            overwrite,
         } => generate(Request {
             key: Some(key),
             out: Some(out),
             jwks,
             issuer,
             skip_invalid,
+            overwrite,
             ..request(input)
         }),
         Command::Check { input } => check(request(input)),
