@@ -111,97 +111,33 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
             reason: format!("event date: {e}"),
         }])
     })?;
-    let mut issued = Vec::new();
-    let mut problems = Vec::new();
     let problem = |row: usize, column: &str, reason: String| RowProblem {
         file: job.roster_name.clone(),
         row: Some(row),
         column: Some(column.to_owned()),
         reason,
     };
-
-    // Documents of one kind stay together, in roster order.
-    for template in job.templates {
-        for record in job.records {
-            let date = record.date.unwrap_or(event_date);
-            let seq = config
-                .numbering
-                .start
-                .saturating_add(u32::try_from(record.ordinal).unwrap_or(u32::MAX));
-            let serial = match &record.serial {
-                Some(s) if job.templates.len() == 1 => s.clone(),
-                _ => match format_serial(
-                    template
-                        .numbering
-                        .as_deref()
-                        .unwrap_or(&config.numbering.pattern),
-                    &SerialParts {
-                        seq,
-                        date,
-                        kind: &template.kind,
-                    },
-                ) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        problems.push(problem(record.row, "serial", e.to_string()));
-                        continue;
-                    }
-                },
-            };
-            let mut extra = BTreeMap::new();
-            if let Some(category) = &record.category {
-                extra.insert("category".to_owned(), category.clone());
-            }
-            let claims = Claims {
-                serial: serial.clone(),
-                kind: template.kind.clone(),
-                recipient: record.recipient.clone(),
-                achievement: record.achievement.clone(),
-                event: record
-                    .event
-                    .clone()
-                    .unwrap_or_else(|| config.event.name.clone()),
-                date,
-                place: record.place.clone().or_else(|| config.event.place.clone()),
-                extra,
-                valid_until: config.valid_until(),
-            };
-            let cose = seal::sign(&claims, job.key);
-            let qr_text = qrtext::qr_text(verify_url.as_deref(), &cose);
-            let matrix = match qr::encode_seal_text(&qr_text) {
-                Ok(m) => m,
-                Err(QrError::TooLong(n)) => {
-                    problems.push(problem(
-                        record.row,
-                        "seal",
-                        format!("the seal ({n} characters) is too long for a QR code; shorten the fields"),
-                    ));
-                    continue;
-                }
-            };
-            let fields = page_fields(&claims, record, config);
-            match compose(template, job.fonts, &fields, &matrix) {
-                Ok(page) => issued.push(Issued {
-                    row: record.row,
-                    file: file_name(seq, &template.kind, &record.recipient),
-                    serial,
-                    kind: template.kind.clone(),
-                    recipient: record.recipient.clone(),
-                    achievement: record.achievement.clone(),
-                    category: record.category.clone().unwrap_or_default(),
-                    qr_text,
-                    claims,
-                    page,
-                }),
-                Err(ComposeError { what, text, source }) => problems.push(problem(
-                    record.row,
-                    &what,
-                    format!(
-                        "\"{text}\" does not fit template {}: {source}",
-                        template.dir.display()
-                    ),
-                )),
-            }
+    // Documents of one kind stay together, in roster order. Each document
+    // is independent, so they are made in parallel; order is kept.
+    use rayon::prelude::*;
+    let pairs: Vec<(&Template, &Record)> = job
+        .templates
+        .iter()
+        .flat_map(|t| job.records.iter().map(move |r| (t, r)))
+        .collect();
+    let made: Vec<Result<Issued, RowProblem>> = pairs
+        .par_iter()
+        .map(|(template, record)| {
+            make_document(job, template, record, event_date, verify_url.as_deref())
+                .map_err(|(column, reason)| problem(record.row, &column, reason))
+        })
+        .collect();
+    let mut issued = Vec::new();
+    let mut problems = Vec::new();
+    for result in made {
+        match result {
+            Ok(doc) => issued.push(doc),
+            Err(p) => problems.push(p),
         }
     }
     // Two documents must never share a serial: it is what a revocation names.
@@ -221,6 +157,87 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
         }
     }
     Ok(Prepared { issued, problems })
+}
+
+/// Signs and lays out one document; on failure, the column and reason.
+fn make_document(
+    job: &Job,
+    template: &Template,
+    record: &Record,
+    event_date: crate::date::Date,
+    verify_url: Option<&str>,
+) -> Result<Issued, (String, String)> {
+    let config = job.config;
+    let date = record.date.unwrap_or(event_date);
+    let seq = config
+        .numbering
+        .start
+        .saturating_add(u32::try_from(record.ordinal).unwrap_or(u32::MAX));
+    let serial = match &record.serial {
+        Some(s) if job.templates.len() == 1 => s.clone(),
+        _ => format_serial(
+            template
+                .numbering
+                .as_deref()
+                .unwrap_or(&config.numbering.pattern),
+            &SerialParts {
+                seq,
+                date,
+                kind: &template.kind,
+            },
+        )
+        .map_err(|e| ("serial".to_owned(), e.to_string()))?,
+    };
+    let mut extra = BTreeMap::new();
+    if let Some(category) = &record.category {
+        extra.insert("category".to_owned(), category.clone());
+    }
+    let claims = Claims {
+        serial: serial.clone(),
+        kind: template.kind.clone(),
+        recipient: record.recipient.clone(),
+        achievement: record.achievement.clone(),
+        event: record
+            .event
+            .clone()
+            .unwrap_or_else(|| config.event.name.clone()),
+        date,
+        place: record.place.clone().or_else(|| config.event.place.clone()),
+        extra,
+        valid_until: config.valid_until(),
+    };
+    let cose = seal::sign(&claims, job.key);
+    let qr_text = qrtext::qr_text(verify_url, &cose);
+    let matrix = qr::encode_seal_text(&qr_text).map_err(|QrError::TooLong(n)| {
+        (
+            "seal".to_owned(),
+            format!("the seal ({n} characters) is too long for a QR code; shorten the fields"),
+        )
+    })?;
+    let fields = page_fields(&claims, record, config);
+    let page = compose(template, job.fonts, &fields, &matrix).map_err(
+        |ComposeError { what, text, source }| {
+            (
+                what,
+                format!(
+                    "\"{text}\" does not fit template {}: {source}",
+                    template.dir.display()
+                ),
+            )
+        },
+    )?;
+    Ok(Issued {
+        row: record.row,
+        file: file_name(seq, &template.kind, &record.recipient),
+        serial,
+        kind: template.kind.clone(),
+        recipient: record.recipient.clone(),
+        achievement: record.achievement.clone(),
+        category: record.category.clone().unwrap_or_default(),
+        qr_text,
+        claims,
+        page,
+    })
 }
 
 /// The values templates can print for one document.
@@ -295,12 +312,21 @@ pub fn write_outputs(
     overwrite: bool,
 ) -> Result<Vec<PathBuf>, GenerateError> {
     // Everything is made in memory first, so a refusal leaves no file changed.
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    // One PDF per document, rendered in parallel; each is independent, so
+    // the bytes do not depend on which thread made them.
+    use rayon::prelude::*;
+    let mut files: Vec<(PathBuf, Vec<u8>)> = issued
+        .par_iter()
+        .map_init(
+            || PdfWriter::new(fonts),
+            |writer, doc| {
+                writer
+                    .write(&[&doc.page], &format!("{} — {}", doc.serial, doc.recipient))
+                    .map(|bytes| (out_dir.join(&doc.file), bytes))
+            },
+        )
+        .collect::<Result<_, _>>()?;
     let mut writer = PdfWriter::new(fonts);
-    for doc in issued {
-        let bytes = writer.write(&[&doc.page], &format!("{} — {}", doc.serial, doc.recipient))?;
-        files.push((out_dir.join(&doc.file), bytes));
-    }
     let pages: Vec<&Page> = issued.iter().map(|d| &d.page).collect();
     files.push((out_dir.join("print.pdf"), writer.write(&pages, "print")?));
     // With several kinds, one print file per kind too, for different paper.
