@@ -120,11 +120,10 @@ pub fn fit(
         let by_width = rules.size_pt * area.w / width;
         let by_height = rules.size_pt * area.h
             / block_height_mm(book, chain, rules.size_pt, 1, rules.line_spacing);
-        let mut size = floor_step(by_width.min(by_height).min(rules.size_pt));
-        while size >= min && (whole.width_mm(size) > area.w + EPSILON_MM || !fits_height(size, 1)) {
-            size -= STEP_PT;
-        }
-        if size >= min {
+        let start = floor_step(by_width.min(by_height).min(rules.size_pt));
+        let found = sizes_down(start, min)
+            .find(|&size| whole.width_mm(size) <= area.w + EPSILON_MM && fits_height(size, 1));
+        if let Some(size) = found {
             return Ok(Fitted {
                 size_pt: size,
                 lines: vec![(text.to_owned(), whole)],
@@ -135,7 +134,13 @@ pub fn fit(
     // 3. Balanced lines, at the largest size that works.
     let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
     let mut best_overflow = f32::INFINITY;
-    for n in 2..=rules.max_lines.min(words.len()) {
+    // Balancing is quadratic in words; no printed field is anywhere near this.
+    let max_lines = if words.len() > MAX_WORDS {
+        1
+    } else {
+        rules.max_lines.min(words.len())
+    };
+    for n in 2..=max_lines {
         let breaks = balanced_breaks(book, chain, &words, n)?;
         let lines: Vec<String> = breaks.iter().map(|r| words[r.clone()].join(" ")).collect();
         let shaped: Vec<Shaped> = lines
@@ -145,8 +150,7 @@ pub fn fit(
                     .map_err(|ch| FitError::MissingGlyph { ch })
             })
             .collect::<Result<_, _>>()?;
-        let mut size = rules.size_pt;
-        while size >= min - 1e-3 {
+        for size in sizes_down(rules.size_pt, min) {
             let widest = shaped.iter().map(|s| s.width_mm(size)).fold(0.0, f32::max);
             if widest <= area.w + EPSILON_MM && fits_height(size, n) {
                 return Ok(Fitted {
@@ -155,7 +159,6 @@ pub fn fit(
                     how: FitOutcome::Wrapped,
                 });
             }
-            size -= STEP_PT;
         }
         let widest = shaped.iter().map(|s| s.width_mm(min)).fold(0.0, f32::max);
         best_overflow = best_overflow.min(widest - area.w);
@@ -175,6 +178,25 @@ pub fn fit(
         })
     }
 }
+
+/// Sizes from `start` down to `min` in quarter points. Counted, not
+/// accumulated, so it always ends, whatever the numbers.
+fn sizes_down(start: f32, min: f32) -> impl Iterator<Item = f32> {
+    let steps = if start.is_finite() && min.is_finite() && start >= min {
+        (((start - min) / STEP_PT + 1e-3).floor() as usize).min(MAX_STEPS)
+    } else {
+        0
+    };
+    let valid = start.is_finite() && start >= min;
+    (0..=steps)
+        .filter(move |_| valid)
+        .map(move |k| start - k as f32 * STEP_PT)
+}
+
+/// Enough quarter-point steps for any sensible type size.
+const MAX_STEPS: usize = 4000;
+/// Above this many words a text is not balanced into lines.
+const MAX_WORDS: usize = 200;
 
 fn floor_step(size: f32) -> f32 {
     (size / STEP_PT).floor() * STEP_PT
@@ -316,6 +338,31 @@ mod tests {
         );
         assert!(widest(narrow.size_pt) <= 120.0 + EPSILON_MM);
         assert!(widest(narrow.size_pt + STEP_PT) > 120.0);
+    }
+
+    #[test]
+    fn absurd_sizes_end_quickly() {
+        let (book, key) = setup();
+        for (size, min) in [
+            (1e9, 1e9),
+            (f32::NAN, 1.0),
+            (24.0, f32::INFINITY),
+            (1e30, 1.0),
+        ] {
+            let rules = FitRules {
+                size_pt: size,
+                min_size_pt: min,
+                max_lines: 3,
+                line_spacing: 1.15,
+            };
+            let _ = fit(
+                &book,
+                &[key],
+                "Dinas Komunikasi dan Informatika",
+                rules,
+                area(20.0),
+            );
+        }
     }
 
     #[test]

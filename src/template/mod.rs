@@ -501,6 +501,19 @@ impl Template {
                     message: format!("not a usable PNG or JPEG image: {e}"),
                 })
         };
+        // Numbers outside these ranges are typing mistakes, and would make
+        // layout meaningless (or, for sizes, endless).
+        let range = |i: usize, key: &str, v: f32, lo: f32, hi: f32| -> Result<(), TemplateError> {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(TemplateError::Invalid {
+                    path: path.to_owned(),
+                    line: element_key_line(text, i, key),
+                    message: format!("element {}: {key} = {v} is outside {lo}…{hi}", i + 1),
+                })
+            }
+        };
         let mut elements = Vec::new();
         for (i, raw) in file.elements.into_iter().enumerate() {
             let element = match raw {
@@ -530,12 +543,14 @@ impl Template {
                             line: element_key_line(text, i, "text"),
                             message: format!("element {} text \"{content}\": {e}", i + 1),
                         })?;
-                    if size <= 0.0 || w <= 0.0 || h <= 0.0 || max_lines == 0 {
-                        return Err(invalid(format!(
-                            "element {}: size, w, h and max_lines must be positive",
-                            i + 1
-                        )));
-                    }
+                    range(i, "x", x, -10_000.0, 10_000.0)?;
+                    range(i, "y", y, -10_000.0, 10_000.0)?;
+                    range(i, "w", w, 0.1, 10_000.0)?;
+                    range(i, "h", h, 0.1, 10_000.0)?;
+                    range(i, "size", size, 1.0, 1000.0)?;
+                    range(i, "min_size", min_size.unwrap_or(size), 1.0, 1000.0)?;
+                    range(i, "line_spacing", line_spacing, 0.3, 5.0)?;
+                    range(i, "max_lines", max_lines as f32, 1.0, 50.0)?;
                     Element {
                         kind: ElementKind::Text(TextElement {
                             pattern,
@@ -623,17 +638,23 @@ impl Template {
                     color: c,
                     caption,
                     caption_size,
-                } => Element {
-                    kind: ElementKind::Qr {
-                        x,
-                        y,
-                        size,
-                        color: color(i, &c)?,
-                        caption,
-                        caption_size,
-                    },
-                    when: None,
-                },
+                } => {
+                    range(i, "size", size, 5.0, 10_000.0)?;
+                    range(i, "x", x, -10_000.0, 10_000.0)?;
+                    range(i, "y", y, -10_000.0, 10_000.0)?;
+                    range(i, "caption_size", caption_size, 1.0, 200.0)?;
+                    Element {
+                        kind: ElementKind::Qr {
+                            x,
+                            y,
+                            size,
+                            color: color(i, &c)?,
+                            caption,
+                            caption_size,
+                        },
+                        when: None,
+                    }
+                }
                 RawElement::Image {
                     src,
                     x,
@@ -644,6 +665,8 @@ impl Template {
                     when,
                 } => {
                     let when = check_when(i, &when)?;
+                    range(i, "w", w, 0.1, 10_000.0)?;
+                    range(i, "h", h, 0.1, 10_000.0)?;
                     let raster = load_image(&src, i)?;
                     Element {
                         kind: ElementKind::Image {
@@ -674,6 +697,9 @@ impl Template {
                     when,
                 } => {
                     let when = check_when(i, &when)?;
+                    range(i, "w", w, 1.0, 10_000.0)?;
+                    range(i, "h", h, 1.0, 10_000.0)?;
+                    range(i, "size", size, 1.0, 200.0)?;
                     let pattern = |key: &str, value: &str| {
                         TextPattern::parse(value).map_err(|e| TemplateError::Invalid {
                             path: path.to_owned(),
@@ -811,8 +837,73 @@ mod tests {
     }
 
     #[test]
+    fn absurd_numbers_are_refused_with_their_line() {
+        let err = load("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 1e9\ntext = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:19: element 2: size = 1000000000 is outside 1…1000"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn page_sizes_and_orientation() {
         let t = load("").unwrap();
         assert_eq!((t.width_mm, t.height_mm), (215.0, 330.0));
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+
+    /// Mutated bundled templates must load or fail with an error, never
+    /// panic, and a loaded one must lay out or fail, never panic.
+    #[test]
+    fn mutated_templates_never_panic() {
+        let base = include_str!("../../templates/piagam/template.toml");
+        let book = FontBook::with_bundled();
+        let qr = crate::qr::encode_seal_text("https://x.example/v#123456").unwrap();
+        let mut fields = BTreeMap::new();
+        fields.insert("recipient".to_string(), "Nguyễn Thị Ánh".to_string());
+        fields.insert("date".to_string(), "2024-08-01".to_string());
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let swaps = [
+            "0",
+            "-5",
+            "1e9",
+            "\"\"",
+            "\"{{\"",
+            "[]",
+            "\"#zzzzzz\"",
+            "0.0001",
+        ];
+        for _ in 0..400 {
+            let mut lines: Vec<String> = base.lines().map(str::to_owned).collect();
+            for _ in 0..3 {
+                let i = (next() as usize) % lines.len();
+                if let Some(eq) = lines[i].find(" = ") {
+                    let value = swaps[(next() as usize) % swaps.len()];
+                    lines[i] = format!("{} = {value}", &lines[i][..eq]);
+                }
+            }
+            let text = lines.join("\n");
+            let dir = Path::new("templates/piagam");
+            if let Ok(t) = Template::from_toml_with(
+                &text,
+                dir,
+                &dir.join("template.toml"),
+                Assets::Embedded(crate::demo::TEMPLATE_ASSETS),
+            ) {
+                let _ = crate::layout::compose(&t, &book, &fields, &qr);
+            }
+        }
     }
 }
