@@ -1,0 +1,331 @@
+//! The generate job: roster + event settings + templates + key → signed PDFs.
+//!
+//! Everything is signed and laid out in memory first. Only when every row has
+//! composed without error is anything written, each file atomically.
+
+mod output;
+mod run;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::config::EventConfig;
+use crate::fsio::WriteError;
+use crate::layout::fonts::FontBook;
+use crate::layout::{compose, ComposeError, Page};
+use crate::numbering::{format_serial, SerialParts};
+use crate::qr::{self, QrError};
+use crate::render::pdf::RenderError;
+use crate::roster::{Field, Record, RowProblem};
+use crate::seal::{self, qrtext, Claims, IssuerKey};
+use crate::template::Template;
+
+pub use output::write_outputs;
+pub use run::{check, layout_key, run, Outcome, Request, RunError};
+
+/// One document to be issued, after signing and layout.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub row: usize,
+    pub serial: String,
+    pub kind: String,
+    pub recipient: String,
+    pub achievement: String,
+    pub category: String,
+    /// File name inside the output folder.
+    pub file: String,
+    pub qr_text: String,
+    pub claims: Claims,
+    pub page: Page,
+}
+
+/// What a generate run needs.
+pub struct Job<'a> {
+    /// Names the roster in messages.
+    pub roster_name: PathBuf,
+    pub records: &'a [Record],
+    pub config: &'a EventConfig,
+    pub templates: &'a [Template],
+    pub fonts: &'a FontBook,
+    pub key: &'a IssuerKey,
+    /// Overrides the config's verify URL.
+    pub verify_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    #[error("{}\n{} problem(s) found; no file was written", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"), .0.len())]
+    Rows(Vec<RowProblem>),
+    #[error("{} file(s) in the output folder would change, e.g. {}; piagam never replaces a document that may have been signed since it was written. Use a new --out folder, or pass --overwrite.", .0.len(), .0[0].display())]
+    WouldReplace(Vec<PathBuf>),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Every document that could be made, and every problem with the others.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub issued: Vec<Issued>,
+    pub problems: Vec<RowProblem>,
+}
+
+impl Prepared {
+    /// Adds problems found earlier (e.g. by the roster reader).
+    pub fn with_problems(mut self, mut earlier: Vec<RowProblem>) -> Prepared {
+        earlier.append(&mut self.problems);
+        self.problems = earlier;
+        self
+    }
+
+    /// All documents, or every problem if there is any.
+    pub fn into_all(self) -> Result<Vec<Issued>, GenerateError> {
+        if self.problems.is_empty() {
+            Ok(self.issued)
+        } else {
+            Err(GenerateError::Rows(self.problems))
+        }
+    }
+
+    /// Drops every document of a row with a problem; returns the documents
+    /// kept and the problems, for `rejected.csv`.
+    pub fn skip_invalid(self) -> (Vec<Issued>, Vec<RowProblem>) {
+        let bad: std::collections::BTreeSet<usize> =
+            self.problems.iter().filter_map(|p| p.row).collect();
+        let kept = self
+            .issued
+            .into_iter()
+            .filter(|d| !bad.contains(&d.row))
+            .collect();
+        (kept, self.problems)
+    }
+}
+
+/// Signs and lays out every document, collecting every problem.
+pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
+    let config = job.config;
+    let verify_url = job.verify_url.clone().or_else(|| config.verify_url.clone());
+    let event_date = config.event_date().map_err(|e| {
+        GenerateError::Rows(vec![RowProblem {
+            file: job.roster_name.clone(),
+            row: None,
+            column: None,
+            reason: format!("event date: {e}"),
+        }])
+    })?;
+    let problem = |row: usize, column: &str, reason: String| RowProblem {
+        file: job.roster_name.clone(),
+        row: Some(row),
+        column: Some(column.to_owned()),
+        reason,
+    };
+    // Documents of one kind stay together, in roster order. Each document
+    // is independent, so they are made in parallel; order is kept.
+
+    let pairs: Vec<(&Template, &Record)> = job
+        .templates
+        .iter()
+        .flat_map(|t| job.records.iter().map(move |r| (t, r)))
+        .collect();
+    let made: Vec<Result<Issued, RowProblem>> = pairs
+        .par_iter()
+        .map(|(template, record)| {
+            make_document(job, template, record, event_date, verify_url.as_deref())
+                .map_err(|(column, reason)| problem(record.row, &column, reason))
+        })
+        .collect();
+    let mut issued = Vec::new();
+    let mut problems = Vec::new();
+    for result in made {
+        match result {
+            Ok(doc) => issued.push(doc),
+            Err(p) => problems.push(p),
+        }
+    }
+    // Two documents must never share a serial: it is what a revocation names.
+    let mut seen: std::collections::HashMap<&str, (usize, &str)> = std::collections::HashMap::new();
+    for doc in &issued {
+        if let Some((row, kind)) = seen.get(doc.serial.as_str()) {
+            problems.push(problem(
+                doc.row,
+                "serial",
+                format!(
+                    "serial {} is also given to the {kind} of row {row}; put {{kind}} in the numbering pattern or give each document its own numbering",
+                    doc.serial
+                ),
+            ));
+        } else {
+            seen.insert(&doc.serial, (doc.row, &doc.kind));
+        }
+    }
+    Ok(Prepared { issued, problems })
+}
+
+/// Signs and lays out one document; on failure, the column and reason.
+fn make_document(
+    job: &Job,
+    template: &Template,
+    record: &Record,
+    event_date: crate::date::Date,
+    verify_url: Option<&str>,
+) -> Result<Issued, (String, String)> {
+    let config = job.config;
+    let date = record.date.unwrap_or(event_date);
+    let seq = config
+        .numbering
+        .start
+        .saturating_add(u32::try_from(record.ordinal).unwrap_or(u32::MAX));
+    let serial = match &record.serial {
+        Some(s) if job.templates.len() == 1 => s.clone(),
+        _ => format_serial(
+            template
+                .numbering
+                .as_deref()
+                .unwrap_or(&config.numbering.pattern),
+            &SerialParts {
+                seq,
+                date,
+                kind: &template.kind,
+            },
+        )
+        .map_err(|e| ("serial".to_owned(), e.to_string()))?,
+    };
+    let mut extra = BTreeMap::new();
+    if let Some(category) = &record.category {
+        extra.insert("category".to_owned(), category.clone());
+    }
+    let claims = Claims {
+        serial: serial.clone(),
+        kind: template.kind.clone(),
+        recipient: record.recipient.clone(),
+        achievement: record.achievement.clone(),
+        event: record
+            .event
+            .clone()
+            .unwrap_or_else(|| config.event.name.clone()),
+        date,
+        place: record.place.clone().or_else(|| config.event.place.clone()),
+        extra,
+        valid_until: config.valid_until(),
+    };
+    let cose = seal::sign(&claims, job.key);
+    let qr_text = qrtext::qr_text(verify_url, &cose);
+    let matrix = qr::encode_seal_text(&qr_text).map_err(|QrError::TooLong(n)| {
+        (
+            "seal".to_owned(),
+            format!("the seal ({n} characters) is too long for a QR code; shorten the fields"),
+        )
+    })?;
+    let fields = page_fields(&claims, record, config);
+    let page = compose(template, job.fonts, &fields, &matrix).map_err(
+        |ComposeError { what, text, source }| {
+            (
+                what,
+                format!(
+                    "\"{text}\" does not fit template {}: {source}",
+                    template.dir.display()
+                ),
+            )
+        },
+    )?;
+    Ok(Issued {
+        row: record.row,
+        file: file_name(seq, &template.kind, &record.recipient),
+        serial,
+        kind: template.kind.clone(),
+        recipient: record.recipient.clone(),
+        achievement: record.achievement.clone(),
+        category: record.category.clone().unwrap_or_default(),
+        qr_text,
+        claims,
+        page,
+    })
+}
+
+/// The values templates can print for one document.
+fn page_fields(claims: &Claims, record: &Record, config: &EventConfig) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let mut put = |k: &str, v: &str| {
+        f.insert(k.to_owned(), v.to_owned());
+    };
+    put("recipient", &claims.recipient);
+    put("achievement", &claims.achievement);
+    put("category", record.category.as_deref().unwrap_or(""));
+    put("serial", &claims.serial);
+    put("event", &claims.event);
+    put("place", claims.place.as_deref().unwrap_or(""));
+    put("date", &claims.date.to_string());
+    put(
+        "valid_until",
+        &claims
+            .valid_until
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
+    put("kind", &claims.kind);
+    let signatory = |field: Field, default: &str| {
+        record
+            .signatory
+            .get(&field)
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
+    };
+    put(
+        "signatory.name",
+        &signatory(Field::SignatoryName, &config.signatory.name),
+    );
+    put(
+        "signatory.title",
+        &signatory(Field::SignatoryTitle, &config.signatory.title),
+    );
+    put(
+        "signatory.nip",
+        &signatory(Field::SignatoryNip, &config.signatory.nip),
+    );
+    for (k, v) in &record.extra {
+        put(&format!("extra.{k}"), v);
+    }
+    f
+}
+
+/// `007-piagam-pemerintah-kota-semarang.pdf`: sortable, ASCII, no spaces.
+fn file_name(seq: u32, kind: &str, recipient: &str) -> String {
+    let mut slug = String::new();
+    for c in recipient.nfd() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if (c.is_whitespace() || c.is_ascii_punctuation()) && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(60).collect();
+    let slug = slug.trim_end_matches('-');
+    let kind: String = kind.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    format!("{seq:03}-{kind}-{slug}.pdf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_ascii_slugs() {
+        assert_eq!(
+            file_name(7, "piagam", "Nguyễn Thị Ánh"),
+            "007-piagam-nguyen-thi-anh.pdf"
+        );
+        assert_eq!(
+            file_name(
+                12,
+                "sertifikat",
+                "Dr. dr. H. Muhammad Ma’ruf, S.Kom., M.T.I."
+            ),
+            "012-sertifikat-dr-dr-h-muhammad-maruf-s-kom-m-t-i.pdf"
+        );
+    }
+}
