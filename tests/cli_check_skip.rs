@@ -2,13 +2,7 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// A roster folder with the sample event settings beside it.
 fn roster_dir(rows: &str) -> (tempfile::TempDir, std::path::PathBuf) {
@@ -101,13 +95,9 @@ fn skip_invalid_writes_the_good_rows_and_lists_the_rest() {
     let (tmp, roster) = roster_dir(
         "Kota A;Juara Pertama;Kota\nKota \u{202E}B;Juara Kedua;Kota\nKota C;Harapan;Kota\n",
     );
-    let keys = tmp.path().join("kunci");
-    assert!(run_piagam(&["keygen", "--issuer", "X", "--out", s(&keys)])
-        .status
-        .success());
+    let key = keygen(&tmp.path().join("kunci"), "X");
     let out_dir = tmp.path().join("hasil");
     let template = repo().join("templates/piagam");
-    let key = keys.join("issuer.key.pem");
     let args = [
         "generate",
         "--roster",

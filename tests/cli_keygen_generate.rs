@@ -59,15 +59,7 @@ fn keygen_writes_a_private_pem_and_a_public_jwks_and_never_overwrites() {
 fn generate_with_a_fresh_key_writes_verifiable_outputs() {
     let tmp = tempfile::tempdir().unwrap();
     let keys = tmp.path().join("kunci");
-    assert!(run_piagam(&[
-        "keygen",
-        "--issuer",
-        "Panitia Contoh",
-        "--out",
-        keys.to_str().unwrap()
-    ])
-    .status
-    .success());
+    keygen(&keys, "Panitia Contoh");
     let out_dir = tmp.path().join("hasil");
     let roster = repo().join("examples/adlga-2024.csv");
     let template = repo().join("templates/piagam");
@@ -119,11 +111,7 @@ fn generate_with_a_fresh_key_writes_verifiable_outputs() {
 fn generate_refuses_a_key_others_can_read() {
     let tmp = tempfile::tempdir().unwrap();
     let keys = tmp.path().join("kunci");
-    assert!(
-        run_piagam(&["keygen", "--issuer", "X", "--out", keys.to_str().unwrap()])
-            .status
-            .success()
-    );
+    keygen(&keys, "X");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -152,11 +140,7 @@ fn generate_refuses_a_key_others_can_read() {
 fn a_bad_roster_row_stops_everything_and_names_the_row() {
     let tmp = tempfile::tempdir().unwrap();
     let keys = tmp.path().join("kunci");
-    assert!(
-        run_piagam(&["keygen", "--issuer", "X", "--out", keys.to_str().unwrap()])
-            .status
-            .success()
-    );
+    keygen(&keys, "X");
     let roster = tmp.path().join("pemenang.csv");
     std::fs::write(
         &roster,
@@ -200,11 +184,7 @@ fn a_bad_roster_row_stops_everything_and_names_the_row() {
 fn a_rerun_never_replaces_a_document_that_changed_since() {
     let tmp = tempfile::tempdir().unwrap();
     let keys = tmp.path().join("kunci");
-    assert!(
-        run_piagam(&["keygen", "--issuer", "X", "--out", keys.to_str().unwrap()])
-            .status
-            .success()
-    );
+    keygen(&keys, "X");
     let out_dir = tmp.path().join("hasil");
     let roster = repo().join("examples/adlga-2024.csv");
     let template = repo().join("templates/piagam");

@@ -6,19 +6,6 @@ use std::path::Path;
 
 use common::*;
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn keygen(dir: &Path, issuer: &str) {
-    let out = run_piagam(&["keygen", "--issuer", issuer, "--out", s(dir)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Generates the sample roster with `key` into `out`; returns the manifest.
 fn generate(key: &Path, out: &Path, extra: &[&str]) -> Vec<ManifestRow> {
     let roster = repo().join("examples/adlga-2024.csv");
@@ -257,20 +244,6 @@ fn revoked_documents_are_reported_with_reason_and_list_date() {
     std::fs::write(&forged, &bytes).unwrap();
     let (code, _) = verify_code(&jwks, &["--revocations", s(&forged)], &manifest[0].qr_text);
     assert_eq!(code, Some(2));
-}
-
-/// A small deterministic generator, so failures can be replayed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 fn hostile_inputs(valid: &[String]) -> Vec<Vec<u8>> {

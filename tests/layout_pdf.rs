@@ -8,10 +8,6 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
 /// A word and its box in points, from `pdftotext -bbox` (origin top-left).
 #[derive(Debug)]
 struct Word {
@@ -121,14 +117,6 @@ size = 50
     t
 }
 
-fn keys(dir: &Path) -> PathBuf {
-    let k = dir.join("kunci");
-    assert!(run_piagam(&["keygen", "--issuer", "Uji", "--out", s(&k)])
-        .status
-        .success());
-    k.join("issuer.key.pem")
-}
-
 fn write_roster(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::copy(repo().join("examples/piagam.toml"), dir.join("piagam.toml")).unwrap();
     let path = dir.join(name);
@@ -154,7 +142,7 @@ fn generate(roster: &Path, template: &Path, key: &Path, out: &Path) -> std::proc
 fn every_word_lies_inside_its_box_and_the_page() {
     let tmp = tempfile::tempdir().unwrap();
     let template = fitting_template(tmp.path());
-    let key = keys(tmp.path());
+    let key = keygen(&tmp.path().join("kunci"), "Uji");
     let roster = write_roster(
         tmp.path(),
         "r.csv",
@@ -227,7 +215,7 @@ fn every_word_lies_inside_its_box_and_the_page() {
 #[test]
 fn names_come_back_exactly_as_in_the_roster_in_nfc() {
     let tmp = tempfile::tempdir().unwrap();
-    let key = keys(tmp.path());
+    let key = keygen(&tmp.path().join("kunci"), "Uji");
     // "Jose\u{301}" is typed decomposed; it must come back composed.
     let roster = write_roster(
         tmp.path(),
@@ -272,7 +260,7 @@ fn names_come_back_exactly_as_in_the_roster_in_nfc() {
 #[test]
 fn a_character_no_font_has_is_refused_with_row_and_character() {
     let tmp = tempfile::tempdir().unwrap();
-    let key = keys(tmp.path());
+    let key = keygen(&tmp.path().join("kunci"), "Uji");
     let roster = write_roster(
         tmp.path(),
         "r.csv",
@@ -299,7 +287,7 @@ fn a_character_no_font_has_is_refused_with_row_and_character() {
 #[test]
 fn two_documents_per_winner_each_with_its_own_serial_and_seal() {
     let tmp = tempfile::tempdir().unwrap();
-    let key = keys(tmp.path());
+    let key = keygen(&tmp.path().join("kunci"), "Uji");
     let out_dir = tmp.path().join("hasil");
     let out = run_piagam(&[
         "generate",
@@ -382,7 +370,7 @@ fn preview_writes_a_marked_sample() {
 #[test]
 fn a_row_may_name_its_own_signatory() {
     let tmp = tempfile::tempdir().unwrap();
-    let key = keys(tmp.path());
+    let key = keygen(&tmp.path().join("kunci"), "Uji");
     let roster = write_roster(
         tmp.path(),
         "r.csv",

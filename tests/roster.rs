@@ -1,6 +1,10 @@
 //! Rosters as organizers really have them. Fixtures are made here, in code.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::Rng;
 
 use piagam::roster::{read_roster, Record, RosterOptions};
 
@@ -260,17 +264,6 @@ fn columns_can_be_mapped_and_unknown_ones_become_extra() {
     assert_eq!(roster.records[0].recipient, "Kota Bandung");
     assert_eq!(roster.records[0].achievement, "Harapan");
     assert_eq!(roster.records[0].extra["Provinsi"], "Jawa Barat");
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 #[test]

@@ -166,3 +166,36 @@ pub fn scan_qr(png: &Path) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A path as the `&str` an argument list wants.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Makes an issuer key pair in `dir` with `piagam keygen`; returns the
+/// private key's path.
+pub fn keygen(dir: &Path, issuer: &str) -> PathBuf {
+    let out = run_piagam(&["keygen", "--issuer", issuer, "--out", s(dir)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.join("issuer.key.pem")
+}
+
+/// A small deterministic generator (xorshift), so a failure can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
