@@ -42,6 +42,8 @@ pub struct DocumentSpec {
     /// A serial pattern for this document; overrides the template's and
     /// `[numbering] pattern`.
     pub numbering: Option<String>,
+    /// The language to print this document in; default the template's.
+    pub lang: Option<crate::locale::Language>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -155,11 +157,7 @@ impl EventConfig {
             }
         }
         if let Some(url) = &config.verify_url {
-            if url.contains('#') || url.chars().any(char::is_whitespace) {
-                return Err(invalid(format!(
-                    "verify_url '{url}' must not contain '#' or spaces"
-                )));
-            }
+            crate::seal::qrtext::check_verify_url(url).map_err(invalid)?;
         }
         Ok(config)
     }

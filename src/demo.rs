@@ -5,8 +5,7 @@
 use std::path::Path;
 
 use crate::config::EventConfig;
-use crate::generate::{self, GenerateError, Issued, Job};
-use crate::layout::fonts::FontBook;
+use crate::generate::{self, GenerateError, Issued, Loaded, RunError};
 use crate::roster::{self, RosterError};
 use crate::seal::{IssuerKey, Jwk, Jwks, SealError};
 use crate::template::{Assets, Template, TemplateError};
@@ -46,6 +45,8 @@ pub enum DemoError {
     Seal(#[from] SealError),
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    #[error(transparent)]
+    Run(#[from] RunError),
 }
 
 /// The demo issuer's public keys.
@@ -61,34 +62,25 @@ pub fn demo_jwks(key: &IssuerKey, verify_url: Option<String>) -> Jwks {
 pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
     let config = EventConfig::from_toml(CONFIG_TOML, Path::new("examples/piagam.toml"))?;
     let roster_path = Path::new("examples/adlga-2024.csv");
-    let records = roster::read_roster_bytes(
+    let roster = roster::read_roster_bytes(
         roster_path,
         ROSTER_CSV.as_bytes(),
         &config.roster_options(None),
-    )?
-    .into_valid()?;
+    )?;
     let template = Template::from_toml_with(
         PIAGAM_TEMPLATE_TOML,
         Path::new("templates/piagam"),
         Path::new("templates/piagam/template.toml"),
         Assets::Embedded(TEMPLATE_ASSETS),
+        None,
     )?;
-    let fonts = FontBook::with_bundled();
-    template.check_fonts(&fonts)?;
+    let loaded = Loaded::assemble(config, roster, vec![template])?;
     let key = IssuerKey::from_pkcs8_pem(DEMO_KEY_PEM)?;
-    let jwks = demo_jwks(&key, config.verify_url.clone());
-    let templates = [template];
-    let job = Job {
-        roster_name: roster_path.into(),
-        records: &records,
-        config: &config,
-        templates: &templates,
-        fonts: &fonts,
-        key: &key,
-        verify_url: None,
-    };
-    let issued = generate::prepare(&job)?.into_all()?;
+    let jwks = demo_jwks(&key, loaded.config.verify_url.clone());
+    let issued = generate::prepare(&loaded.job(roster_path, &key, None))?
+        .with_problems(loaded.roster.problems.clone())
+        .into_all()?;
     // Demo files are never signed by hand, so a re-run may replace them.
-    generate::write_outputs(&issued, &fonts, &jwks, out_dir, None, true)?;
+    generate::write_outputs(&issued, &loaded.fonts, &jwks, out_dir, None, true)?;
     Ok(issued)
 }

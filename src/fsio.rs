@@ -66,3 +66,53 @@ pub fn write_atomic_with_mode(
     }
     result
 }
+
+/// Reads a regular file of at most `max` bytes. Devices, FIFOs and
+/// folders are refused, since reading them may never end.
+pub fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > max {
+        return Err(format!(
+            "the file is {} bytes; the limit is {max}",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Err(format!("the file grew past the limit of {max} bytes"));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`], as UTF-8 text.
+pub fn read_text_capped(path: &Path, max: u64) -> Result<String, String> {
+    String::from_utf8(read_capped(path, max)?).map_err(|_| "the file is not UTF-8 text".into())
+}
+
+/// `dir/relative`, if it lies inside `dir` or inside the shared `assets`
+/// folder beside it (as the bundled templates use), after following links.
+/// A template shared by someone else must not read the organizer's other
+/// files into a PDF.
+pub fn resolve_inside(dir: &Path, relative: &str) -> Result<PathBuf, String> {
+    let joined = dir.join(relative);
+    let real = joined.canonicalize().map_err(|e| e.to_string())?;
+    let roots = [
+        dir.canonicalize().ok(),
+        dir.join("..").join("assets").canonicalize().ok(),
+    ];
+    if roots.iter().flatten().any(|root| real.starts_with(root)) {
+        Ok(real)
+    } else {
+        Err(format!(
+            "'{relative}' lies outside the template folder (and its ../assets); copy the file into the template folder"
+        ))
+    }
+}

@@ -22,7 +22,7 @@ pub enum KeystoreError {
     NoIssuer,
     #[error("{what} '{value}' is not a date in the form YYYY-MM-DD")]
     BadDate { what: &'static str, value: String },
-    #[error("--verify-url '{0}' must be an address without '#' or spaces")]
+    #[error("{0}")]
     BadUrl(String),
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
@@ -71,12 +71,10 @@ fn public_entry(key: &IssuerKey, opts: &NewKey) -> Result<Jwk, KeystoreError> {
 }
 
 fn check_url(url: &Option<String>) -> Result<(), KeystoreError> {
-    if let Some(u) = url {
-        if u.is_empty() || u.contains('#') || u.chars().any(char::is_whitespace) {
-            return Err(KeystoreError::BadUrl(u.clone()));
-        }
+    match url {
+        Some(u) => crate::seal::qrtext::check_verify_url(u).map_err(KeystoreError::BadUrl),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn issuer_name(opts: &NewKey) -> Result<String, KeystoreError> {

@@ -19,4 +19,5 @@ pub mod render;
 pub mod revoke;
 pub mod roster;
 pub mod seal;
+pub mod style;
 pub mod template;

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::config::EventConfig;
 use crate::fsio;
-use crate::generate::{self, GenerateError, Job, RunError};
+use crate::generate::{self, GenerateError, Loaded, RunError};
 use crate::layout::compose::watermark;
-use crate::layout::fonts::FontBook;
 use crate::render::pdf::PdfWriter;
-use crate::roster::{Record, RowProblem};
+use crate::roster::{Record, Roster, RowProblem};
 use crate::template::Template;
 
 /// Event settings for a preview with no piagam.toml: plainly placeholders.
@@ -34,6 +33,8 @@ pub struct PreviewRequest {
     pub row: Option<usize>,
     pub config: Option<PathBuf>,
     pub sheet: Option<String>,
+    /// The language to show; default the template's.
+    pub lang: Option<crate::locale::Language>,
     pub out: PathBuf,
 }
 
@@ -45,7 +46,15 @@ pub struct PreviewOutcome {
     pub recipient: String,
 }
 
-fn placeholder_record() -> Record {
+/// A sample record; each roster column the template prints shows its
+/// name, e.g. ‹peringkat›.
+fn placeholder_record(template: &Template) -> Record {
+    let extra = template
+        .printed_fields()
+        .into_iter()
+        .filter_map(|f| f.strip_prefix(crate::template::placeholder::EXTRA_PREFIX))
+        .map(|column| (column.to_owned(), format!("‹{column}›")))
+        .collect();
     Record {
         row: 2,
         ordinal: 0,
@@ -57,22 +66,19 @@ fn placeholder_record() -> Record {
         place: None,
         event: None,
         signatory: BTreeMap::new(),
-        extra: BTreeMap::new(),
+        extra,
     }
 }
 
 pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
-    let template = Template::load(&req.template)?;
-    let mut fonts = FontBook::with_bundled();
-    template.register_fonts(&mut fonts)?;
-    template.check_fonts(&fonts)?;
+    let template = Template::load_in(&req.template, req.lang)?;
     let config = match (&req.config, &req.roster) {
         (Some(path), _) => EventConfig::read(path)?,
         (None, Some(roster)) => EventConfig::locate(None, roster)?,
         (None, None) => EventConfig::from_toml(PLACEHOLDER_CONFIG, Path::new("(placeholder)"))?,
     };
     let record = match &req.roster {
-        None => placeholder_record(),
+        None => placeholder_record(&template),
         Some(path) => {
             let roster =
                 crate::roster::read_roster(path, &config.roster_options(req.sheet.as_deref()))?;
@@ -88,19 +94,15 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
             })?
         }
     };
-    let key = generate::layout_key();
-    let templates = [template];
-    let records = [record];
-    let job = Job {
-        roster_name: req.roster.clone().unwrap_or_else(|| "(placeholder)".into()),
-        records: &records,
-        config: &config,
-        templates: &templates,
-        fonts: &fonts,
-        key: &key,
-        verify_url: None,
+    let roster = Roster {
+        records: vec![record],
+        ..Roster::default()
     };
-    let prepared = generate::prepare(&job)?;
+    let loaded = Loaded::assemble(config, roster, vec![template])?;
+    let fonts = &loaded.fonts;
+    let key = generate::layout_key();
+    let roster_name = req.roster.clone().unwrap_or_else(|| "(placeholder)".into());
+    let prepared = generate::prepare(&loaded.job(&roster_name, &key, None))?;
     let mut issued = prepared.into_all()?;
     let doc = issued.pop().ok_or_else(|| {
         GenerateError::Rows(vec![RowProblem {
@@ -110,8 +112,8 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
             reason: "nothing to preview".into(),
         }])
     })?;
-    let page = watermark(&doc.page, &fonts, "CONTOH");
-    let bytes = PdfWriter::new(&fonts)
+    let page = watermark(&doc.page, fonts, "CONTOH");
+    let bytes = PdfWriter::new(fonts)
         .write(&[&page], "preview")
         .map_err(GenerateError::from)?;
     std::fs::create_dir_all(&req.out).map_err(|e| {
@@ -126,7 +128,7 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
     Ok(PreviewOutcome {
         pdf,
         png,
-        recipient: records[0].recipient.clone(),
+        recipient: doc.recipient.clone(),
     })
 }
 

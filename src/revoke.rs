@@ -20,6 +20,8 @@ pub struct RevokeOutcome {
 pub enum RevokeError {
     #[error("{path}: {source}")]
     List { path: String, source: SealError },
+    #[error("{path}: {message}")]
+    Unreadable { path: String, message: String },
     #[error("--reason must say why the documents are revoked")]
     NoReason,
     #[error("a serial is empty")]
@@ -42,13 +44,12 @@ pub enum RevokeError {
 
 /// Reads a revocation list file and checks its signature.
 pub fn read_list(path: &Path, trust: &Trust) -> Result<RevocationList, RevokeError> {
-    let bytes = std::fs::read(path).map_err(|e| RevokeError::List {
-        path: path.display().to_string(),
-        source: SealError::Io {
+    let bytes = fsio::read_capped(path, crate::seal::revocation::MAX_LIST_BYTES as u64).map_err(
+        |message| RevokeError::Unreadable {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message,
         },
-    })?;
+    )?;
     RevocationList::open(&bytes, trust).map_err(|source| RevokeError::List {
         path: path.display().to_string(),
         source,

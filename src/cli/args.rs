@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use piagam::locale::Language;
 
 /// Print-ready PDF charters and certificates with a signed QR seal.
 #[derive(Debug, Parser)]
@@ -102,6 +103,9 @@ pub enum Command {
         /// The sheet of a workbook to read.
         #[arg(long)]
         sheet: Option<String>,
+        /// The language to show (id or en); default the template's first.
+        #[arg(long)]
+        lang: Option<Language>,
         /// Output folder for preview.pdf and preview.png.
         #[arg(long, default_value = "piagam-preview")]
         out: PathBuf,
@@ -146,9 +150,9 @@ pub enum Command {
         /// Print one JSON object per input instead of a report.
         #[arg(long)]
         json: bool,
-        /// Language of the report.
-        #[arg(long, value_enum, default_value_t = Lang::Id)]
-        lang: Lang,
+        /// Language of the report: id or en.
+        #[arg(long, default_value = "id")]
+        lang: Language,
         /// The issuer's signed revocation list (from `piagam revoke`).
         #[arg(long)]
         revocations: Option<PathBuf>,
@@ -156,12 +160,6 @@ pub enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Lang {
-    Id,
-    En,
 }
 
 /// What generate and check read.
@@ -175,6 +173,10 @@ pub struct InputArgs {
     /// [[documents]] listed in piagam.toml.
     #[arg(long)]
     pub template: Vec<PathBuf>,
+    /// Print each document in these languages, e.g. `--lang en` or
+    /// `--lang id,en` for both; default each template's own.
+    #[arg(long, value_delimiter = ',')]
+    pub lang: Vec<Language>,
     /// Address of the verification page; overrides verify_url in piagam.toml.
     #[arg(long)]
     pub verify_url: Option<String>,

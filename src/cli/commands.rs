@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use piagam::generate::{Issued, Outcome, Request};
 use piagam::keystore::{self, NewKey};
+use piagam::locale::Language;
 use piagam::preview::PreviewRequest;
-use piagam::seal::{self, Lang, Trust, VerifyOptions};
+use piagam::seal::{self, Trust, VerifyOptions};
 
 use super::args::{self, Cli, Command};
 use super::{EXIT_INVALID, EXIT_OK};
@@ -77,6 +78,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             row,
             config,
             sheet,
+            lang,
             out,
         } => preview(&PreviewRequest {
             template,
@@ -84,6 +86,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             row,
             config,
             sheet,
+            lang,
             out,
         }),
         Command::Verify {
@@ -178,6 +181,7 @@ fn request(input: args::InputArgs) -> Request {
     Request {
         roster: input.roster,
         templates: input.template,
+        langs: input.lang,
         verify_url: input.verify_url,
         config: input.config,
         sheet: input.sheet,
@@ -246,7 +250,7 @@ fn verify(
     trust: Option<&Path>,
     revocations: Option<&Path>,
     json: bool,
-    lang: args::Lang,
+    lang: Language,
     inputs: &[String],
 ) -> CmdResult {
     let trust_path = match trust {
@@ -262,10 +266,6 @@ fn verify(
         .map_err(|e| format!("{}: {e}", trust_path.display()))?;
     let trust =
         Trust::from_jwks_json(&text).map_err(|e| format!("{}: {e}", trust_path.display()))?;
-    let lang = match lang {
-        args::Lang::Id => Lang::Id,
-        args::Lang::En => Lang::En,
-    };
     let mut texts = Vec::new();
     for input in inputs {
         if input == "-" {

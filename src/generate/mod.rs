@@ -3,10 +3,10 @@
 //! Everything is signed and laid out in memory first. Only when every row has
 //! composed without error is anything written, each file atomically.
 
+mod fields;
 mod output;
 mod run;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -19,12 +19,13 @@ use crate::layout::{compose, ComposeError, Page};
 use crate::numbering::{format_serial, SerialParts};
 use crate::qr::{self, QrError};
 use crate::render::pdf::RenderError;
-use crate::roster::{Field, Record, RowProblem};
+use crate::roster::{Record, RowProblem};
 use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 
+pub use fields::{claims_for, printable_fields};
 pub use output::write_outputs;
-pub use run::{check, layout_key, run, Outcome, Request, RunError};
+pub use run::{check, layout_key, run, Loaded, Outcome, Request, RunError};
 
 /// One document to be issued, after signing and layout.
 #[derive(Debug, Clone)]
@@ -32,6 +33,9 @@ pub struct Issued {
     pub row: usize,
     pub serial: String,
     pub kind: String,
+    /// Names this document's files: the kind, and the language where the
+    /// run holds the same kind in several languages. Unique in the run.
+    pub label: String,
     pub recipient: String,
     pub achievement: String,
     pub category: String,
@@ -127,20 +131,29 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     // Documents of one kind stay together, in roster order. Each document
     // is independent, so they are made in parallel; order is kept.
 
-    let pairs: Vec<(&Template, &Record)> = job
+    let mut problems = missing_columns(job);
+    let labels = document_labels(job.templates);
+    let pairs: Vec<(&Template, &str, &Record)> = job
         .templates
         .iter()
-        .flat_map(|t| job.records.iter().map(move |r| (t, r)))
+        .zip(&labels)
+        .flat_map(|(t, label)| job.records.iter().map(move |r| (t, label.as_str(), r)))
         .collect();
     let made: Vec<Result<Issued, RowProblem>> = pairs
         .par_iter()
-        .map(|(template, record)| {
-            make_document(job, template, record, event_date, verify_url.as_deref())
-                .map_err(|(column, reason)| problem(record.row, &column, reason))
+        .map(|(template, label, record)| {
+            make_document(
+                job,
+                template,
+                label,
+                record,
+                event_date,
+                verify_url.as_deref(),
+            )
+            .map_err(|(column, reason)| problem(record.row, &column, reason))
         })
         .collect();
     let mut issued = Vec::new();
-    let mut problems = Vec::new();
     for result in made {
         match result {
             Ok(doc) => issued.push(doc),
@@ -166,10 +179,72 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     Ok(Prepared { issued, problems })
 }
 
+/// A template that prints `{{extra.X}}` for a roster without a column X
+/// would print nothing where the design expects text: a mistyped name.
+fn missing_columns(job: &Job) -> Vec<RowProblem> {
+    let Some(first) = job.records.first() else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    for t in job.templates {
+        for field in t.printed_fields() {
+            let Some(column) = field.strip_prefix(crate::template::placeholder::EXTRA_PREFIX)
+            else {
+                continue;
+            };
+            if fields::extra_value(first, column).is_none() {
+                let columns: Vec<&str> = first.extra.keys().map(String::as_str).collect();
+                problems.push(RowProblem {
+                    file: job.roster_name.clone(),
+                    row: None,
+                    column: None,
+                    reason: format!(
+                        "template {} prints {{{{{field}}}}}, but the roster has no column '{column}' (its other columns: {})",
+                        t.dir.display(),
+                        if columns.is_empty() { "none".to_owned() } else { columns.join(", ") }
+                    ),
+                });
+            }
+        }
+    }
+    problems.dedup();
+    problems
+}
+
+/// One label per document of the run, unique by construction: the kind
+/// made safe for file names, the language if it is not the template's
+/// default, and a counter if two documents would still share one.
+fn document_labels(templates: &[Template]) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for t in templates {
+        let mut base: String = t
+            .kind
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .flat_map(|c| c.to_lowercase())
+            .collect();
+        if base.is_empty() {
+            base = "dokumen".into();
+        }
+        if t.languages.first() != Some(&t.lang) {
+            base = format!("{base}-{}", t.lang.code());
+        }
+        let mut label = base.clone();
+        let mut n = 2;
+        while labels.contains(&label) {
+            label = format!("{base}-{n}");
+            n += 1;
+        }
+        labels.push(label);
+    }
+    labels
+}
+
 /// Signs and lays out one document; on failure, the column and reason.
 fn make_document(
     job: &Job,
     template: &Template,
+    label: &str,
     record: &Record,
     event_date: crate::date::Date,
     verify_url: Option<&str>,
@@ -195,24 +270,8 @@ fn make_document(
         )
         .map_err(|e| ("serial".to_owned(), e.to_string()))?,
     };
-    let mut extra = BTreeMap::new();
-    if let Some(category) = &record.category {
-        extra.insert("category".to_owned(), category.clone());
-    }
-    let claims = Claims {
-        serial: serial.clone(),
-        kind: template.kind.clone(),
-        recipient: record.recipient.clone(),
-        achievement: record.achievement.clone(),
-        event: record
-            .event
-            .clone()
-            .unwrap_or_else(|| config.event.name.clone()),
-        date,
-        place: record.place.clone().or_else(|| config.event.place.clone()),
-        extra,
-        valid_until: config.valid_until(),
-    };
+    // The claims come first; the page prints only what they hold.
+    let claims = claims_for(template, record, config, serial.clone(), date);
     let cose = seal::sign(&claims, job.key);
     let qr_text = qrtext::qr_text(verify_url, &cose);
     let matrix = qr::encode_seal_text(&qr_text).map_err(|QrError::TooLong(n)| {
@@ -221,7 +280,7 @@ fn make_document(
             format!("the seal ({n} characters) is too long for a QR code; shorten the fields"),
         )
     })?;
-    let fields = page_fields(&claims, record, config);
+    let fields = printable_fields(&claims, &config.signatory);
     let page = compose(template, job.fonts, &fields, &matrix).map_err(
         |ComposeError { what, text, source }| {
             (
@@ -235,9 +294,10 @@ fn make_document(
     )?;
     Ok(Issued {
         row: record.row,
-        file: file_name(seq, &template.kind, &record.recipient),
+        file: file_name(seq, label, &record.recipient),
         serial,
         kind: template.kind.clone(),
+        label: label.to_owned(),
         recipient: record.recipient.clone(),
         achievement: record.achievement.clone(),
         category: record.category.clone().unwrap_or_default(),
@@ -247,54 +307,8 @@ fn make_document(
     })
 }
 
-/// The values templates can print for one document.
-fn page_fields(claims: &Claims, record: &Record, config: &EventConfig) -> BTreeMap<String, String> {
-    let mut f = BTreeMap::new();
-    let mut put = |k: &str, v: &str| {
-        f.insert(k.to_owned(), v.to_owned());
-    };
-    put("recipient", &claims.recipient);
-    put("achievement", &claims.achievement);
-    put("category", record.category.as_deref().unwrap_or(""));
-    put("serial", &claims.serial);
-    put("event", &claims.event);
-    put("place", claims.place.as_deref().unwrap_or(""));
-    put("date", &claims.date.to_string());
-    put(
-        "valid_until",
-        &claims
-            .valid_until
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-    );
-    put("kind", &claims.kind);
-    let signatory = |field: Field, default: &str| {
-        record
-            .signatory
-            .get(&field)
-            .cloned()
-            .unwrap_or_else(|| default.to_owned())
-    };
-    put(
-        "signatory.name",
-        &signatory(Field::SignatoryName, &config.signatory.name),
-    );
-    put(
-        "signatory.title",
-        &signatory(Field::SignatoryTitle, &config.signatory.title),
-    );
-    put(
-        "signatory.nip",
-        &signatory(Field::SignatoryNip, &config.signatory.nip),
-    );
-    for (k, v) in &record.extra {
-        put(&format!("extra.{k}"), v);
-    }
-    f
-}
-
 /// `007-piagam-pemerintah-kota-semarang.pdf`: sortable, ASCII, no spaces.
-fn file_name(seq: u32, kind: &str, recipient: &str) -> String {
+fn file_name(seq: u32, label: &str, recipient: &str) -> String {
     let mut slug = String::new();
     for c in recipient.nfd() {
         if c.is_ascii_alphanumeric() {
@@ -305,8 +319,7 @@ fn file_name(seq: u32, kind: &str, recipient: &str) -> String {
     }
     let slug: String = slug.trim_matches('-').chars().take(60).collect();
     let slug = slug.trim_end_matches('-');
-    let kind: String = kind.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    format!("{seq:03}-{kind}-{slug}.pdf")
+    format!("{seq:03}-{label}-{slug}.pdf")
 }
 
 #[cfg(test)]

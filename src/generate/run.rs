@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use super::{prepare, write_outputs, GenerateError, Issued, Job, Prepared};
 use crate::config::EventConfig;
 use crate::layout::fonts::FontBook;
+use crate::locale::Language;
+use crate::roster::Roster;
 use crate::roster::RowProblem;
 use crate::seal::{IssuerKey, Jwks};
 use crate::template::Template;
@@ -14,6 +16,9 @@ use crate::template::Template;
 pub struct Request {
     pub roster: PathBuf,
     pub templates: Vec<PathBuf>,
+    /// Print every document in each of these languages; default each
+    /// template's own (or the one `[[documents]]` gives).
+    pub langs: Vec<Language>,
     /// Needed to generate; `check` signs with a throwaway key of the same size.
     pub key: Option<PathBuf>,
     pub out: Option<PathBuf>,
@@ -52,74 +57,126 @@ pub enum RunError {
     Keystore(#[from] crate::keystore::KeystoreError),
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    #[error(transparent)]
+    Font(#[from] crate::layout::fonts::FontError),
+    #[error("no template was given, and piagam.toml lists no [[documents]]")]
+    NoTemplate,
+    #[error("no private key was given")]
+    NoKey,
+    #[error("no output folder was given")]
+    NoOut,
+    #[error("{path} not found: piagam keygen writes it beside the key")]
+    NoJwks { path: PathBuf },
+    #[error("{jwks} does not list the key in {key} (kid {kid})")]
+    KeyNotInJwks {
+        jwks: PathBuf,
+        key: PathBuf,
+        kid: String,
+    },
     #[error("{0}")]
     Usage(String),
 }
 
-struct Loaded {
-    config: EventConfig,
-    roster: crate::roster::Roster,
-    templates: Vec<Template>,
-    fonts: FontBook,
+/// Everything a run reads, checked and assembled once: the event settings,
+/// the roster, the documents' templates and the fonts they use. `generate`,
+/// `check`, `preview` and `demo` all start from one of these.
+pub struct Loaded {
+    pub config: EventConfig,
+    pub roster: Roster,
+    pub templates: Vec<Template>,
+    pub fonts: FontBook,
+}
+
+impl Loaded {
+    /// Loads the templates' fonts and checks that every font they name exists.
+    pub fn assemble(
+        config: EventConfig,
+        roster: Roster,
+        templates: Vec<Template>,
+    ) -> Result<Loaded, RunError> {
+        let mut fonts = FontBook::with_bundled();
+        for t in &templates {
+            fonts.add_template_fonts(t)?;
+        }
+        for t in &templates {
+            fonts.check_template(t)?;
+        }
+        Ok(Loaded {
+            config,
+            roster,
+            templates,
+            fonts,
+        })
+    }
+
+    /// The job of signing and laying out every valid record.
+    pub fn job<'a>(
+        &'a self,
+        roster_name: &Path,
+        key: &'a IssuerKey,
+        verify_url: Option<String>,
+    ) -> Job<'a> {
+        Job {
+            roster_name: roster_name.to_owned(),
+            records: &self.roster.records,
+            config: &self.config,
+            templates: &self.templates,
+            fonts: &self.fonts,
+            key,
+            verify_url,
+        }
+    }
 }
 
 fn load(req: &Request) -> Result<Loaded, RunError> {
     if let Some(url) = &req.verify_url {
-        if url.is_empty() || url.contains('#') || url.chars().any(char::is_whitespace) {
-            return Err(RunError::Usage(format!(
-                "--verify-url '{url}' must be an address without '#' or spaces"
-            )));
-        }
+        crate::seal::qrtext::check_verify_url(url).map_err(RunError::Usage)?;
     }
     let config = EventConfig::locate(req.config.as_deref(), &req.roster)?;
-    // --template wins; otherwise the documents piagam.toml lists.
-    let documents: Vec<(PathBuf, Option<String>)> = if req.templates.is_empty() {
+    // Templates given to the run win; otherwise the documents piagam.toml lists.
+    let documents: Vec<(PathBuf, Option<String>, Option<Language>)> = if req.templates.is_empty() {
         config
             .documents
             .iter()
-            .map(|d| (config.base_dir.join(&d.template), d.numbering.clone()))
+            .map(|d| {
+                (
+                    config.base_dir.join(&d.template),
+                    d.numbering.clone(),
+                    d.lang,
+                )
+            })
             .collect()
     } else {
-        req.templates.iter().map(|t| (t.clone(), None)).collect()
+        req.templates
+            .iter()
+            .map(|t| (t.clone(), None, None))
+            .collect()
     };
     if documents.is_empty() {
-        return Err(RunError::Usage(
-            "no template: give --template DIR, or list [[documents]] in piagam.toml".into(),
-        ));
+        return Err(RunError::NoTemplate);
     }
     let roster =
         crate::roster::read_roster(&req.roster, &config.roster_options(req.sheet.as_deref()))?;
-    let mut fonts = FontBook::with_bundled();
     let mut templates = Vec::new();
-    for (dir, numbering) in &documents {
-        let mut template = Template::load(dir)?;
-        if numbering.is_some() {
-            template.numbering = numbering.clone();
+    for (dir, numbering, lang) in &documents {
+        let langs: Vec<Option<Language>> = if req.langs.is_empty() {
+            vec![*lang]
+        } else {
+            req.langs.iter().copied().map(Some).collect()
+        };
+        for lang in langs {
+            let mut template = Template::load_in(dir, lang)?;
+            if numbering.is_some() {
+                template.numbering = numbering.clone();
+            }
+            templates.push(template);
         }
-        template.register_fonts(&mut fonts)?;
-        templates.push(template);
     }
-    for t in &templates {
-        t.check_fonts(&fonts)?;
-    }
-    Ok(Loaded {
-        config,
-        roster,
-        templates,
-        fonts,
-    })
+    Loaded::assemble(config, roster, templates)
 }
 
 fn lay_out(req: &Request, loaded: &Loaded, key: &IssuerKey) -> Result<Prepared, RunError> {
-    let job = Job {
-        roster_name: req.roster.clone(),
-        records: &loaded.roster.records,
-        config: &loaded.config,
-        templates: &loaded.templates,
-        fonts: &loaded.fonts,
-        key,
-        verify_url: req.verify_url.clone(),
-    };
+    let job = loaded.job(&req.roster, key, req.verify_url.clone());
     Ok(prepare(&job)?.with_problems(loaded.roster.problems.clone()))
 }
 
@@ -153,14 +210,8 @@ fn count_rows(problems: &[RowProblem]) -> usize {
 
 /// Signs, lays out and writes every document.
 pub fn run(req: &Request) -> Result<Outcome, RunError> {
-    let key_path = req
-        .key
-        .as_deref()
-        .ok_or_else(|| RunError::Usage("give the issuer's key with --key".into()))?;
-    let out = req
-        .out
-        .as_deref()
-        .ok_or_else(|| RunError::Usage("give the output folder with --out".into()))?;
+    let key_path = req.key.as_deref().ok_or(RunError::NoKey)?;
+    let out = req.out.as_deref().ok_or(RunError::NoOut)?;
     let loaded = load(req)?;
     let key = IssuerKey::read_pem_file(key_path)?;
     let jwks = issuer_jwks(req, key_path, &key)?;
@@ -204,21 +255,16 @@ fn issuer_jwks(req: &Request, key_path: &Path, key: &IssuerKey) -> Result<Jwks, 
             verify_url: None,
             keys: vec![crate::seal::Jwk::from_key(&key.verifying_key())],
         },
-        (_, false) => {
-            return Err(RunError::Usage(format!(
-                "{} not found: piagam keygen writes it beside the key; or pass --jwks FILE, or --issuer NAME",
-                path.display()
-            )))
-        }
+        (_, false) => return Err(RunError::NoJwks { path }),
         _ => crate::keystore::read_jwks(&path)?,
     };
     let kid = crate::seal::keys::kid_hex(&key.kid());
     if !jwks.keys.iter().any(|k| k.kid == kid) {
-        return Err(RunError::Usage(format!(
-            "{} does not list the key in {} (kid {kid}); pass the issuer's JWKS with --jwks",
-            path.display(),
-            key_path.display()
-        )));
+        return Err(RunError::KeyNotInJwks {
+            jwks: path,
+            key: key_path.to_owned(),
+            kid,
+        });
     }
     Ok(jwks)
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use super::fonts::{FontBook, FontKey, Style, MM_PER_PT};
 use super::page::{GlyphRun, Item, Page, PlacedGlyph, Raster, Rgb, Stroke};
 use super::text::{self, Align, BoxMm, FitError, FitRules, Fitted, VAlign};
+use crate::locale::Language;
 use crate::qr::QrMatrix;
 use crate::template::{ElementKind, Fit, SignatoryElement, Template, TextElement};
 
@@ -37,7 +38,7 @@ pub fn compose(
         }
         match &element.kind {
             ElementKind::Text(t) => {
-                let rendered = t.pattern.render(fields);
+                let rendered = t.pattern.render(fields, template.lang);
                 let text = collapse(&match t.transform {
                     Some(transform) => transform.apply(&rendered),
                     None => rendered,
@@ -100,7 +101,7 @@ pub fn compose(
                 fit,
                 raster,
             } => place_image(&mut items, raster, [*x, *y, *w, *h], *fit),
-            ElementKind::Signatory(s) => signatory(book, s, fields, &mut items)
+            ElementKind::Signatory(s) => signatory(book, s, fields, template.lang, &mut items)
                 .map_err(|(what, text, source)| ComposeError { what, text, source })?,
             ElementKind::Qr {
                 x,
@@ -128,7 +129,11 @@ pub fn compose(
                     matrix: qr.clone(),
                     color: *color,
                 });
-                if let Some(caption) = caption {
+                if let Some(caption) = caption
+                    .as_ref()
+                    .map(|c| collapse(&c.render(fields, template.lang)))
+                    .filter(|c| !c.is_empty())
+                {
                     let caption_fonts = [String::from("Charis SIL")];
                     let spec = TextSpec {
                         x: x - 10.0,
@@ -146,7 +151,7 @@ pub fn compose(
                         line_spacing: 1.1,
                         underline: false,
                     };
-                    set_text(book, &spec, caption, &mut items).map_err(|source| ComposeError {
+                    set_text(book, &spec, &caption, &mut items).map_err(|source| ComposeError {
                         what: "qr caption".into(),
                         text: caption.clone(),
                         source,
@@ -256,6 +261,7 @@ fn signatory(
     book: &FontBook,
     s: &SignatoryElement,
     fields: &BTreeMap<String, String>,
+    lang: Language,
     items: &mut Vec<Item>,
 ) -> Result<(), (String, String, FitError)> {
     let line = s.size * MM_PER_PT * 1.5;
@@ -288,7 +294,7 @@ fn signatory(
     if let Some(p) = &s.place_date {
         top += set(
             "signatory place and date",
-            p.render(fields),
+            p.render(fields, lang),
             spec(top, line, false, 1, false),
             items,
         )? as f32
@@ -296,7 +302,7 @@ fn signatory(
     }
     let title_lines = set(
         "signatory.title",
-        s.title.render(fields),
+        s.title.render(fields, lang),
         spec(top, line * 2.0, false, 2, false),
         items,
     )?;
@@ -309,7 +315,7 @@ fn signatory(
         bottom -= line;
         set(
             "signatory.nip",
-            s.nip.render(fields),
+            s.nip.render(fields, lang),
             spec(bottom, line, false, 1, false),
             items,
         )?;
@@ -317,7 +323,7 @@ fn signatory(
     bottom -= line;
     set(
         "signatory.name",
-        s.name.render(fields),
+        s.name.render(fields, lang),
         spec(bottom, line, true, 1, true),
         items,
     )?;

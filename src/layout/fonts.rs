@@ -7,18 +7,18 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FontKey(pub(crate) usize);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Style {
-    Regular,
-    Bold,
-    Italic,
-}
+pub use crate::style::Style;
+use crate::template::Template;
+
+/// The largest font file accepted; the biggest CJK fonts are about 20 MB.
+pub const MAX_FONT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A loaded font face and the metrics layout needs.
 #[derive(Debug, Clone)]
 pub struct Font {
     pub family: String,
+    /// Where it came from, for messages: a path, or "bundled".
+    origin: String,
     pub style: Style,
     /// A PostScript-safe name for the PDF.
     pub postscript_name: String,
@@ -47,6 +47,13 @@ pub enum FontError {
     Io { path: String, message: String },
     #[error("{0}: not a usable TrueType/OpenType font")]
     Unparsable(String),
+    #[error("font family '{family}' ({style:?}) comes from both {first} and {second}, with different files; give one of them another family name")]
+    Conflict {
+        family: String,
+        style: Style,
+        first: String,
+        second: String,
+    },
     #[error("no font '{family}' in style {style:?} (known: {known})")]
     Unknown {
         family: String,
@@ -96,7 +103,7 @@ impl FontBook {
         for (family, style, bytes) in BUNDLED {
             // Bundled fonts are known-good; a failure here is a build defect
             // that the unit tests catch.
-            let _ = book.add(family, *style, bytes.to_vec(), family);
+            let _ = book.add(family, *style, bytes.to_vec(), "the bundled fonts");
         }
         book
     }
@@ -107,9 +114,11 @@ impl FontBook {
         style: Style,
         path: &Path,
     ) -> Result<FontKey, FontError> {
-        let bytes = std::fs::read(path).map_err(|e| FontError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
+        let bytes = crate::fsio::read_capped(path, MAX_FONT_FILE_BYTES).map_err(|message| {
+            FontError::Io {
+                path: path.display().to_string(),
+                message,
+            }
         })?;
         self.add(family, style, bytes, &path.display().to_string())
     }
@@ -121,6 +130,25 @@ impl FontBook {
         bytes: Vec<u8>,
         origin: &str,
     ) -> Result<FontKey, FontError> {
+        // Families match case-insensitively, as `find` does. The same file
+        // twice is fine (two templates sharing a font); two different files
+        // under one name would silently change one template's text.
+        if let Some(i) = self
+            .fonts
+            .iter()
+            .position(|f| f.family.eq_ignore_ascii_case(family) && f.style == style)
+        {
+            let existing = &self.fonts[i];
+            if existing.bytes.as_slice() == bytes.as_slice() {
+                return Ok(FontKey(i));
+            }
+            return Err(FontError::Conflict {
+                family: family.to_owned(),
+                style,
+                first: existing.origin.clone(),
+                second: origin.to_owned(),
+            });
+        }
         let face = ttf_parser::Face::parse(&bytes, 0)
             .map_err(|_| FontError::Unparsable(origin.to_owned()))?;
         rustybuzz::Face::from_slice(&bytes, 0)
@@ -133,6 +161,7 @@ impl FontBook {
             .collect();
         let font = Font {
             family: family.to_owned(),
+            origin: origin.to_owned(),
             style,
             postscript_name,
             units_per_em: upem,
@@ -142,17 +171,24 @@ impl FontBook {
             underline_thickness: underline.map_or(0.05 * upem, |u| f32::from(u.thickness)),
             bytes: Arc::new(bytes),
         };
-        // Replace an earlier font of the same family and style.
-        if let Some(i) = self
-            .fonts
-            .iter()
-            .position(|f| f.family == family && f.style == style)
-        {
-            self.fonts[i] = font;
-            return Ok(FontKey(i));
-        }
         self.fonts.push(font);
         Ok(FontKey(self.fonts.len() - 1))
+    }
+
+    /// Adds the font files a template brings.
+    pub fn add_template_fonts(&mut self, template: &Template) -> Result<(), FontError> {
+        for f in template.font_files() {
+            self.add_file(&f.family, f.style, &f.path)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that every font a template names is in the book.
+    pub fn check_template(&self, template: &Template) -> Result<(), FontError> {
+        for (family, style) in template.font_uses() {
+            self.find(family, style)?;
+        }
+        Ok(())
     }
 
     pub fn find(&self, family: &str, style: Style) -> Result<FontKey, FontError> {

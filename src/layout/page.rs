@@ -9,37 +9,7 @@ use std::sync::Arc;
 use crate::qr::QrMatrix;
 
 use super::fonts::FontKey;
-
-/// An sRGB colour.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rgb {
-    pub r: u8,
-    pub g: u8,
-    pub b: u8,
-}
-
-impl Rgb {
-    pub const BLACK: Rgb = Rgb { r: 0, g: 0, b: 0 };
-    pub const WHITE: Rgb = Rgb {
-        r: 255,
-        g: 255,
-        b: 255,
-    };
-
-    /// Parses `#rrggbb`.
-    pub fn parse_hex(s: &str) -> Option<Rgb> {
-        let hex = s.strip_prefix('#')?;
-        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
-        Some(Rgb {
-            r: byte(0)?,
-            g: byte(2)?,
-            b: byte(4)?,
-        })
-    }
-}
+pub use crate::style::{Raster, Rgb};
 
 /// One glyph at an absolute position.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,43 +80,6 @@ pub enum Item {
         matrix: QrMatrix,
         color: Rgb,
     },
-}
-
-/// Decoded pixels of an image, shared by every page that shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Raster {
-    /// A content hash, so a renderer can embed each image once.
-    pub id: String,
-    pub width: u32,
-    pub height: u32,
-    /// 8-bit RGBA, row by row.
-    pub rgba: Vec<u8>,
-    /// False if every pixel is opaque, so no alpha mask is needed.
-    pub has_alpha: bool,
-}
-
-impl Raster {
-    /// Decodes PNG or JPEG bytes.
-    pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
-        use sha2::Digest;
-        let img = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
-        let rgba = img.to_rgba8();
-        let (width, height) = rgba.dimensions();
-        if width == 0 || height == 0 {
-            return Err("the image is empty".into());
-        }
-        let pixels = rgba.into_raw();
-        let has_alpha = pixels.chunks_exact(4).any(|p| p[3] != 255);
-        let digest = sha2::Sha256::digest(&pixels);
-        let id: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        Ok(Raster {
-            id: format!("IM{id}"),
-            width,
-            height,
-            rgba: pixels,
-            has_alpha,
-        })
-    }
 }
 
 /// One composed page.

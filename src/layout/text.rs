@@ -2,23 +2,7 @@
 
 use super::fonts::{FontBook, FontKey, Shaped, MM_PER_PT};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Align {
-    Left,
-    #[default]
-    Center,
-    Right,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum VAlign {
-    Top,
-    #[default]
-    Middle,
-    Bottom,
-}
+pub use crate::style::{Align, VAlign};
 
 /// How a piece of text may be sized and broken.
 #[derive(Debug, Clone, Copy)]

@@ -34,7 +34,14 @@ const ALIASES: &[(Field, &[&str])] = &[
     (Field::Category, &["kategori", "category"]),
     (
         Field::Serial,
-        &["nomor", "serial", "no", "nomorpiagam", "number"],
+        &[
+            "nomor",
+            "serial",
+            "nomorpiagam",
+            "nomorsertifikat",
+            "nomordokumen",
+            "number",
+        ],
     ),
     (Field::Date, &["tanggal", "date"]),
     (Field::Place, &["tempat", "place", "lokasi"]),
@@ -80,13 +87,22 @@ impl Field {
             .unwrap_or_default()
     }
 
-    /// A header without case, spaces, `_` or `-`.
+    /// A header without case, spaces, `_`, `-` or `.`.
     pub fn normalise(header: &str) -> String {
         header
             .chars()
-            .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+            .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '.'))
             .flat_map(char::to_lowercase)
             .collect()
+    }
+
+    /// True for a header such as "No", "No." or "#": in practice a row
+    /// counter (1, 2, 3…), not the document's number.
+    pub fn is_row_counter(header: &str) -> bool {
+        matches!(
+            Field::normalise(header).as_str(),
+            "no" | "#" | "nourut" | "urut" | "rownumber" | "row"
+        )
     }
 
     /// Matches a header case- and space-insensitively against the aliases.

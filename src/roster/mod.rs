@@ -202,6 +202,13 @@ fn validate(
                 .or_else(|| Field::from_header(h))
         })
         .collect();
+    // "No" columns count rows; taking them as serials would replace the
+    // numbering pattern with 1, 2, 3.
+    let counters: Vec<bool> = headers
+        .iter()
+        .zip(&fields)
+        .map(|(h, f)| f.is_none() && Field::is_row_counter(h))
+        .collect();
 
     let mut file_problems = Vec::new();
     for required in [Field::Recipient, Field::Achievement] {
@@ -238,6 +245,12 @@ fn validate(
         warnings: table.warnings,
         ..Roster::default()
     };
+    for (h, _) in headers.iter().zip(&counters).filter(|(_, c)| **c) {
+        roster.warnings.push(format!(
+            "{}: column '{h}' looks like a row counter and is ignored; serials come from [numbering] (a column named Nomor sets them)",
+            path.display()
+        ));
+    }
     // (recipient, achievement, category) → first row, to catch duplicates.
     let mut firsts: HashMap<(String, String, String), usize> = HashMap::new();
     let mut ordinal = 0usize;
@@ -331,7 +344,7 @@ fn validate(
                     }
                 }
                 None => {
-                    if !header.is_empty() {
+                    if !header.is_empty() && !counters[i] {
                         rec.extra.insert(header.clone(), value);
                     }
                 }

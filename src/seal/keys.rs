@@ -224,8 +224,16 @@ impl Trust {
                     "x is a small-order point, which cannot make a binding signature".into(),
                 ));
             }
-            let kid =
-                parse_kid_hex(&jwk.kid).ok_or_else(|| bad("kid is not 16 hex digits".into()))?;
+            // The kid is derived from the key (docs/FORMAT.md §3). A stated
+            // kid that differs is a broken or doctored trust file.
+            let kid = kid_of(&key);
+            if jwk.kid != kid_hex(&kid) {
+                return Err(bad(format!(
+                    "kid '{}' is not the key's own kid {}",
+                    jwk.kid,
+                    kid_hex(&kid)
+                )));
+            }
             let date = |d: &Option<String>, name: &str| -> Result<Option<Date>, SealError> {
                 d.as_deref()
                     .map(|s| {
@@ -247,15 +255,4 @@ impl Trust {
             keys,
         })
     }
-}
-
-fn parse_kid_hex(s: &str) -> Option<Kid> {
-    if s.len() != 16 {
-        return None;
-    }
-    let mut kid = [0u8; 8];
-    for (i, byte) in kid.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(kid)
 }

@@ -13,7 +13,7 @@ mod verify;
 
 pub use claims::Claims;
 pub use keys::{IssuerKey, Jwk, Jwks, Kid, Trust};
-pub use report::{Lang, Report, Status};
+pub use report::{Report, Status};
 pub use revocation::RevocationList;
 pub use verify::{verify_qr_text, VerifyOptions, MAX_QR_TEXT_LEN};
 
@@ -57,8 +57,12 @@ pub enum SealError {
     KeyNotValidOnDate { date: String, window: String },
     #[error("the seal was valid until {0}")]
     Expired(String),
-    #[error("the seal was revoked: {0}")]
-    Revoked(String),
+    #[error("the seal was revoked on {on}: {reason} (revocation list of {list})")]
+    Revoked {
+        reason: String,
+        on: crate::date::Date,
+        list: crate::date::Date,
+    },
     #[error("{path}: {message}")]
     Io { path: String, message: String },
     #[error("the private key cannot be read: {0}")]
@@ -97,7 +101,7 @@ impl SealError {
             SealError::BadClaims(_) => "bad-claims",
             SealError::KeyNotValidOnDate { .. } => "key-not-valid-on-date",
             SealError::Expired(_) => "expired",
-            SealError::Revoked(_) => "revoked",
+            SealError::Revoked { .. } => "revoked",
             SealError::Io { .. } => "io",
             SealError::BadPrivateKey(_) => "bad-private-key",
             SealError::KeyTooOpen { .. } => "key-too-open",

@@ -61,6 +61,22 @@ pub fn decode_digits(digits: &str) -> Result<Vec<u8>, SealError> {
     Ok(out)
 }
 
+/// Why a verify URL cannot prefix a QR text, if it cannot: the seal follows
+/// the first '#', and a QR text is one unbroken token.
+pub fn check_verify_url(url: &str) -> Result<(), String> {
+    if url.is_empty()
+        || url.contains('#')
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        Err(format!(
+            "the verify URL '{}' must be an address without '#', spaces or control characters",
+            url.escape_debug()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// The full QR text for a seal.
 pub fn qr_text(verify_url: Option<&str>, cose: &[u8]) -> String {
     match verify_url {

@@ -8,12 +8,7 @@ use super::claims::Claims;
 use super::revocation::Revoked;
 use super::SealError;
 use crate::date::Date;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Id,
-    En,
-}
+use crate::locale::Language as Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -256,7 +251,9 @@ fn reason(e: &SealError, lang: Lang) -> String {
         SealError::NotDigits(c) => format!("segel memuat '{c}' di tempat yang seharusnya angka"),
         SealError::DigitCount(n) => format!("jumlah angka ({n}) tidak sesuai format segel"),
         SealError::Expired(d) => format!("segel hanya berlaku hingga {d}"),
-        SealError::Revoked(why) => format!("segel telah dicabut: {why}"),
+        SealError::Revoked { reason, on, list } => {
+            format!("segel telah dicabut pada {on}: {reason} (daftar pencabutan per {list})")
+        }
         SealError::WrongPrefix { found, expected } => {
             format!("alamat sebelum '#' adalah {found}, seharusnya {expected}")
         }
@@ -274,14 +271,16 @@ fn extra_label(key: &str, lang: Lang) -> &str {
     match (key, lang) {
         ("category", Lang::Id) => "Kategori",
         ("category", Lang::En) => "Category",
+        ("signatory.name", Lang::Id) => "Penanda tangan",
+        ("signatory.name", Lang::En) => "Signed by",
+        ("signatory.title", Lang::Id) => "Jabatan penanda tangan",
+        ("signatory.title", Lang::En) => "Signatory's title",
+        ("signatory.nip", Lang::Id) => "NIP penanda tangan",
+        ("signatory.nip", Lang::En) => "Signatory's NIP",
         _ => key,
     }
 }
 
 fn long_date(d: Date, lang: Lang) -> String {
-    let language = match lang {
-        Lang::Id => crate::locale::Language::Id,
-        Lang::En => crate::locale::Language::En,
-    };
-    format!("{} ({d})", crate::locale::long_date(d, language))
+    format!("{} ({d})", crate::locale::long_date(d, lang))
 }

@@ -100,10 +100,11 @@ fn run(
         if let Some(entry) = list.find(&claims.serial) {
             report.checks.revocation = Check::Failed;
             report.revoked = Some(entry.clone());
-            return Err(SealError::Revoked(format!(
-                "{} (revoked {}, list of {})",
-                entry.reason, entry.date, list.issued
-            )));
+            return Err(SealError::Revoked {
+                reason: entry.reason.clone(),
+                on: entry.date,
+                list: list.issued,
+            });
         }
         report.checks.revocation = Check::Passed;
     }

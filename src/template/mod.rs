@@ -1,5 +1,6 @@
 //! Templates: a folder with `template.toml` and its assets. See docs/TEMPLATES.md.
 
+mod elements;
 pub mod placeholder;
 mod raw;
 
@@ -9,12 +10,10 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::layout::fonts::{FontBook, FontError, Style};
-use crate::layout::page::{Raster, Rgb};
-use crate::layout::text::{Align, VAlign};
 use crate::locale::Language;
+use crate::style::{Align, Raster, Rgb, Style, VAlign};
 pub use placeholder::TextPattern;
-use raw::{FontFiles, RawElement, TemplateFile};
+use raw::{AliasFile, FontFiles, TemplateFile};
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -101,7 +100,7 @@ pub enum ElementKind {
         y: f32,
         size: f32,
         color: Rgb,
-        caption: Option<String>,
+        caption: Option<TextPattern>,
         caption_size: f32,
     },
     Image {
@@ -150,7 +149,7 @@ pub struct Element {
     pub when: Option<String>,
 }
 
-/// A loaded, validated template.
+/// A loaded, validated template, in one of its languages.
 #[derive(Debug, Clone)]
 pub struct Template {
     pub dir: PathBuf,
@@ -158,11 +157,22 @@ pub struct Template {
     /// Serial pattern for this document, if it has its own.
     pub numbering: Option<String>,
     pub name: String,
+    /// The language this template was loaded in: its strings and filters.
     pub lang: Language,
+    /// Every language the template offers; the first is its default.
+    pub languages: Vec<Language>,
     pub width_mm: f32,
     pub height_mm: f32,
     pub elements: Vec<Element>,
     fonts: BTreeMap<String, FontFiles>,
+}
+
+/// One font file a template brings.
+#[derive(Debug, Clone)]
+pub struct FontFile {
+    pub family: String,
+    pub style: Style,
+    pub path: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,8 +186,6 @@ pub enum TemplateError {
         line: Option<usize>,
         message: String,
     },
-    #[error(transparent)]
-    Font(#[from] FontError),
 }
 
 /// The line of `key = …` inside the `index`-th `[[element]]` table, so
@@ -219,55 +227,88 @@ fn paper_size(name: &str) -> Option<(f32, f32)> {
 }
 
 impl Template {
-    /// Loads `DIR/template.toml`.
+    /// Loads `DIR/template.toml` in its default language.
     pub fn load(dir: &Path) -> Result<Template, TemplateError> {
+        Template::load_in(dir, None)
+    }
+
+    /// Loads `DIR/template.toml` in `lang`, or in its default language.
+    /// A folder whose file only says `extends = "../other"` and `lang` is
+    /// another name for that template in that language.
+    pub fn load_in(dir: &Path, lang: Option<Language>) -> Result<Template, TemplateError> {
         let path = dir.join("template.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| TemplateError::Io {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        Template::from_toml(&text, dir, &path)
+        let text = read_template_file(&path)?;
+        if let Some(alias) = parse_alias(&text, &path)? {
+            let target = dir.join(&alias.extends);
+            let target_path = target.join("template.toml");
+            let target_text = read_template_file(&target_path)?;
+            if parse_alias(&target_text, &target_path)?.is_some() {
+                return Err(TemplateError::Invalid {
+                    path: target_path,
+                    line: None,
+                    message: "an alias may not point at another alias".into(),
+                });
+            }
+            return Template::from_toml_with(
+                &target_text,
+                &target,
+                &target_path,
+                Assets::Dir,
+                Some(lang.unwrap_or(alias.lang)),
+            );
+        }
+        Template::from_toml_with(&text, dir, &path, Assets::Dir, lang)
     }
 
     pub fn from_toml(text: &str, dir: &Path, path: &Path) -> Result<Template, TemplateError> {
-        Template::from_toml_with(text, dir, path, Assets::Dir)
+        Template::from_toml_with(text, dir, path, Assets::Dir, None)
     }
 
+    /// Reads a template from its text in `lang` (default: its first).
     pub fn from_toml_with(
         text: &str,
         dir: &Path,
         path: &Path,
         assets: Assets<'_>,
+        lang: Option<Language>,
     ) -> Result<Template, TemplateError> {
         let invalid = |message: String| TemplateError::Invalid {
             path: path.to_owned(),
             line: None,
             message,
         };
-        let file: TemplateFile = toml::from_str(text).map_err(|e| TemplateError::Invalid {
-            path: path.to_owned(),
-            line: e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-            message: e.message().to_owned(),
-        })?;
-        let (w, h) = if file.page.size.eq_ignore_ascii_case("custom") {
-            match (file.page.width, file.page.height) {
-                (Some(w), Some(h)) if w > 0.0 && h > 0.0 => (w.min(h), w.max(h)),
-                _ => {
-                    return Err(invalid(
-                        "page.size = \"custom\" needs width and height in mm".into(),
-                    ))
-                }
-            }
-        } else {
-            paper_size(&file.page.size).ok_or_else(|| {
-                invalid(format!(
-                    "page.size '{}' is unknown (A4, F4, A3, A5, Letter, Legal or custom)",
-                    file.page.size
+        let file: TemplateFile = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+        let languages = match (&file.lang, &file.languages) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "give either lang (one language) or languages (several), not both".into(),
                 ))
-            })?
+            }
+            (Some(one), None) => vec![*one],
+            (None, Some(list)) if !list.is_empty() => {
+                let mut seen = list.clone();
+                seen.sort();
+                seen.dedup();
+                if seen.len() != list.len() {
+                    return Err(invalid("languages lists a language twice".into()));
+                }
+                list.clone()
+            }
+            (None, Some(_)) => return Err(invalid("languages is empty".into())),
+            (None, None) => vec![Language::Id],
         };
+        let lang = lang.unwrap_or(languages[0]);
+        if !languages.contains(&lang) {
+            return Err(invalid(format!(
+                "this template has no '{lang}' strings (it offers: {})",
+                languages
+                    .iter()
+                    .map(|l| l.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let (w, h) = page_size(&file.page).map_err(invalid)?;
         if let Some(pattern) = &file.numbering {
             crate::numbering::check_pattern(pattern)
                 .map_err(|e| invalid(format!("numbering: {e}")))?;
@@ -276,274 +317,21 @@ impl Template {
             Orientation::Portrait => (w, h),
             Orientation::Landscape => (h, w),
         };
-        let color = |i: usize, s: &str| {
-            Rgb::parse_hex(s)
-                .ok_or_else(|| invalid(format!("element {}: colour '{s}' is not #rrggbb", i + 1)))
+        let source = elements::Source {
+            text,
+            path,
+            dir,
+            assets,
+            lang,
+            languages: &languages,
+            images: Default::default(),
         };
-        let check_when =
-            |i: usize, when: &Option<String>| -> Result<Option<String>, TemplateError> {
-                let Some(field) = when else { return Ok(None) };
-                let probe = format!("{{{{{field}}}}}");
-                TextPattern::parse(&probe).map_err(|e| TemplateError::Invalid {
-                    path: path.to_owned(),
-                    line: element_key_line(text, i, "when"),
-                    message: format!("element {} when: {e}", i + 1),
-                })?;
-                Ok(Some(field.clone()))
-            };
-        let load_image = |src: &str, i: usize| -> Result<Arc<Raster>, TemplateError> {
-            let bytes = match assets {
-                Assets::Dir => {
-                    std::fs::read(dir.join(src)).map_err(|e| TemplateError::Invalid {
-                        path: dir.join(src),
-                        line: None,
-                        message: format!("element {}: {e}", i + 1),
-                    })?
-                }
-                Assets::Embedded(files) => files
-                    .iter()
-                    .find(|(name, _)| *name == src)
-                    .map(|(_, b)| b.to_vec())
-                    .ok_or_else(|| invalid(format!("element {}: no bundled file {src}", i + 1)))?,
-            };
-            Raster::decode(&bytes)
-                .map(Arc::new)
-                .map_err(|e| TemplateError::Invalid {
-                    path: dir.join(src),
-                    line: None,
-                    message: format!("not a usable PNG or JPEG image: {e}"),
-                })
-        };
-        // Numbers outside these ranges are typing mistakes, and would make
-        // layout meaningless (or, for sizes, endless).
-        let range = |i: usize, key: &str, v: f32, lo: f32, hi: f32| -> Result<(), TemplateError> {
-            if v.is_finite() && (lo..=hi).contains(&v) {
-                Ok(())
-            } else {
-                Err(TemplateError::Invalid {
-                    path: path.to_owned(),
-                    line: element_key_line(text, i, key),
-                    message: format!("element {}: {key} = {v} is outside {lo}…{hi}", i + 1),
-                })
-            }
-        };
-        let mut elements = Vec::new();
-        for (i, raw) in file.elements.into_iter().enumerate() {
-            let element = match raw {
-                RawElement::Text {
-                    text: content,
-                    x,
-                    y,
-                    w,
-                    h,
-                    font,
-                    style,
-                    size,
-                    min_size,
-                    max_lines,
-                    align,
-                    valign,
-                    color: c,
-                    line_spacing,
-                    underline,
-                    transform,
-                    when,
-                } => {
-                    let when = check_when(i, &when)?;
-                    let pattern =
-                        TextPattern::parse(&content).map_err(|e| TemplateError::Invalid {
-                            path: path.to_owned(),
-                            line: element_key_line(text, i, "text"),
-                            message: format!("element {} text \"{content}\": {e}", i + 1),
-                        })?;
-                    range(i, "x", x, -10_000.0, 10_000.0)?;
-                    range(i, "y", y, -10_000.0, 10_000.0)?;
-                    range(i, "w", w, 0.1, 10_000.0)?;
-                    range(i, "h", h, 0.1, 10_000.0)?;
-                    range(i, "size", size, 1.0, 1000.0)?;
-                    range(i, "min_size", min_size.unwrap_or(size), 1.0, 1000.0)?;
-                    range(i, "line_spacing", line_spacing, 0.3, 5.0)?;
-                    range(i, "max_lines", max_lines as f32, 1.0, 50.0)?;
-                    Element {
-                        kind: ElementKind::Text(TextElement {
-                            pattern,
-                            x,
-                            y,
-                            w,
-                            h,
-                            fonts: {
-                                let names = font.names();
-                                if names.is_empty() {
-                                    return Err(invalid(format!(
-                                        "element {}: font list is empty",
-                                        i + 1
-                                    )));
-                                }
-                                names
-                            },
-                            style,
-                            size,
-                            min_size: min_size.unwrap_or(size).min(size),
-                            max_lines,
-                            align,
-                            valign,
-                            color: color(i, &c)?,
-                            line_spacing,
-                            underline,
-                            transform,
-                        }),
-                        when,
-                    }
-                }
-                RawElement::Rect {
-                    x,
-                    y,
-                    w,
-                    h,
-                    radius,
-                    fill,
-                    stroke,
-                    stroke_width,
-                    when,
-                } => {
-                    let when = check_when(i, &when)?;
-                    Element {
-                        kind: ElementKind::Rect {
-                            x,
-                            y,
-                            w,
-                            h,
-                            radius,
-                            fill: fill.map(|c| color(i, &c)).transpose()?,
-                            stroke: stroke
-                                .map(|c| color(i, &c).map(|c| (c, stroke_width)))
-                                .transpose()?,
-                        },
-                        when,
-                    }
-                }
-                RawElement::Line {
-                    x1,
-                    y1,
-                    x2,
-                    y2,
-                    color: c,
-                    width,
-                    when,
-                } => {
-                    let when = check_when(i, &when)?;
-                    Element {
-                        kind: ElementKind::Line {
-                            x1,
-                            y1,
-                            x2,
-                            y2,
-                            color: color(i, &c)?,
-                            width,
-                        },
-                        when,
-                    }
-                }
-                RawElement::Qr {
-                    x,
-                    y,
-                    size,
-                    color: c,
-                    caption,
-                    caption_size,
-                } => {
-                    range(i, "size", size, 5.0, 10_000.0)?;
-                    range(i, "x", x, -10_000.0, 10_000.0)?;
-                    range(i, "y", y, -10_000.0, 10_000.0)?;
-                    range(i, "caption_size", caption_size, 1.0, 200.0)?;
-                    Element {
-                        kind: ElementKind::Qr {
-                            x,
-                            y,
-                            size,
-                            color: color(i, &c)?,
-                            caption,
-                            caption_size,
-                        },
-                        when: None,
-                    }
-                }
-                RawElement::Image {
-                    src,
-                    x,
-                    y,
-                    w,
-                    h,
-                    fit,
-                    when,
-                } => {
-                    let when = check_when(i, &when)?;
-                    range(i, "w", w, 0.1, 10_000.0)?;
-                    range(i, "h", h, 0.1, 10_000.0)?;
-                    let raster = load_image(&src, i)?;
-                    Element {
-                        kind: ElementKind::Image {
-                            x,
-                            y,
-                            w,
-                            h,
-                            fit,
-                            raster,
-                        },
-                        when,
-                    }
-                }
-                RawElement::Signatory {
-                    x,
-                    y,
-                    w,
-                    h,
-                    place_date,
-                    title,
-                    name,
-                    nip,
-                    signature,
-                    stamp,
-                    font,
-                    size,
-                    color: c,
-                    when,
-                } => {
-                    let when = check_when(i, &when)?;
-                    range(i, "w", w, 1.0, 10_000.0)?;
-                    range(i, "h", h, 1.0, 10_000.0)?;
-                    range(i, "size", size, 1.0, 200.0)?;
-                    let pattern = |key: &str, value: &str| {
-                        TextPattern::parse(value).map_err(|e| TemplateError::Invalid {
-                            path: path.to_owned(),
-                            line: element_key_line(text, i, key),
-                            message: format!("element {} {key} \"{value}\": {e}", i + 1),
-                        })
-                    };
-                    Element {
-                        kind: ElementKind::Signatory(SignatoryElement {
-                            x,
-                            y,
-                            w,
-                            h,
-                            place_date: place_date
-                                .map(|p| pattern("place_date", &p))
-                                .transpose()?,
-                            title: pattern("title", &title)?,
-                            name: pattern("name", &name)?,
-                            nip: pattern("nip", &nip)?,
-                            signature: signature.map(|s| load_image(&s, i)).transpose()?,
-                            stamp: stamp.map(|s| load_image(&s, i)).transpose()?,
-                            fonts: font.names(),
-                            size,
-                            color: color(i, &c)?,
-                        }),
-                        when,
-                    }
-                }
-            };
-            elements.push(element);
-        }
+        let elements = file
+            .elements
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| source.element(i, raw))
+            .collect::<Result<Vec<_>, _>>()?;
         let qr_count = elements
             .iter()
             .filter(|e| matches!(e.kind, ElementKind::Qr { .. }))
@@ -558,7 +346,8 @@ impl Template {
             numbering: file.numbering,
             kind: file.kind,
             name: file.name,
-            lang: file.lang,
+            lang,
+            languages,
             width_mm,
             height_mm,
             elements,
@@ -566,8 +355,9 @@ impl Template {
         })
     }
 
-    /// Adds this template's own font files to the book.
-    pub fn register_fonts(&self, book: &mut FontBook) -> Result<(), TemplateError> {
+    /// The font files this template brings, relative paths resolved.
+    pub fn font_files(&self) -> Vec<FontFile> {
+        let mut out = Vec::new();
         for (family, files) in &self.fonts {
             for (style, file) in [
                 (Style::Regular, &files.regular),
@@ -575,32 +365,118 @@ impl Template {
                 (Style::Italic, &files.italic),
             ] {
                 if let Some(file) = file {
-                    book.add_file(family, style, &self.dir.join(file))?;
+                    out.push(FontFile {
+                        family: family.clone(),
+                        style,
+                        path: self.dir.join(file),
+                    });
                 }
             }
         }
-        Ok(())
+        out
     }
 
-    /// Checks that every font the template names exists in the book.
-    pub fn check_fonts(&self, book: &FontBook) -> Result<(), TemplateError> {
+    /// Each font family the template names, with the styles it needs.
+    pub fn font_uses(&self) -> Vec<(&str, Style)> {
+        let mut uses = Vec::new();
         for e in &self.elements {
             match &e.kind {
                 ElementKind::Text(t) => {
-                    for name in &t.fonts {
-                        book.find(name, t.style)?;
-                    }
+                    uses.extend(t.fonts.iter().map(|f| (f.as_str(), t.style)));
                 }
                 ElementKind::Signatory(s) => {
-                    for name in &s.fonts {
-                        book.find(name, Style::Regular)?;
-                        book.find(name, Style::Bold)?;
+                    for f in &s.fonts {
+                        uses.push((f.as_str(), Style::Regular));
+                        uses.push((f.as_str(), Style::Bold));
                     }
                 }
                 _ => {}
             }
         }
-        Ok(())
+        uses
+    }
+
+    /// Every field the page can show, or that decides what it shows
+    /// (`when`). Each must be signed for every document.
+    pub fn printed_fields(&self) -> std::collections::BTreeSet<&str> {
+        let mut out = std::collections::BTreeSet::new();
+        for e in &self.elements {
+            out.extend(e.when.as_deref());
+            match &e.kind {
+                ElementKind::Text(t) => out.extend(t.pattern.fields()),
+                ElementKind::Signatory(s) => {
+                    for p in [Some(&s.title), Some(&s.name), Some(&s.nip)]
+                        .into_iter()
+                        .chain([s.place_date.as_ref()])
+                        .flatten()
+                    {
+                        out.extend(p.fields());
+                    }
+                    // The NIP line is shown only when the NIP is set.
+                    out.insert("signatory.nip");
+                }
+                ElementKind::Qr {
+                    caption: Some(c), ..
+                } => out.extend(c.fields()),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn read_template_file(path: &Path) -> Result<String, TemplateError> {
+    crate::fsio::read_text_capped(path, MAX_TEMPLATE_BYTES).map_err(|e| TemplateError::Io {
+        path: path.to_owned(),
+        message: e,
+    })
+}
+
+/// A template file is a few kilobytes; anything near this is not one.
+pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> TemplateError {
+    TemplateError::Invalid {
+        path: path.to_owned(),
+        line: e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().to_owned(),
+    }
+}
+
+/// The alias form of a template file, if that is what it is.
+fn parse_alias(text: &str, path: &Path) -> Result<Option<AliasFile>, TemplateError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+    if !table.contains_key("extends") {
+        return Ok(None);
+    }
+    toml::from_str(text)
+        .map(Some)
+        .map_err(|e| toml_error(&e, text, path))
+}
+
+/// The page's width and height in mm, portrait.
+fn page_size(page: &raw::PageSpec) -> Result<(f32, f32), String> {
+    if page.size.eq_ignore_ascii_case("custom") {
+        match (page.width, page.height) {
+            (Some(w), Some(h))
+                if w.is_finite()
+                    && h.is_finite()
+                    && (10.0..=5000.0).contains(&w)
+                    && (10.0..=5000.0).contains(&h) =>
+            {
+                Ok((w.min(h), w.max(h)))
+            }
+            _ => Err("page.size = \"custom\" needs width and height in mm, each 10…5000".into()),
+        }
+    } else {
+        paper_size(&page.size).ok_or_else(|| {
+            format!(
+                "page.size '{}' is unknown (A4, F4, A3, A5, Letter, Legal or custom)",
+                page.size
+            )
+        })
     }
 }
 

@@ -1,60 +1,148 @@
 //! `{{field | filter}}` placeholders in template text.
+//!
+//! A template can print only fields that the seal signs, so that a verifier
+//! can show everything the paper says. [`SIGNED_FIELDS`] is the one list of
+//! them, with where each is signed (docs/FORMAT.md §4).
 
 use std::collections::BTreeMap;
 
 use crate::date::Date;
 use crate::locale::{self, Language};
 
-/// Fields every record provides (possibly empty).
-pub const KNOWN_FIELDS: &[&str] = &[
-    "recipient",
-    "achievement",
-    "category",
-    "serial",
-    "event",
-    "place",
-    "date",
-    "valid_until",
-    "kind",
-    "signatory.name",
-    "signatory.title",
-    "signatory.nip",
+/// Printable fields and the claim that signs each. `extra.<column>` is
+/// signed as claim 8 under `<column>`.
+pub const SIGNED_FIELDS: &[(&str, &str)] = &[
+    ("recipient", "claim 3"),
+    ("achievement", "claim 4"),
+    ("category", "claim 8 \"category\""),
+    ("serial", "claim 1"),
+    ("event", "claim 5"),
+    ("place", "claim 7"),
+    ("date", "claim 6"),
+    ("valid_until", "claim 9"),
+    ("kind", "claim 2"),
+    // The same for every document of a run (design, like the logo) unless
+    // a roster column sets them for a row; then they are signed in claim 8.
+    (
+        "signatory.name",
+        "piagam.toml, or claim 8 \"signatory.name\"",
+    ),
+    (
+        "signatory.title",
+        "piagam.toml, or claim 8 \"signatory.title\"",
+    ),
+    ("signatory.nip", "piagam.toml, or claim 8 \"signatory.nip\""),
 ];
 
-const FILTERS: &[&str] = &[
-    "upper",
-    "lower",
-    "tanggal",
-    "date_en",
-    "hari",
-    "day_en",
-    "bulan_romawi",
-    "title",
-    "ordinal",
-    "ordinal_en",
-    "terbilang",
-    "words_en",
+/// Prefix of the roster's own columns.
+pub const EXTRA_PREFIX: &str = "extra.";
+
+/// True if a template may print `name`: it is signed, or design.
+pub fn is_signed_field(name: &str) -> bool {
+    SIGNED_FIELDS.iter().any(|(f, _)| *f == name)
+        || name
+            .strip_prefix(EXTRA_PREFIX)
+            .is_some_and(|column| !column.trim().is_empty())
+}
+
+type FilterFn = fn(&str, Language) -> Option<String>;
+
+fn number(v: &str) -> Option<u64> {
+    v.trim().parse().ok()
+}
+
+fn date(v: &str) -> Option<Date> {
+    v.parse().ok()
+}
+
+/// Every filter, by name. Those without a language in their name follow the
+/// document's language. A filter that does not apply (a date filter on
+/// text that is not a date) leaves the value as it is.
+const FILTERS: &[(&str, FilterFn)] = &[
+    ("upper", |v, _| Some(v.to_uppercase())),
+    ("lower", |v, _| Some(v.to_lowercase())),
+    ("title", |v, _| Some(locale::title_case(v))),
+    ("long", |v, l| date(v).map(|d| locale::long_date(d, l))),
+    ("day", |v, l| {
+        date(v).map(|d| locale::weekday_name(d, l).into())
+    }),
+    ("ordinal", |v, l| {
+        number(v).map(|n| match l {
+            Language::Id => locale::ordinal_id(n),
+            Language::En => locale::ordinal_en(n),
+        })
+    }),
+    ("words", |v, l| {
+        number(v).map(|n| match l {
+            Language::Id => locale::terbilang(n),
+            Language::En => locale::words_en(n),
+        })
+    }),
+    ("tanggal", |v, _| {
+        date(v).map(|d| locale::long_date(d, Language::Id))
+    }),
+    ("date_en", |v, _| {
+        date(v).map(|d| locale::long_date(d, Language::En))
+    }),
+    ("hari", |v, _| {
+        date(v).map(|d| locale::weekday_name(d, Language::Id).into())
+    }),
+    ("day_en", |v, _| {
+        date(v).map(|d| locale::weekday_name(d, Language::En).into())
+    }),
+    ("bulan_romawi", |v, _| {
+        date(v).map(|d| locale::roman_month(d).into())
+    }),
+    ("ordinal_id", |v, _| number(v).map(locale::ordinal_id)),
+    ("ordinal_en", |v, _| number(v).map(locale::ordinal_en)),
+    ("terbilang", |v, _| number(v).map(locale::terbilang)),
+    ("words_en", |v, _| number(v).map(locale::words_en)),
 ];
 
-#[derive(Debug, Clone, PartialEq)]
+fn filter_names() -> String {
+    FILTERS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn field_names() -> String {
+    SIGNED_FIELDS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Debug, Clone)]
 enum Segment {
     Literal(String),
-    Field { name: String, filters: Vec<String> },
+    Field {
+        name: String,
+        filters: Vec<(&'static str, FilterFn)>,
+    },
 }
 
 /// A parsed template string.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TextPattern {
     segments: Vec<Segment>,
+}
+
+impl PartialEq for TextPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.source_form() == other.source_form()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlaceholderError {
     #[error("'{{{{' is not closed by '}}}}'")]
     Unclosed,
-    #[error("unknown field '{0}' (known: {known}, or extra.<column>)", known = KNOWN_FIELDS.join(", "))]
-    UnknownField(String),
-    #[error("unknown filter '{0}' (known: {known})", known = FILTERS.join(", "))]
+    #[error("'{0}' is not a field the seal signs, so a template cannot print it (fields: {fields}, or extra.<column>)", fields = field_names())]
+    UnsignedField(String),
+    #[error("unknown filter '{0}' (known: {known})", known = filter_names())]
     UnknownFilter(String),
 }
 
@@ -70,16 +158,18 @@ impl TextPattern {
             let end = after.find("}}").ok_or(PlaceholderError::Unclosed)?;
             let mut parts = after[..end].split('|').map(str::trim);
             let name = parts.next().unwrap_or("").to_owned();
-            let is_extra = name
-                .strip_prefix("extra.")
-                .is_some_and(|column| !column.is_empty());
-            if !KNOWN_FIELDS.contains(&name.as_str()) && !is_extra {
-                return Err(PlaceholderError::UnknownField(name));
+            if !is_signed_field(&name) {
+                return Err(PlaceholderError::UnsignedField(name));
             }
-            let filters: Vec<String> = parts.map(str::to_owned).collect();
-            if let Some(bad) = filters.iter().find(|f| !FILTERS.contains(&f.as_str())) {
-                return Err(PlaceholderError::UnknownFilter(bad.clone()));
-            }
+            let filters = parts
+                .map(|f| {
+                    FILTERS
+                        .iter()
+                        .find(|(n, _)| *n == f)
+                        .copied()
+                        .ok_or_else(|| PlaceholderError::UnknownFilter(f.to_owned()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             segments.push(Segment::Field { name, filters });
             rest = &after[end + 2..];
         }
@@ -97,16 +187,19 @@ impl TextPattern {
         })
     }
 
-    /// Fills in the fields. A missing field reads as empty.
-    pub fn render(&self, fields: &BTreeMap<String, String>) -> String {
+    /// Fills in the fields, with filters in `lang`. A missing field reads
+    /// as empty.
+    pub fn render(&self, fields: &BTreeMap<String, String>, lang: Language) -> String {
         let mut out = String::new();
         for segment in &self.segments {
             match segment {
                 Segment::Literal(s) => out.push_str(s),
                 Segment::Field { name, filters } => {
                     let mut value = fields.get(name).cloned().unwrap_or_default();
-                    for f in filters {
-                        value = apply_filter(f, &value);
+                    for (_, apply) in filters {
+                        if let Some(v) = apply(&value, lang) {
+                            value = v;
+                        }
                     }
                     out.push_str(&value);
                 }
@@ -114,29 +207,23 @@ impl TextPattern {
         }
         out
     }
-}
 
-fn apply_filter(filter: &str, value: &str) -> String {
-    let date = || value.parse::<Date>().ok();
-    let number = || value.trim().parse::<u64>().ok();
-    match filter {
-        "upper" => value.to_uppercase(),
-        "lower" => value.to_lowercase(),
-        "title" => locale::title_case(value),
-        "ordinal" => number().map_or(value.to_owned(), locale::ordinal_id),
-        "ordinal_en" => number().map_or(value.to_owned(), locale::ordinal_en),
-        "terbilang" => number().map_or(value.to_owned(), locale::terbilang),
-        "words_en" => number().map_or(value.to_owned(), locale::words_en),
-        "tanggal" => date().map_or(value.to_owned(), |d| locale::long_date(d, Language::Id)),
-        "date_en" => date().map_or(value.to_owned(), |d| locale::long_date(d, Language::En)),
-        "hari" => date().map_or(value.to_owned(), |d| {
-            locale::weekday_name(d, Language::Id).into()
-        }),
-        "day_en" => date().map_or(value.to_owned(), |d| {
-            locale::weekday_name(d, Language::En).into()
-        }),
-        "bulan_romawi" => date().map_or(value.to_owned(), |d| locale::roman_month(d).into()),
-        _ => value.to_owned(),
+    /// The pattern written back, for comparisons and messages.
+    fn source_form(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => l.clone(),
+                Segment::Field { name, filters } => {
+                    let mut f = format!("{{{{{name}");
+                    for (n, _) in filters {
+                        f.push('|');
+                        f.push_str(n);
+                    }
+                    f + "}}"
+                }
+            })
+            .collect()
     }
 }
 
@@ -144,28 +231,64 @@ fn apply_filter(filter: &str, value: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn renders_fields_and_filters() {
-        let p = TextPattern::parse("{{place}}, {{ date | tanggal }} — {{extra.Provinsi|upper}}")
-            .unwrap();
+    fn fields() -> BTreeMap<String, String> {
         let mut f = BTreeMap::new();
         f.insert("place".into(), "Jakarta".into());
         f.insert("date".into(), "2024-08-01".into());
         f.insert("extra.Provinsi".into(), "Jawa Tengah".into());
-        assert_eq!(p.render(&f), "Jakarta, 1 Agustus 2024 — JAWA TENGAH");
         f.insert("extra.peringkat".into(), "2".into());
-        let p = TextPattern::parse(
-            "Juara {{extra.peringkat | ordinal}} / {{extra.peringkat|ordinal_en}} / {{extra.peringkat|terbilang}} / {{date|hari}}, {{date|bulan_romawi}}",
-        )
-        .unwrap();
-        assert_eq!(p.render(&f), "Juara Kedua / Second / dua / Kamis, VIII");
+        f
     }
 
     #[test]
-    fn unknown_names_are_refused() {
+    fn renders_fields_and_filters() {
+        let p = TextPattern::parse("{{place}}, {{ date | tanggal }} — {{extra.Provinsi|upper}}")
+            .unwrap();
+        assert_eq!(
+            p.render(&fields(), Language::En),
+            "Jakarta, 1 Agustus 2024 — JAWA TENGAH"
+        );
+        let p = TextPattern::parse(
+            "Juara {{extra.peringkat | ordinal_id}} / {{extra.peringkat|ordinal_en}} / {{extra.peringkat|terbilang}} / {{date|hari}}, {{date|bulan_romawi}}",
+        )
+        .unwrap();
+        assert_eq!(
+            p.render(&fields(), Language::Id),
+            "Juara Kedua / Second / dua / Kamis, VIII"
+        );
+    }
+
+    #[test]
+    fn plain_filters_follow_the_document_language() {
+        let p = TextPattern::parse(
+            "{{date | long}}, {{date|day}}, {{extra.peringkat|ordinal}}, {{extra.peringkat|words}}",
+        )
+        .unwrap();
+        assert_eq!(
+            p.render(&fields(), Language::Id),
+            "1 Agustus 2024, Kamis, Kedua, dua"
+        );
+        assert_eq!(
+            p.render(&fields(), Language::En),
+            "1 August 2024, Thursday, Second, two"
+        );
+    }
+
+    #[test]
+    fn a_filter_that_does_not_apply_leaves_the_value() {
+        let p = TextPattern::parse("{{place | long}} {{place|ordinal}}").unwrap();
+        assert_eq!(p.render(&fields(), Language::Id), "Jakarta Jakarta");
+    }
+
+    #[test]
+    fn unsigned_fields_and_unknown_filters_are_refused() {
         assert_eq!(
             TextPattern::parse("{{nama}}"),
-            Err(PlaceholderError::UnknownField("nama".into()))
+            Err(PlaceholderError::UnsignedField("nama".into()))
+        );
+        assert_eq!(
+            TextPattern::parse("{{extra.}}"),
+            Err(PlaceholderError::UnsignedField("extra.".into()))
         );
         assert_eq!(
             TextPattern::parse("{{date|tanggall}}"),
@@ -175,5 +298,13 @@ mod tests {
             TextPattern::parse("{{date"),
             Err(PlaceholderError::Unclosed)
         );
+    }
+
+    #[test]
+    fn every_filter_name_is_unique() {
+        let mut names: Vec<&str> = FILTERS.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FILTERS.len());
     }
 }

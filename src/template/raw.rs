@@ -6,16 +6,36 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{Fit, Orientation, Transform};
-use crate::layout::fonts::Style;
-use crate::layout::text::{Align, VAlign};
 use crate::locale::Language;
+use crate::style::{Align, Style, VAlign};
+
+/// An old template folder kept as a name for one language of another:
+/// `extends = "../piagam"` and `lang = "en"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AliasFile {
+    pub(super) extends: PathBuf,
+    pub(super) lang: Language,
+}
+
+/// A string printed as written, or one string per language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Localized {
+    One(String),
+    PerLanguage(BTreeMap<Language, String>),
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct TemplateFile {
     pub(super) kind: String,
     pub(super) name: String,
-    #[serde(default = "default_lang")]
-    pub(super) lang: Language,
+    /// The one language of a template whose strings are all plain.
+    pub(super) lang: Option<Language>,
+    /// The languages a template with per-language strings offers; the
+    /// first is its default.
+    pub(super) languages: Option<Vec<Language>>,
     /// This document's own serial pattern, overriding piagam.toml's.
     pub(super) numbering: Option<String>,
     pub(super) page: PageSpec,
@@ -23,10 +43,6 @@ pub(super) struct TemplateFile {
     pub(super) fonts: BTreeMap<String, FontFiles>,
     #[serde(rename = "element", default)]
     pub(super) elements: Vec<RawElement>,
-}
-
-fn default_lang() -> Language {
-    Language::Id
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,112 +64,136 @@ pub(super) struct PageSpec {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "lowercase")]
 pub(super) enum RawElement {
-    Text {
-        text: String,
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        #[serde(default = "default_family")]
-        font: FontChain,
-        #[serde(default = "default_style")]
-        style: Style,
-        size: f32,
-        min_size: Option<f32>,
-        #[serde(default = "one")]
-        max_lines: usize,
-        #[serde(default)]
-        align: Align,
-        #[serde(default)]
-        valign: VAlign,
-        #[serde(default = "default_color")]
-        color: String,
-        #[serde(default = "default_spacing")]
-        line_spacing: f32,
-        #[serde(default)]
-        underline: bool,
-        /// Letter case applied after placeholders are filled.
-        transform: Option<Transform>,
-        when: Option<String>,
-    },
-    Rect {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        #[serde(default)]
-        radius: f32,
-        fill: Option<String>,
-        stroke: Option<String>,
-        #[serde(default = "default_stroke_width")]
-        stroke_width: f32,
-        when: Option<String>,
-    },
-    Line {
-        x1: f32,
-        y1: f32,
-        x2: f32,
-        y2: f32,
-        #[serde(default = "default_color")]
-        color: String,
-        #[serde(default = "default_stroke_width")]
-        width: f32,
-        when: Option<String>,
-    },
-    Qr {
-        x: f32,
-        y: f32,
-        size: f32,
-        #[serde(default = "default_color")]
-        color: String,
-        caption: Option<String>,
-        #[serde(default = "default_caption_size")]
-        caption_size: f32,
-    },
-    Image {
-        src: String,
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        #[serde(default)]
-        fit: Fit,
-        when: Option<String>,
-    },
-    Signatory {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        place_date: Option<String>,
-        #[serde(default = "default_signatory_title")]
-        title: String,
-        #[serde(default = "default_signatory_name")]
-        name: String,
-        #[serde(default = "default_signatory_nip")]
-        nip: String,
-        signature: Option<String>,
-        stamp: Option<String>,
-        #[serde(default = "default_family")]
-        font: FontChain,
-        #[serde(default = "default_signatory_size")]
-        size: f32,
-        #[serde(default = "default_color")]
-        color: String,
-        when: Option<String>,
-    },
+    Text(RawText),
+    Rect(RawRect),
+    Line(RawLine),
+    Qr(RawQr),
+    Image(RawImage),
+    Signatory(RawSignatory),
 }
 
-fn default_signatory_title() -> String {
-    "{{signatory.title}}".into()
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawText {
+    pub(super) text: Localized,
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) w: f32,
+    pub(super) h: f32,
+    #[serde(default = "default_family")]
+    pub(super) font: FontChain,
+    #[serde(default = "default_style")]
+    pub(super) style: Style,
+    pub(super) size: f32,
+    pub(super) min_size: Option<f32>,
+    #[serde(default = "one")]
+    pub(super) max_lines: usize,
+    #[serde(default)]
+    pub(super) align: Align,
+    #[serde(default)]
+    pub(super) valign: VAlign,
+    #[serde(default = "default_color")]
+    pub(super) color: String,
+    #[serde(default = "default_spacing")]
+    pub(super) line_spacing: f32,
+    #[serde(default)]
+    pub(super) underline: bool,
+    /// Letter case applied after placeholders are filled.
+    pub(super) transform: Option<Transform>,
+    pub(super) when: Option<String>,
 }
-fn default_signatory_name() -> String {
-    "{{signatory.name}}".into()
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRect {
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) w: f32,
+    pub(super) h: f32,
+    #[serde(default)]
+    pub(super) radius: f32,
+    pub(super) fill: Option<String>,
+    pub(super) stroke: Option<String>,
+    #[serde(default = "default_stroke_width")]
+    pub(super) stroke_width: f32,
+    pub(super) when: Option<String>,
 }
-fn default_signatory_nip() -> String {
-    "NIP {{signatory.nip}}".into()
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLine {
+    pub(super) x1: f32,
+    pub(super) y1: f32,
+    pub(super) x2: f32,
+    pub(super) y2: f32,
+    #[serde(default = "default_color")]
+    pub(super) color: String,
+    #[serde(default = "default_stroke_width")]
+    pub(super) width: f32,
+    pub(super) when: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQr {
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) size: f32,
+    #[serde(default = "default_color")]
+    pub(super) color: String,
+    pub(super) caption: Option<Localized>,
+    #[serde(default = "default_caption_size")]
+    pub(super) caption_size: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawImage {
+    pub(super) src: String,
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) w: f32,
+    pub(super) h: f32,
+    #[serde(default)]
+    pub(super) fit: Fit,
+    pub(super) when: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSignatory {
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) w: f32,
+    pub(super) h: f32,
+    pub(super) place_date: Option<Localized>,
+    #[serde(default = "default_signatory_title")]
+    pub(super) title: Localized,
+    #[serde(default = "default_signatory_name")]
+    pub(super) name: Localized,
+    #[serde(default = "default_signatory_nip")]
+    pub(super) nip: Localized,
+    pub(super) signature: Option<String>,
+    pub(super) stamp: Option<String>,
+    #[serde(default = "default_family")]
+    pub(super) font: FontChain,
+    #[serde(default = "default_signatory_size")]
+    pub(super) size: f32,
+    #[serde(default = "default_color")]
+    pub(super) color: String,
+    pub(super) when: Option<String>,
+}
+
+fn default_signatory_title() -> Localized {
+    Localized::One("{{signatory.title}}".into())
+}
+fn default_signatory_name() -> Localized {
+    Localized::One("{{signatory.name}}".into())
+}
+fn default_signatory_nip() -> Localized {
+    Localized::One("NIP {{signatory.nip}}".into())
 }
 fn default_signatory_size() -> f32 {
     11.0
