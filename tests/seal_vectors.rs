@@ -225,21 +225,36 @@ fn build_vectors() -> Vec<Vector> {
         ));
     }
     {
-        // A decoy with the same kid but another key comes first.
-        let mut decoy = jwk(&k3());
-        decoy.kid = keys::kid_hex(&k1().kid());
-        v.push(valid(
-            "valid-kid-collision",
-            "Two trusted keys share the kid; the verifier tries both.",
-            j(&jwks(vec![decoy.clone(), jwk(&k1())])),
+        // What really happens with kids: a trust file whose entry states a
+        // kid that is not its key's (a hand edit, a copy-paste), and a forger
+        // who copies the issuer's kid into a seal signed with another key.
+        let mut doctored = jwk(&k3());
+        doctored.kid = keys::kid_hex(&k1().kid());
+        v.push(invalid(
+            "invalid-kid-mismatch",
+            "The trust file states a kid that is not its key's own; the whole file is refused.",
+            j(&jwks(vec![doctored, jwk(&k1())])),
             text(&good),
+            "bad-trust",
+        ));
+        let forged = cbor::encode(&cose::sign_parts(
+            protected(Some(-8), Some(&k1().kid()), vec![]),
+            Value::Map(vec![]),
+            &payload(&base),
+            &k3(),
         ));
         v.push(invalid(
             "invalid-kid-wrong-key",
-            "The only key with the seal's kid does not verify it.",
-            j(&jwks(vec![decoy])),
-            text(&good),
+            "Signed by another key, under the issuer's kid: the issuer's key does not verify it.",
+            trust1.clone(),
+            text(&forged),
             "bad-signature",
+        ));
+        v.push(valid(
+            "valid-key-listed-twice",
+            "The same key listed twice (e.g. a JWKS merged by hand) still verifies.",
+            j(&jwks(vec![jwk(&k1()), jwk(&k1())])),
+            text(&good),
         ));
     }
     {

@@ -239,7 +239,7 @@ impl Template {
         let path = dir.join("template.toml");
         let text = read_template_file(&path)?;
         if let Some(alias) = parse_alias(&text, &path)? {
-            let target = dir.join(&alias.extends);
+            let target = lexical_join(dir, &alias.extends);
             let target_path = target.join("template.toml");
             let target_text = read_template_file(&target_path)?;
             if parse_alias(&target_text, &target_path)?.is_some() {
@@ -425,6 +425,25 @@ impl Template {
     }
 }
 
+/// `dir/relative` with `..` resolved by name, so messages and file
+/// lookups show `templates/piagam`, not `templates/piagam-en/../piagam`.
+fn lexical_join(dir: &Path, relative: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = dir.to_path_buf();
+    for part in relative.components() {
+        match part {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 fn read_template_file(path: &Path) -> Result<String, TemplateError> {
     crate::fsio::read_text_capped(path, MAX_TEMPLATE_BYTES).map_err(|e| TemplateError::Io {
         path: path.to_owned(),
@@ -491,18 +510,40 @@ mod tests {
         Template::from_toml(&text, Path::new("t"), Path::new("t/template.toml"))
     }
 
+    fn text_element(text: &str) -> String {
+        format!("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 10\ntext = {text}\n")
+    }
+
     #[test]
-    fn unknown_fields_and_filters_name_the_file_and_line() {
-        let err = load("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 10\ntext = \"{{nama}}\"\n")
+    fn a_field_the_seal_does_not_sign_is_refused_naming_the_element() {
+        let err = load(&text_element("\"Dicetak {{today}}\""))
             .unwrap_err()
             .to_string();
         assert!(
             err.starts_with(
-                "t/template.toml:20: element 2 text \"{{nama}}\": unknown field 'nama'"
+                "t/template.toml:20: element 2 text \"Dicetak {{today}}\": 'today' is not a field the seal signs"
             ),
             "{err}"
         );
-        let err = load("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 10\ntext = \"{{date | tanggall}}\"\n")
+        let err = load("\n[[element]]\ntype = \"signatory\"\nx = 0\ny = 0\nw = 50\nh = 40\nplace_date = \"{{roster.row}}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:19: element 2 place_date"),
+            "{err}"
+        );
+        let err = load("\n[[element]]\ntype = \"line\"\nx1 = 0\ny1 = 0\nx2 = 1\ny2 = 1\nwhen = \"nomor_urut\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:19: element 2 when"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_filters_and_element_types_name_the_file_and_line() {
+        let err = load(&text_element("\"{{date | tanggall}}\""))
             .unwrap_err()
             .to_string();
         assert!(
@@ -510,19 +551,31 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("unknown filter 'tanggall'"), "{err}");
-        let err = load(
-            "\n[[element]]\ntype = \"line\"\nx1 = 0\ny1 = 0\nx2 = 1\ny2 = 1\nwhen = \"extra.\"\n",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.starts_with("t/template.toml:19: element 2 when"),
-            "{err}"
-        );
         let err = load("\n[[element]]\ntype = \"circle\"\n")
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("t/template.toml:14:"), "{err}");
+    }
+
+    #[test]
+    fn printed_fields_include_when_fields_and_the_nip() {
+        let t = load(&format!(
+            "{}\n[[element]]\ntype = \"signatory\"\nx = 0\ny = 0\nw = 50\nh = 40\nwhen = \"extra.Juri\"\n",
+            text_element("\"{{extra.peringkat | ordinal}} {{recipient}}\"")
+        ))
+        .unwrap();
+        let fields: Vec<&str> = t.printed_fields().into_iter().collect();
+        assert_eq!(
+            fields,
+            [
+                "extra.Juri",
+                "extra.peringkat",
+                "recipient",
+                "signatory.name",
+                "signatory.nip",
+                "signatory.title"
+            ]
+        );
     }
 
     #[test]
@@ -534,23 +587,151 @@ mod tests {
             err.starts_with("t/template.toml:19: element 2: size = 1000000000 is outside 1…1000"),
             "{err}"
         );
+        for (body, line, key) in [
+            (
+                "type = \"rect\"\nx = 0\ny = 0\nw = -5\nh = 10\nradius = 2",
+                17,
+                "w",
+            ),
+            (
+                "type = \"rect\"\nx = 0\ny = 0\nw = 5\nh = 10\nradius = 3",
+                19,
+                "radius",
+            ),
+            ("type = \"rect\"\nx = nan\ny = 0\nw = 5\nh = 10", 15, "x"),
+            (
+                "type = \"line\"\nx1 = 0\ny1 = inf\nx2 = 1\ny2 = 1",
+                16,
+                "y1",
+            ),
+            (
+                "type = \"line\"\nx1 = 0\ny1 = 0\nx2 = 1\ny2 = 1\nwidth = -1",
+                19,
+                "width",
+            ),
+            (
+                "type = \"signatory\"\nx = 1e30\ny = 0\nw = 50\nh = 40",
+                15,
+                "x",
+            ),
+        ] {
+            let err = load(&format!("\n[[element]]\n{body}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("t/template.toml:{line}: element 2: {key} = ")),
+                "{body}: {err}"
+            );
+        }
+        let err = Template::from_toml(
+            "kind = \"k\"\nname = \"n\"\n[page]\nsize = \"custom\"\norientation = \"portrait\"\nwidth = inf\nheight = 100\n",
+            Path::new("t"),
+            Path::new("t/template.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("needs width and height in mm"), "{err}");
     }
 
     #[test]
     fn page_sizes_and_orientation() {
         let t = load("").unwrap();
         assert_eq!((t.width_mm, t.height_mm), (215.0, 330.0));
+        assert_eq!(t.languages, [Language::Id]);
+    }
+
+    #[test]
+    fn per_language_strings_follow_the_chosen_language() {
+        let body = "languages = [\"id\", \"en\"]\n".to_owned()
+            + HEAD
+            + &text_element("{ id = \"Nomor {{serial}}\", en = \"No. {{serial}}\" }");
+        let at = |lang| {
+            Template::from_toml_with(
+                &body,
+                Path::new("t"),
+                Path::new("t/template.toml"),
+                Assets::Dir,
+                lang,
+            )
+        };
+        let pattern = |t: &Template| match &t.elements[1].kind {
+            ElementKind::Text(text) => text.pattern.clone(),
+            _ => panic!("element 2 is text"),
+        };
+        let id = at(None).unwrap();
+        assert_eq!(id.lang, Language::Id);
+        assert_eq!(
+            pattern(&id),
+            TextPattern::parse("Nomor {{serial}}").unwrap()
+        );
+        let en = at(Some(Language::En)).unwrap();
+        assert_eq!(en.lang, Language::En);
+        assert_eq!(pattern(&en), TextPattern::parse("No. {{serial}}").unwrap());
+
+        let one_language = HEAD.to_owned() + &text_element("\"x\"");
+        let err = Template::from_toml_with(
+            &one_language,
+            Path::new("t"),
+            Path::new("t/template.toml"),
+            Assets::Dir,
+            Some(Language::En),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("has no 'en' strings (it offers: id)"), "{err}");
+
+        let missing = "languages = [\"id\", \"en\"]\n".to_owned()
+            + HEAD
+            + &text_element("{ id = \"Nomor\" }");
+        let err = Template::from_toml(&missing, Path::new("t"), Path::new("t/template.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("element 2: text gives the languages id but the template offers id, en"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn old_language_folders_are_aliases_of_the_bilingual_template() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for (alias, base) in [("piagam-en", "piagam"), ("sertifikat-en", "sertifikat")] {
+            let via_alias = Template::load(&root.join(alias)).unwrap();
+            let direct = Template::load_in(&root.join(base), Some(Language::En)).unwrap();
+            assert_eq!(via_alias.lang, Language::En);
+            assert_eq!(via_alias.dir, direct.dir);
+            assert_eq!(via_alias.kind, direct.kind);
+            assert_eq!(via_alias.elements.len(), direct.elements.len());
+        }
+    }
+
+    #[test]
+    fn each_image_is_decoded_once_per_template() {
+        let t = Template::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/piagam"))
+            .unwrap();
+        let logos: Vec<&std::sync::Arc<Raster>> = t
+            .elements
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ElementKind::Image { raster, .. } => Some(raster),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(logos.len(), 2);
+        assert!(std::sync::Arc::ptr_eq(logos[0], logos[1]));
     }
 }
 
 #[cfg(test)]
 mod fuzz {
     use super::*;
+    use crate::layout::fonts::FontBook;
 
     /// Mutated bundled templates must load or fail with an error, never
     /// panic, and a loaded one must lay out or fail, never panic.
     #[test]
     fn mutated_templates_never_panic() {
+        let started = std::time::Instant::now();
         let base = include_str!("../../templates/piagam/template.toml");
         let book = FontBook::with_bundled();
         let qr = crate::qr::encode_seal_text("https://x.example/v#123456").unwrap();
@@ -568,12 +749,14 @@ mod fuzz {
             "0",
             "-5",
             "1e9",
+            "nan",
             "\"\"",
             "\"{{\"",
             "[]",
             "\"#zzzzzz\"",
             "0.0001",
         ];
+        let (mut loaded, mut refused, mut composed) = (0, 0, 0);
         for _ in 0..400 {
             let mut lines: Vec<String> = base.lines().map(str::to_owned).collect();
             for _ in 0..3 {
@@ -585,14 +768,34 @@ mod fuzz {
             }
             let text = lines.join("\n");
             let dir = Path::new("templates/piagam");
-            if let Ok(t) = Template::from_toml_with(
+            match Template::from_toml_with(
                 &text,
                 dir,
                 &dir.join("template.toml"),
                 Assets::Embedded(crate::demo::TEMPLATE_ASSETS),
+                None,
             ) {
-                let _ = crate::layout::compose(&t, &book, &fields, &qr);
+                Ok(t) => {
+                    loaded += 1;
+                    composed +=
+                        usize::from(crate::layout::compose(&t, &book, &fields, &qr).is_ok());
+                }
+                Err(e) => {
+                    refused += 1;
+                    // Every refusal names the file.
+                    assert!(e.to_string().contains("template.toml"), "{e}");
+                }
             }
         }
+        assert!(
+            loaded > 10 && refused > 100,
+            "loaded {loaded}, refused {refused}"
+        );
+        assert!(composed > 0, "no mutated template composed");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "400 mutations took {:?}",
+            started.elapsed()
+        );
     }
 }
