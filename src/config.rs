@@ -116,7 +116,7 @@ pub enum ConfigError {
     Io { path: PathBuf, message: String },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("no event settings: put a piagam.toml beside the roster ({0}) or pass --config FILE")]
+    #[error("no event settings: {0} does not exist")]
     Missing(PathBuf),
 }
 

@@ -14,11 +14,11 @@ pub const JWKS_FILE: &str = "issuer.jwks.json";
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeystoreError {
-    #[error("{0} already exists; piagam never overwrites a key. Use --rotate to replace it, or another --out folder.")]
+    #[error("{0} already exists; piagam never overwrites a key")]
     KeyExists(PathBuf),
-    #[error("{0} does not exist; make a key first with piagam keygen --issuer NAME --out DIR")]
+    #[error("{0} does not exist")]
     NoKey(PathBuf),
-    #[error("--issuer must name the issuer")]
+    #[error("a new key needs the issuer's name")]
     NoIssuer,
     #[error("{what} '{value}' is not a date in the form YYYY-MM-DD")]
     BadDate { what: &'static str, value: String },
@@ -62,8 +62,8 @@ fn check_date(what: &'static str, value: &Option<String>) -> Result<(), Keystore
 }
 
 fn public_entry(key: &IssuerKey, opts: &NewKey) -> Result<Jwk, KeystoreError> {
-    check_date("--not-before", &opts.not_before)?;
-    check_date("--not-after", &opts.not_after)?;
+    check_date("the first valid date (not before)", &opts.not_before)?;
+    check_date("the last valid date (not after)", &opts.not_after)?;
     let mut jwk = Jwk::from_key(&key.verifying_key());
     jwk.nbf = opts.not_before.clone();
     jwk.exp = opts.not_after.clone();

@@ -22,11 +22,11 @@ pub enum RevokeError {
     List { path: String, source: SealError },
     #[error("{path}: {message}")]
     Unreadable { path: String, message: String },
-    #[error("--reason must say why the documents are revoked")]
+    #[error("the reason must say why the documents are revoked")]
     NoReason,
     #[error("a serial is empty")]
     EmptySerial,
-    #[error("--date '{0}' is not a date in the form YYYY-MM-DD")]
+    #[error("the date '{0}' is not in the form YYYY-MM-DD")]
     BadDate(String),
     #[error("{path} is dated {found}; a new version cannot be dated earlier ({date})")]
     Backdated {

@@ -10,6 +10,7 @@ use piagam::preview::PreviewRequest;
 use piagam::seal::{self, Trust, VerifyOptions};
 
 use super::args::{self, Cli, Command};
+use super::hints;
 use super::{EXIT_INVALID, EXIT_OK};
 
 type CmdResult = Result<i32, String>;
@@ -106,7 +107,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
 }
 
 fn demo(out: &Path) -> CmdResult {
-    let issued = piagam::demo::run(out).map_err(|e| e.to_string())?;
+    let issued = piagam::demo::run(out).map_err(hints::demo_error)?;
     report_written(&issued, out);
     eprintln!("note: these use the public DEMO key; anyone can forge them. Use `piagam keygen` for real charters.");
     Ok(EXIT_OK)
@@ -138,7 +139,7 @@ fn keygen(out: &Path, rotate: bool, from_key: Option<&Path>, opts: NewKey) -> Cm
     } else {
         keystore::create(out, &opts)
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(hints::keystore_error)?;
     if let Some(key) = &outcome.key_path {
         eprintln!("private key: {} (keep it secret; mode 0600)", key.display());
     }
@@ -163,7 +164,7 @@ fn revoke(
     serials: &[String],
 ) -> CmdResult {
     let outcome = piagam::revoke::revoke(key, jwks, list, serials, reason, date)
-        .map_err(|e| e.to_string())?;
+        .map_err(hints::revoke_error)?;
     for serial in &outcome.already {
         eprintln!("note: {serial} was already revoked; its first reason is kept");
     }
@@ -196,7 +197,7 @@ fn print_warnings(outcome: &Outcome) {
 }
 
 fn generate(req: Request) -> CmdResult {
-    let outcome = piagam::generate::run(&req).map_err(|e| e.to_string())?;
+    let outcome = piagam::generate::run(&req).map_err(hints::run_error)?;
     print_warnings(&outcome);
     let out = req.out.as_deref().unwrap_or(Path::new("."));
     if !outcome.rejected.is_empty() {
@@ -216,7 +217,7 @@ fn generate(req: Request) -> CmdResult {
 }
 
 fn preview(req: &PreviewRequest) -> CmdResult {
-    let outcome = piagam::preview::run(req).map_err(|e| e.to_string())?;
+    let outcome = piagam::preview::run(req).map_err(hints::run_error)?;
     eprintln!(
         "preview of {}: {}",
         outcome.recipient,
@@ -230,7 +231,7 @@ fn preview(req: &PreviewRequest) -> CmdResult {
 }
 
 fn check(req: Request) -> CmdResult {
-    let outcome = piagam::generate::check(&req).map_err(|e| e.to_string())?;
+    let outcome = piagam::generate::check(&req).map_err(hints::run_error)?;
     print_warnings(&outcome);
     if outcome.rejected.is_empty() {
         eprintln!(

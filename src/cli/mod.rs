@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod hints;
 
 use clap::Parser;
 
@@ -26,7 +27,10 @@ pub fn run() -> i32 {
         Err(message) => {
             // One prefix per line, so each problem can be grepped on its own.
             for line in message.lines() {
-                eprintln!("piagam: error: {line}");
+                match line.strip_prefix("hint: ") {
+                    Some(hint) => eprintln!("piagam: hint: {hint}"),
+                    None => eprintln!("piagam: error: {line}"),
+                }
             }
             EXIT_ERROR
         }

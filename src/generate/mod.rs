@@ -64,8 +64,10 @@ pub struct Job<'a> {
 pub enum GenerateError {
     #[error("{}\n{} problem(s) found; no file was written", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"), .0.len())]
     Rows(Vec<RowProblem>),
-    #[error("{} file(s) in the output folder would change, e.g. {}; piagam never replaces a document that may have been signed since it was written. Use a new --out folder, or pass --overwrite.", .0.len(), .0[0].display())]
+    #[error("{} file(s) in the output folder would change, e.g. {}; piagam never replaces a document that may have been signed since it was written", .0.len(), .0.first().map(|p| p.display().to_string()).unwrap_or_default())]
     WouldReplace(Vec<PathBuf>),
+    #[error("two outputs of this run would both be written to {0}; nothing was written")]
+    DuplicateName(PathBuf),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
@@ -160,10 +162,16 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
             Err(p) => problems.push(p),
         }
     }
-    // Two documents must never share a serial: it is what a revocation names.
-    let mut seen: std::collections::HashMap<&str, (usize, &str)> = std::collections::HashMap::new();
+    // Two documents must never share a serial: it is what a revocation
+    // names. The one exception is a document printed in two languages: it
+    // says the same thing, so it has the same claims and the same seal.
+    let mut seen: std::collections::HashMap<&str, &Issued> = std::collections::HashMap::new();
     for doc in &issued {
-        if let Some((row, kind)) = seen.get(doc.serial.as_str()) {
+        if let Some(first) = seen.get(doc.serial.as_str()) {
+            if first.claims == doc.claims {
+                continue;
+            }
+            let (row, kind) = (first.row, &first.kind);
             problems.push(problem(
                 doc.row,
                 "serial",
@@ -173,7 +181,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
                 ),
             ));
         } else {
-            seen.insert(&doc.serial, (doc.row, &doc.kind));
+            seen.insert(&doc.serial, doc);
         }
     }
     Ok(Prepared { issued, problems })

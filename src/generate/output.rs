@@ -39,22 +39,19 @@ pub fn write_outputs(
     let mut writer = PdfWriter::new(fonts);
     let pages: Vec<&Page> = issued.iter().map(|d| &d.page).collect();
     files.push((out_dir.join("print.pdf"), writer.write(&pages, "print")?));
-    // With several kinds, one print file per kind too, for different paper.
-    let mut kinds: Vec<&str> = issued.iter().map(|d| d.kind.as_str()).collect();
-    kinds.dedup();
-    if kinds.len() > 1 {
-        for kind in kinds {
+    // With several documents per winner, one print file per document
+    // too, for different paper. Labels are unique in the run.
+    let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
+    labels.dedup();
+    if labels.len() > 1 {
+        for label in labels {
             let pages: Vec<&Page> = issued
                 .iter()
-                .filter(|d| d.kind == kind)
+                .filter(|d| d.label == label)
                 .map(|d| &d.page)
                 .collect();
-            let bytes = writer.write(&pages, &format!("print {kind}"))?;
-            let safe: String = kind
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect();
-            files.push((out_dir.join(format!("print-{safe}.pdf")), bytes));
+            let bytes = writer.write(&pages, &format!("print {label}"))?;
+            files.push((out_dir.join(format!("print-{label}.pdf")), bytes));
         }
     }
     files.push((out_dir.join("manifest.csv"), manifest_csv(issued)));
@@ -66,6 +63,14 @@ pub fn write_outputs(
         files.push((out_dir.join("rejected.csv"), rejected_csv(rejected)));
     }
 
+    // Names are unique by construction (sequence, label); a repeat here is
+    // a defect, and writing on would silently lose a document.
+    let mut names = std::collections::BTreeSet::new();
+    for (path, _) in &files {
+        if !names.insert(path.clone()) {
+            return Err(GenerateError::DuplicateName(path.clone()));
+        }
+    }
     // A PDF may have been signed (by hand-scan or through BSrE) since it was
     // written: never replace a file whose content would change, unless told.
     if !overwrite {

@@ -1,0 +1,73 @@
+//! What to type next: the command-line flags that fix an error. The library
+//! says what went wrong; only the command line knows its own flags.
+
+use piagam::config::ConfigError;
+use piagam::demo::DemoError;
+use piagam::generate::{GenerateError, RunError};
+use piagam::keystore::KeystoreError;
+use piagam::revoke::RevokeError;
+
+/// The message, and on a line of its own, the hint if there is one.
+fn with_hint(message: String, hint: Option<&str>) -> String {
+    match hint {
+        Some(h) => format!("{message}\nhint: {h}"),
+        None => message,
+    }
+}
+
+fn generate_hint(e: &GenerateError) -> Option<&'static str> {
+    match e {
+        GenerateError::WouldReplace(_) => {
+            Some("write to a new --out folder, or pass --overwrite to replace them")
+        }
+        _ => None,
+    }
+}
+
+pub fn run_error(e: RunError) -> String {
+    let hint = match &e {
+        RunError::Config(ConfigError::Missing(_)) => {
+            Some("put piagam.toml beside the roster, or pass --config FILE")
+        }
+        RunError::NoTemplate => Some("give --template DIR, or list [[documents]] in piagam.toml"),
+        RunError::NoKey => Some("give the issuer's private key with --key FILE"),
+        RunError::NoOut => Some("give the output folder with --out DIR"),
+        RunError::NoJwks { .. } => Some(
+            "pass the issuer's public keys with --jwks FILE, or name the issuer with --issuer NAME",
+        ),
+        RunError::KeyNotInJwks { .. } => Some("pass the issuer's own JWKS with --jwks FILE"),
+        RunError::Generate(g) => generate_hint(g),
+        _ => None,
+    };
+    with_hint(e.to_string(), hint)
+}
+
+pub fn demo_error(e: DemoError) -> String {
+    let hint = match &e {
+        DemoError::Generate(g) => generate_hint(g),
+        _ => None,
+    };
+    with_hint(e.to_string(), hint)
+}
+
+pub fn keystore_error(e: KeystoreError) -> String {
+    let hint = match &e {
+        KeystoreError::KeyExists(_) => {
+            Some("use --rotate to replace it with a new key, or another --out folder")
+        }
+        KeystoreError::NoKey(_) => Some("make a key first: piagam keygen --issuer NAME --out DIR"),
+        KeystoreError::NoIssuer => Some("name the issuer with --issuer NAME"),
+        KeystoreError::BadDate { .. } => Some("write --not-before and --not-after as YYYY-MM-DD"),
+        _ => None,
+    };
+    with_hint(e.to_string(), hint)
+}
+
+pub fn revoke_error(e: RevokeError) -> String {
+    let hint = match &e {
+        RevokeError::NoReason => Some("say why with --reason TEXT"),
+        RevokeError::BadDate(_) => Some("write --date as YYYY-MM-DD"),
+        _ => None,
+    };
+    with_hint(e.to_string(), hint)
+}
