@@ -218,6 +218,34 @@ fn revoked_documents_are_reported_with_reason_and_list_date() {
     assert!(report.starts_with("TIDAK SAH"), "{report}");
     assert!(report.contains("nama penerima salah cetak"), "{report}");
     assert!(report.contains("2024-09-05"), "the list's date: {report}");
+    // The Indonesian report says it all in Indonesian.
+    assert!(
+        report.contains("segel telah dicabut pada 2024-09-02: nama penerima salah cetak (daftar pencabutan per 2024-09-05)"),
+        "{report}"
+    );
+    assert!(!report.contains("revoked"), "{report}");
+    let (_, english) = verify_code(
+        &jwks,
+        &["--revocations", s(&list), "--lang", "en"],
+        &manifest[3].qr_text,
+    );
+    assert!(
+        english.contains("the seal was revoked on 2024-09-02: nama penerima salah cetak (revocation list of 2024-09-05)"),
+        "{english}"
+    );
+    // A missing list is named once, with the reason.
+    let missing = tmp.path().join("nope.cose");
+    let out = run_piagam(&[
+        "verify",
+        "--trust",
+        s(&jwks),
+        "--revocations",
+        s(&missing),
+        &manifest[0].qr_text,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("nope.cose").count(), 1, "{stderr}");
     let (code, json) = verify_code(
         &jwks,
         &["--revocations", s(&list), "--json"],

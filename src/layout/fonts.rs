@@ -359,6 +359,33 @@ mod tests {
     }
 
     #[test]
+    fn families_match_case_insensitively_and_never_replace_each_other() {
+        let mut book = FontBook::with_bundled();
+        let garamond = BUNDLED[3].2.to_vec();
+        // The same name in other letters, with another file: refused, not
+        // silently ignored (find would have kept returning the bundled one).
+        let err = book
+            .add(
+                "charis sil",
+                Style::Regular,
+                garamond.clone(),
+                "t/fonts/x.ttf",
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "font family 'charis sil' (Regular) comes from both the bundled fonts and t/fonts/x.ttf, with different files; give one of them another family name"
+        );
+        // Two templates bringing the same file under one name share it.
+        let a = book
+            .add("Sans A", Style::Regular, garamond.clone(), "a")
+            .unwrap();
+        let b = book.add("sans a", Style::Regular, garamond, "b").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(book.find("SANS A", Style::Regular).unwrap(), a);
+    }
+
+    #[test]
     fn a_fallback_font_sets_what_the_first_lacks() {
         let book = FontBook::with_bundled();
         let garamond = book.find("EB Garamond", Style::Regular).unwrap();
