@@ -18,6 +18,8 @@ pub enum KeystoreError {
     KeyExists(PathBuf),
     #[error("{0} does not exist")]
     NoKey(PathBuf),
+    #[error("{path} already exists without its private key (key ids: {kids}); a new key here would replace the keys verifiers trust, and nothing was changed")]
+    JwksExists { path: PathBuf, kids: String },
     #[error("a new key needs the issuer's name")]
     NoIssuer,
     #[error("{what} '{value}' is not a date in the form YYYY-MM-DD")]
@@ -86,9 +88,9 @@ fn issuer_name(opts: &NewKey) -> Result<String, KeystoreError> {
 }
 
 pub fn read_jwks(path: &Path) -> Result<Jwks, KeystoreError> {
-    let text = std::fs::read_to_string(path).map_err(|e| KeystoreError::Io {
+    let text = fsio::read_text_capped(path, 1024 * 1024).map_err(|message| KeystoreError::Io {
         path: path.to_owned(),
-        message: e.to_string(),
+        message,
     })?;
     serde_json::from_str(&text).map_err(|e| KeystoreError::Io {
         path: path.to_owned(),
@@ -103,6 +105,25 @@ pub fn create(dir: &Path, opts: &NewKey) -> Result<KeygenOutcome, KeystoreError>
     let key_path = dir.join(KEY_FILE);
     if key_path.exists() {
         return Err(KeystoreError::KeyExists(key_path));
+    }
+    // A JWKS without its private key is still what verifiers trust:
+    // replacing it would drop those keys, and every seal they signed would
+    // stop verifying.
+    let jwks_path = dir.join(JWKS_FILE);
+    if jwks_path.exists() {
+        let kids = read_jwks(&jwks_path)
+            .map(|j| {
+                j.keys
+                    .iter()
+                    .map(|k| k.kid.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_else(|_| "unreadable".into());
+        return Err(KeystoreError::JwksExists {
+            path: jwks_path,
+            kids,
+        });
     }
     let key = IssuerKey::generate()?;
     let jwk = public_entry(&key, opts)?;
@@ -121,7 +142,6 @@ pub fn create(dir: &Path, opts: &NewKey) -> Result<KeygenOutcome, KeystoreError>
         verify_url: opts.verify_url.clone(),
         keys: vec![jwk],
     };
-    let jwks_path = dir.join(JWKS_FILE);
     fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes())?;
     Ok(KeygenOutcome {
         key_path: Some(key_path),

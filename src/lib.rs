@@ -13,6 +13,7 @@ pub mod keystore;
 pub mod layout;
 pub mod locale;
 pub mod numbering;
+pub mod outdir;
 pub mod preview;
 pub mod qr;
 pub mod render;

@@ -3,5 +3,25 @@
 mod cli;
 
 fn main() {
+    // A panic is a defect in piagam, never the user's fault: say so in one
+    // line. Panics that the library catches and turns into errors (a
+    // damaged font in the shaper) stay quiet.
+    std::panic::set_hook(Box::new(|info| {
+        if !piagam::layout::fonts::in_guarded_section() {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "piagam: internal error: {info}; please report this"
+            );
+        }
+    }));
+    // A write past a file-size limit fails with an error to report, instead
+    // of killing the process halfway through a batch.
+    #[cfg(unix)]
+    // SAFETY: ignoring SIGXFSZ changes no memory; it only turns the signal
+    // into an EFBIG error from write.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     std::process::exit(cli::run());
 }

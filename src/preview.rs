@@ -35,6 +35,8 @@ pub struct PreviewRequest {
     pub sheet: Option<String>,
     /// The language to show; default the template's.
     pub lang: Option<crate::locale::Language>,
+    /// Let the template read files outside its folders.
+    pub allow_outside_assets: bool,
     pub out: PathBuf,
 }
 
@@ -71,7 +73,11 @@ fn placeholder_record(template: &Template) -> Record {
 }
 
 pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
-    let template = Template::load_in(&req.template, req.lang)?;
+    let template = Template::load_with(
+        &req.template,
+        req.lang,
+        generate::assets_policy(req.allow_outside_assets),
+    )?;
     let config = match (&req.config, &req.roster) {
         (Some(path), _) => EventConfig::read(path)?,
         (None, Some(roster)) => EventConfig::locate(None, roster)?,

@@ -106,6 +106,9 @@ pub enum Command {
         /// The language to show (id or en); default the template's first.
         #[arg(long)]
         lang: Option<Language>,
+        /// Let the template use files outside its own folder.
+        #[arg(long)]
+        allow_outside_assets: bool,
         /// Output folder for preview.pdf and preview.png.
         #[arg(long, default_value = "piagam-preview")]
         out: PathBuf,
@@ -186,4 +189,8 @@ pub struct InputArgs {
     /// The sheet of a workbook to read; default the first.
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Let templates use images and fonts outside their own folder (and
+    /// the shared assets folder beside it). Only for templates you trust.
+    #[arg(long)]
+    pub allow_outside_assets: bool,
 }

@@ -1,6 +1,6 @@
 //! Each command: call the library, print what it returns.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use piagam::generate::{Issued, Outcome, Request};
@@ -14,9 +14,6 @@ use super::hints;
 use super::{EXIT_INVALID, EXIT_OK};
 
 type CmdResult = Result<i32, String>;
-
-/// Enough for thousands of seals; stops a runaway pipe from eating memory.
-const MAX_STDIN_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn dispatch(cli: Cli) -> CmdResult {
     match cli.command {
@@ -80,6 +77,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             config,
             sheet,
             lang,
+            allow_outside_assets,
             out,
         } => preview(&PreviewRequest {
             template,
@@ -88,6 +86,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             config,
             sheet,
             lang,
+            allow_outside_assets,
             out,
         }),
         Command::Verify {
@@ -109,21 +108,21 @@ pub fn dispatch(cli: Cli) -> CmdResult {
 fn demo(out: &Path) -> CmdResult {
     let issued = piagam::demo::run(out).map_err(hints::demo_error)?;
     report_written(&issued, out);
-    eprintln!("note: these use the public DEMO key; anyone can forge them. Use `piagam keygen` for real charters.");
+    say!("note: these use the public DEMO key; anyone can forge them. Use `piagam keygen` for real charters.");
     Ok(EXIT_OK)
 }
 
 fn report_written(issued: &[Issued], out: &Path) {
-    eprintln!(
+    say!(
         "wrote {} PDF(s), print.pdf ({} pages), manifest.csv and issuer.jwks.json to {}",
         issued.len(),
         issued.len(),
         out.display()
     );
     if let Some(first) = issued.first() {
-        eprintln!();
-        eprintln!("verify one, e.g. {} ({}):", first.recipient, first.file);
-        eprintln!(
+        say!("");
+        say!("verify one, e.g. {} ({}):", first.recipient, first.file);
+        say!(
             "  piagam verify --trust {} '{}'",
             out.join("issuer.jwks.json").display(),
             first.qr_text
@@ -141,17 +140,17 @@ fn keygen(out: &Path, rotate: bool, from_key: Option<&Path>, opts: NewKey) -> Cm
     }
     .map_err(hints::keystore_error)?;
     if let Some(key) = &outcome.key_path {
-        eprintln!("private key: {} (keep it secret; mode 0600)", key.display());
+        say!("private key: {} (keep it secret; mode 0600)", key.display());
     }
     if let Some(retired) = &outcome.retired {
-        eprintln!("previous private key kept at {}", retired.display());
+        say!("previous private key kept at {}", retired.display());
     }
-    eprintln!(
+    say!(
         "public keys: {} ({} key(s); publish this file)",
         outcome.jwks_path.display(),
         outcome.key_count
     );
-    eprintln!("key id (kid): {}", outcome.kid);
+    say!("key id (kid): {}", outcome.kid);
     Ok(EXIT_OK)
 }
 
@@ -166,9 +165,9 @@ fn revoke(
     let outcome = piagam::revoke::revoke(key, jwks, list, serials, reason, date)
         .map_err(hints::revoke_error)?;
     for serial in &outcome.already {
-        eprintln!("note: {serial} was already revoked; its first reason is kept");
+        say!("note: {serial} was already revoked; its first reason is kept");
     }
-    eprintln!(
+    say!(
         "revoked {} serial(s); {} now lists {} as of {}",
         outcome.added.len(),
         list.display(),
@@ -186,13 +185,14 @@ fn request(input: args::InputArgs) -> Request {
         verify_url: input.verify_url,
         config: input.config,
         sheet: input.sheet,
+        allow_outside_assets: input.allow_outside_assets,
         ..Request::default()
     }
 }
 
 fn print_warnings(outcome: &Outcome) {
     for w in &outcome.warnings {
-        eprintln!("piagam: warning: {w}");
+        say!("piagam: warning: {w}");
     }
 }
 
@@ -202,11 +202,11 @@ fn generate(req: Request) -> CmdResult {
     let out = req.out.as_deref().unwrap_or(Path::new("."));
     if !outcome.rejected.is_empty() {
         for p in &outcome.rejected {
-            eprintln!("piagam: skipped: {p}");
+            say!("piagam: skipped: {p}");
         }
         let rows: std::collections::BTreeSet<_> =
             outcome.rejected.iter().filter_map(|p| p.row).collect();
-        eprintln!(
+        say!(
             "skipped {} row(s) with problems; see {}",
             rows.len(),
             out.join("rejected.csv").display()
@@ -218,14 +218,14 @@ fn generate(req: Request) -> CmdResult {
 
 fn preview(req: &PreviewRequest) -> CmdResult {
     let outcome = piagam::preview::run(req).map_err(hints::run_error)?;
-    eprintln!(
+    say!(
         "preview of {}: {}",
         outcome.recipient,
         outcome.pdf.display()
     );
     match &outcome.png {
-        Some(png) => eprintln!("image: {}", png.display()),
-        None => eprintln!("no PNG: install pdftoppm (apt-get install poppler-utils) to get one"),
+        Some(png) => say!("image: {}", png.display()),
+        None => say!("no PNG: install pdftoppm (apt-get install poppler-utils) to get one"),
     }
     Ok(EXIT_OK)
 }
@@ -234,7 +234,7 @@ fn check(req: Request) -> CmdResult {
     let outcome = piagam::generate::check(&req).map_err(hints::run_error)?;
     print_warnings(&outcome);
     if outcome.rejected.is_empty() {
-        eprintln!(
+        say!(
             "ok: {} row(s), {} document(s) laid out; nothing written",
             outcome.rows,
             outcome.issued.len()
@@ -258,57 +258,152 @@ fn verify(
         Some(p) => p.to_owned(),
         None if Path::new("issuer.jwks.json").exists() => PathBuf::from("issuer.jwks.json"),
         None => {
-            return Err(
-                "no trusted keys: pass --trust FILE with the issuer's issuer.jwks.json".into(),
-            )
+            return Err("no trusted keys: the issuer's issuer.jwks.json is needed\nhint: pass it with --trust FILE".into())
         }
     };
-    let text = std::fs::read_to_string(&trust_path)
+    let text = piagam::fsio::read_text_capped(&trust_path, MAX_TRUST_BYTES)
         .map_err(|e| format!("{}: {e}", trust_path.display()))?;
     let trust =
         Trust::from_jwks_json(&text).map_err(|e| format!("{}: {e}", trust_path.display()))?;
-    let mut texts = Vec::new();
-    for input in inputs {
-        if input == "-" {
-            // Read bytes, not lines: a line that is not UTF-8 is still an
-            // input to report on, not a reason to stop.
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .take(MAX_STDIN_BYTES)
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("stdin: {e}"))?;
-            for line in bytes.split(|&b| b == b'\n') {
-                let line = String::from_utf8_lossy(line);
-                if !line.trim().is_empty() {
-                    texts.push(line.trim().to_owned());
-                }
-            }
-        } else {
-            texts.push(input.clone());
-        }
-    }
     let mut options = VerifyOptions::default();
     if let Some(path) = revocations {
         options.revocations =
             Some(piagam::revoke::read_list(path, &trust).map_err(|e| e.to_string())?);
     }
-    let mut all_valid = true;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for (i, text) in texts.iter().enumerate() {
-        let report = seal::verify_qr_text(text, &trust, &options);
-        all_valid &= report.is_valid();
-        let written = if json {
-            writeln!(out, "{}", report.to_json())
+    let mut printer = ReportPrinter {
+        out: std::io::stdout().lock(),
+        json,
+        lang,
+        count: 0,
+        all_valid: true,
+    };
+    for input in inputs {
+        let more = if input == "-" {
+            verify_lines(std::io::stdin().lock(), &trust, &options, &mut printer)?
         } else {
-            let sep = if i > 0 { "\n" } else { "" };
-            write!(out, "{sep}{}", report.to_text(lang))
+            printer.print(&seal::verify_qr_text(input, &trust, &options))?
         };
-        if written.is_err() {
-            // A closed pipe: stop quietly, like other Unix tools.
+        if !more {
             break;
         }
     }
-    Ok(if all_valid { EXIT_OK } else { EXIT_INVALID })
+    Ok(if printer.all_valid {
+        EXIT_OK
+    } else {
+        EXIT_INVALID
+    })
+}
+
+/// A JWKS is a few kilobytes, even with many rotated keys.
+const MAX_TRUST_BYTES: u64 = 1024 * 1024;
+
+/// Prints each report as soon as it is made.
+struct ReportPrinter<W: Write> {
+    out: W,
+    json: bool,
+    lang: Language,
+    count: usize,
+    all_valid: bool,
+}
+
+impl<W: Write> ReportPrinter<W> {
+    /// Ok(false) when the reader has gone (a closed pipe): stop quietly,
+    /// like other Unix tools. Any other failure to write is an error: a
+    /// report that was lost must not end in exit 0.
+    fn print(&mut self, report: &seal::Report) -> Result<bool, String> {
+        self.all_valid &= report.is_valid();
+        let written = if self.json {
+            writeln!(self.out, "{}", report.to_json())
+        } else {
+            let sep = if self.count > 0 { "\n" } else { "" };
+            // The report quotes its input, which may hold terminal
+            // control sequences; show them, never obey them.
+            write!(
+                self.out,
+                "{sep}{}",
+                escape_controls(&report.to_text(self.lang))
+            )
+        }
+        .and_then(|()| self.out.flush());
+        self.count += 1;
+        match written {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+            Err(e) => Err(format!("standard output: {e}; the report was not written")),
+        }
+    }
+}
+
+/// Verifies one seal per line as the lines arrive, so input of any length
+/// is read to its end in constant memory. A line too long to be a seal is
+/// reported as such, and reading goes on.
+fn verify_lines(
+    mut input: impl std::io::BufRead,
+    trust: &Trust,
+    options: &VerifyOptions,
+    printer: &mut ReportPrinter<impl Write>,
+) -> Result<bool, String> {
+    let limit = seal::MAX_QR_TEXT_LEN as u64 + 2;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = input
+            .by_ref()
+            .take(limit)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("standard input: {e}"))?;
+        if n == 0 {
+            return Ok(true);
+        }
+        let mut length = line.len();
+        if !line.ends_with(b"\n") && n as u64 == limit {
+            // Skip the rest of an overlong line, counting it.
+            loop {
+                let chunk = input
+                    .fill_buf()
+                    .map_err(|e| format!("standard input: {e}"))?;
+                if chunk.is_empty() {
+                    break;
+                }
+                let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
+                    Some(i) => (i + 1, true),
+                    None => (chunk.len(), false),
+                };
+                length += used;
+                input.consume(used);
+                if done {
+                    break;
+                }
+            }
+        }
+        // A line that is not UTF-8 is still an input to report on.
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let report = if length > seal::MAX_QR_TEXT_LEN {
+            seal::too_large(length, options)
+        } else {
+            seal::verify_qr_text(text, trust, options)
+        };
+        if !printer.print(&report)? {
+            return Ok(false);
+        }
+    }
+}
+
+/// Control characters (and invisible direction marks) as visible escapes.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let hidden = (c.is_control() && c != '\n')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}');
+            if hidden {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

@@ -57,6 +57,9 @@ pub fn keystore_error(e: KeystoreError) -> String {
         }
         KeystoreError::NoKey(_) => Some("make a key first: piagam keygen --issuer NAME --out DIR"),
         KeystoreError::NoIssuer => Some("name the issuer with --issuer NAME"),
+        KeystoreError::JwksExists { .. } => Some(
+            "make the key in another --out folder; or, if you still have the private key, put it beside the JWKS and use --rotate",
+        ),
         KeystoreError::BadDate { .. } => Some("write --not-before and --not-after as YYYY-MM-DD"),
         _ => None,
     };

@@ -1,8 +1,28 @@
 //! Command-line parsing and dispatch. No business logic lives here.
 
+/// A line to standard error. A message that cannot be written (a full disk
+/// behind `2>`) must not crash the run; it is remembered, and the run
+/// ends with exit status 2, since what it had to say was lost.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::say_line(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod commands;
 mod hints;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static STDERR_FAILED: AtomicBool = AtomicBool::new(false);
+
+pub fn say_line(line: std::fmt::Arguments) {
+    if writeln!(std::io::stderr(), "{line}").is_err() {
+        STDERR_FAILED.store(true, Ordering::Relaxed);
+    }
+}
 
 use clap::Parser;
 
@@ -14,11 +34,22 @@ pub const EXIT_INVALID: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 pub fn run() -> i32 {
+    let code = run_command();
+    if STDERR_FAILED.load(Ordering::Relaxed) {
+        EXIT_ERROR
+    } else {
+        code
+    }
+}
+
+fn run_command() -> i32 {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
-            let _ = e.print();
+            if e.print().is_err() {
+                STDERR_FAILED.store(true, Ordering::Relaxed);
+            }
             return code;
         }
     };
@@ -28,8 +59,8 @@ pub fn run() -> i32 {
             // One prefix per line, so each problem can be grepped on its own.
             for line in message.lines() {
                 match line.strip_prefix("hint: ") {
-                    Some(hint) => eprintln!("piagam: hint: {hint}"),
-                    None => eprintln!("piagam: error: {line}"),
+                    Some(hint) => say!("piagam: hint: {hint}"),
+                    None => say!("piagam: error: {line}"),
                 }
             }
             EXIT_ERROR

@@ -24,8 +24,8 @@ use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 
 pub use fields::{claims_for, printable_fields};
-pub use output::write_outputs;
-pub use run::{check, layout_key, run, Loaded, Outcome, Request, RunError};
+pub use output::{render_outputs, write_outputs};
+pub use run::{assets_policy, check, layout_key, run, Loaded, Outcome, Request, RunError};
 
 /// One document to be issued, after signing and layout.
 #[derive(Debug, Clone)]
@@ -68,6 +68,8 @@ pub enum GenerateError {
     WouldReplace(Vec<PathBuf>),
     #[error("two outputs of this run would both be written to {0}; nothing was written")]
     DuplicateName(PathBuf),
+    #[error(transparent)]
+    OutDir(#[from] crate::outdir::OutDirError),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]

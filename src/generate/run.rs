@@ -30,6 +30,8 @@ pub struct Request {
     pub skip_invalid: bool,
     /// Replace files in the output folder whose content would change.
     pub overwrite: bool,
+    /// Let templates read files outside their folders.
+    pub allow_outside_assets: bool,
 }
 
 /// What a run did.
@@ -128,6 +130,15 @@ impl Loaded {
     }
 }
 
+/// Where a template's files may lie.
+pub fn assets_policy(allow_outside: bool) -> crate::template::Assets<'static> {
+    if allow_outside {
+        crate::template::Assets::DirUnconfined
+    } else {
+        crate::template::Assets::Dir
+    }
+}
+
 fn load(req: &Request) -> Result<Loaded, RunError> {
     if let Some(url) = &req.verify_url {
         crate::seal::qrtext::check_verify_url(url).map_err(RunError::Usage)?;
@@ -165,7 +176,8 @@ fn load(req: &Request) -> Result<Loaded, RunError> {
             req.langs.iter().copied().map(Some).collect()
         };
         for lang in langs {
-            let mut template = Template::load_in(dir, lang)?;
+            let mut template =
+                Template::load_with(dir, lang, assets_policy(req.allow_outside_assets))?;
             if numbering.is_some() {
                 template.numbering = numbering.clone();
             }
@@ -192,6 +204,19 @@ pub fn check(req: &Request) -> Result<Outcome, RunError> {
     let loaded = load(req)?;
     let key = layout_key();
     let prepared = lay_out(req, &loaded, &key)?;
+    // Everything generate would make is made, and thrown away: embedding
+    // and subsetting fonts and images can fail too.
+    let jwks = Jwks {
+        issuer: String::new(),
+        verify_url: None,
+        keys: vec![crate::seal::Jwk::from_key(&key.verifying_key())],
+    };
+    let (good, rejected) = prepared.skip_invalid();
+    super::render_outputs(&good, &loaded.fonts, &jwks, None)?;
+    let prepared = Prepared {
+        issued: good,
+        problems: rejected,
+    };
     Ok(Outcome {
         rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),
         issued: prepared.issued,

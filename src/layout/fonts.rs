@@ -231,7 +231,7 @@ impl FontBook {
     /// Shapes one line of text with a fallback chain: each character is set
     /// in the first font of the chain that has it. A character that no font
     /// in the chain has is returned as the error.
-    pub fn shape(&self, chain: &[FontKey], text: &str) -> Result<Shaped, char> {
+    pub fn shape(&self, chain: &[FontKey], text: &str) -> Result<Shaped, ShapeError> {
         let faces: Vec<Option<rustybuzz::Face<'_>>> =
             chain.iter().map(|k| self.font(*k).face()).collect();
         let has = |i: usize, c: char| {
@@ -254,7 +254,7 @@ impl FontBook {
                 None => match (0..chain.len()).find(|&i| has(i, c)) {
                     Some(i) => i,
                     None if is_ignorable(c) => current.unwrap_or(0),
-                    None => return Err(c),
+                    None => return Err(ShapeError::Missing(c)),
                 },
             };
             match runs.last_mut() {
@@ -264,15 +264,19 @@ impl FontBook {
         }
         let mut glyphs = Vec::new();
         for (font_index, range) in runs {
+            let font = self.font(chain[font_index]);
             let Some(face) = &faces[font_index] else {
-                return Err(text[range].chars().next().unwrap_or(' '));
+                return Err(ShapeError::BrokenFont(font.origin.clone()));
             };
             let key = chain[font_index];
             let upem = self.font(key).units_per_em;
             let run_text = &text[range.clone()];
             let mut buffer = rustybuzz::UnicodeBuffer::new();
             buffer.push_str(run_text);
-            let output = rustybuzz::shape(face, &[], buffer);
+            // A damaged font can make the shaper panic; that is a bad input
+            // file, reported as such, never a crash.
+            let output = guarded(|| rustybuzz::shape(face, &[], buffer))
+                .ok_or_else(|| ShapeError::BrokenFont(font.origin.clone()))?;
             let infos = output.glyph_infos();
             let positions = output.glyph_positions();
             for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
@@ -301,6 +305,33 @@ impl FontBook {
         }
         Ok(Shaped { glyphs })
     }
+}
+
+/// Why a text could not be shaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShapeError {
+    /// No font of the chain has this character.
+    Missing(char),
+    /// The font file (named) is damaged: the shaper failed on it.
+    BrokenFont(String),
+}
+
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while a panic is being caught and turned into an error, so a panic
+/// hook can stay quiet about it.
+pub fn in_guarded_section() -> bool {
+    GUARDED.with(|g| g.get())
+}
+
+/// Runs `f`, turning a panic into None.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    GUARDED.with(|g| g.set(false));
+    result
 }
 
 fn is_ignorable(c: char) -> bool {
@@ -352,10 +383,10 @@ mod tests {
         let text: String = shaped.glyphs.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(text, "Nguyễn Thị Ánh");
         assert!(shaped.width_mm(12.0) > 20.0);
-        assert!(matches!(
-            book.shape(&[key], "a\u{10FFFD}"),
-            Err('\u{10FFFD}')
-        ));
+        assert_eq!(
+            book.shape(&[key], "a\u{10FFFD}").unwrap_err(),
+            ShapeError::Missing('\u{10FFFD}')
+        );
     }
 
     #[test]

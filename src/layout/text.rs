@@ -1,6 +1,6 @@
 //! Fitting text into a box: keep the size, else shrink, else wrap in balanced lines.
 
-use super::fonts::{FontBook, FontKey, Shaped, MM_PER_PT};
+use super::fonts::{FontBook, FontKey, ShapeError, Shaped, MM_PER_PT};
 
 pub use crate::style::{Align, VAlign};
 
@@ -51,6 +51,17 @@ pub enum FitError {
     },
     #[error("the text is {overflow_mm:.1} mm too tall for its box even at {min_size_pt} pt")]
     TooTall { overflow_mm: f32, min_size_pt: f32 },
+    #[error("the font {font} is damaged: text cannot be set with it")]
+    BrokenFont { font: String },
+}
+
+impl From<ShapeError> for FitError {
+    fn from(e: ShapeError) -> FitError {
+        match e {
+            ShapeError::Missing(ch) => FitError::MissingGlyph { ch },
+            ShapeError::BrokenFont(font) => FitError::BrokenFont { font },
+        }
+    }
 }
 
 const STEP_PT: f32 = 0.25;
@@ -82,9 +93,7 @@ pub fn fit(
     rules: FitRules,
     area: BoxMm,
 ) -> Result<Fitted, FitError> {
-    let whole = book
-        .shape(chain, text)
-        .map_err(|ch| FitError::MissingGlyph { ch })?;
+    let whole = book.shape(chain, text).map_err(FitError::from)?;
     let min = rules.min_size_pt.min(rules.size_pt);
     let fits_height = |size: f32, lines: usize| {
         block_height_mm(book, chain, size, lines, rules.line_spacing) <= area.h + EPSILON_MM
@@ -129,10 +138,7 @@ pub fn fit(
         let lines: Vec<String> = breaks.iter().map(|r| words[r.clone()].join(" ")).collect();
         let shaped: Vec<Shaped> = lines
             .iter()
-            .map(|l| {
-                book.shape(chain, l)
-                    .map_err(|ch| FitError::MissingGlyph { ch })
-            })
+            .map(|l| book.shape(chain, l).map_err(FitError::from))
             .collect::<Result<_, _>>()?;
         for size in sizes_down(rules.size_pt, min) {
             let widest = shaped.iter().map(|s| s.width_mm(size)).fold(0.0, f32::max);
@@ -198,7 +204,7 @@ fn balanced_breaks(
         .iter()
         .map(|w| book.shape(chain, w).map(|s| s.width_mm(1.0)))
         .collect::<Result<_, _>>()
-        .map_err(|ch| FitError::MissingGlyph { ch })?;
+        .map_err(FitError::from)?;
     let space = book
         .shape(chain, " ")
         .map(|s| s.width_mm(1.0))

@@ -55,8 +55,18 @@ impl<'a> PdfWriter<'a> {
         Ok(parsed)
     }
 
-    /// Writes pages as one PDF document and returns its bytes.
+    /// Writes pages as one PDF document and returns its bytes. A damaged
+    /// font can make the PDF library panic while subsetting; that is an
+    /// error about the font, never a crash.
     pub fn write(&mut self, pages: &[&Page], title: &str) -> Result<Vec<u8>, RenderError> {
+        crate::layout::fonts::guarded(|| self.write_unguarded(pages, title)).unwrap_or_else(|| {
+            Err(RenderError::Write(
+                "a font could not be embedded (the file may be damaged)".into(),
+            ))
+        })
+    }
+
+    fn write_unguarded(&mut self, pages: &[&Page], title: &str) -> Result<Vec<u8>, RenderError> {
         let mut doc = PdfDocument::new(title);
         doc.metadata.info.creator = "piagam".into();
         doc.metadata.info.producer = format!("piagam {}", env!("CARGO_PKG_VERSION"));

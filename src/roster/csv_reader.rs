@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::table::{RawRow, Table};
-use super::{RosterError, RowProblem};
+use super::{RosterError, RowProblem, MAX_COLUMNS, MAX_ROWS};
 
 pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -19,6 +19,24 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
         }
     };
     let delimiter = detect_delimiter(text.lines().next().unwrap_or(""));
+    // A line of a million empty cells would cost far more memory than its
+    // bytes; refuse it before parsing. (Delimiters inside quotes count too,
+    // which only matters for lines that are absurd anyway.)
+    if let Some((n, line)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.bytes().filter(|&b| b == delimiter).count() > 4 * MAX_COLUMNS)
+    {
+        return Err(RosterError::Invalid(vec![RowProblem {
+            file: path.to_owned(),
+            row: Some(n + 1),
+            column: None,
+            reason: format!(
+                "the line has {} cells; a roster may have at most {MAX_COLUMNS} columns",
+                line.bytes().filter(|&b| b == delimiter).count() + 1
+            ),
+        }]));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -65,6 +83,16 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
             None => {
                 first_row = row;
                 header = Some(cells);
+            }
+            Some(_) if rows.len() == MAX_ROWS => {
+                return Err(RosterError::Invalid(vec![RowProblem {
+                    file: path.to_owned(),
+                    row: Some(row),
+                    column: None,
+                    reason: format!(
+                        "the roster has more than {MAX_ROWS} rows (split it into several runs)"
+                    ),
+                }]))
             }
             Some(_) => rows.push(RawRow {
                 row,

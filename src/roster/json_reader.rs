@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::table::{Cell, RawRow, Table};
-use super::{RosterError, RowProblem};
+use super::{RosterError, RowProblem, MAX_COLUMNS, MAX_ROWS};
 
 pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
     let fail = |row: Option<usize>, reason: String| {
@@ -24,12 +24,28 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
             "expected an array of objects, one per winner".into(),
         ));
     };
-    // Headers in order of first appearance.
+    if items.len() > MAX_ROWS {
+        return Err(fail(
+            None,
+            format!(
+                "the roster has {} rows; the limit is {MAX_ROWS} (split it into several runs)",
+                items.len()
+            ),
+        ));
+    }
+    // Headers in order of first appearance. Each row is as wide as all the
+    // headers together, so their number is capped before rows are made.
     let mut headers: Vec<String> = Vec::new();
     for item in &items {
         if let Value::Object(map) = item {
             for key in map.keys() {
                 if !headers.contains(key) {
+                    if headers.len() == MAX_COLUMNS {
+                        return Err(fail(
+                            None,
+                            format!("the objects have more than {MAX_COLUMNS} different keys"),
+                        ));
+                    }
                     headers.push(key.clone());
                 }
             }

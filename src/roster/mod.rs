@@ -21,6 +21,15 @@ use crate::date::Date;
 pub use columns::Field;
 pub use dates::DateOrder;
 
+/// The largest roster file: a 100,000-row spreadsheet is about 20 MB.
+pub const MAX_ROSTER_BYTES: u64 = 64 * 1024 * 1024;
+/// The most data rows a roster may have.
+pub const MAX_ROWS: usize = 100_000;
+/// The most columns a roster may have.
+pub const MAX_COLUMNS: usize = 200;
+/// The longest cell, in characters: a long name and title is under 300.
+pub const MAX_CELL_CHARS: usize = 2_000;
+
 /// One winner, as read from one roster row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -110,10 +119,11 @@ impl Roster {
 
 /// Reads and validates a whole roster file.
 pub fn read_roster(path: &Path, options: &RosterOptions) -> Result<Roster, RosterError> {
-    let bytes = std::fs::read(path).map_err(|e| RosterError::Io {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    let bytes =
+        crate::fsio::read_capped(path, MAX_ROSTER_BYTES).map_err(|message| RosterError::Io {
+            path: path.to_owned(),
+            message,
+        })?;
     read_roster_bytes(path, &bytes, options)
 }
 
@@ -187,6 +197,17 @@ fn validate(
         reason,
     };
     let header_row = (table.header_row > 0).then_some(table.header_row);
+    if table.rows.len() > MAX_ROWS || table.headers.len() > MAX_COLUMNS {
+        return Err(RosterError::Invalid(vec![problem(
+            None,
+            None,
+            format!(
+                "the roster has {} rows and {} columns; the limit is {MAX_ROWS} rows and {MAX_COLUMNS} columns (split it into several runs)",
+                table.rows.len(),
+                table.headers.len()
+            ),
+        )]));
+    }
     let mut headers: Vec<String> = table.headers.iter().map(|h| clean_cell(h)).collect();
     while headers.last().is_some_and(|h| h.is_empty()) {
         headers.pop();
@@ -304,6 +325,17 @@ fn validate(
                     continue;
                 }
             };
+            if raw_value.chars().nth(MAX_CELL_CHARS).is_some() {
+                problems.push(problem(
+                    Some(row),
+                    Some(header),
+                    format!(
+                        "the cell holds {} characters; the limit is {MAX_CELL_CHARS}",
+                        raw_value.chars().count()
+                    ),
+                ));
+                continue;
+            }
             let value = clean_cell(&raw_value);
             if let Some(c) = forbidden_char(&value) {
                 problems.push(problem(

@@ -3,10 +3,10 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
 
 use super::table::{Cell, RawRow, Table};
-use super::{RosterError, RowProblem};
+use super::{RosterError, RowProblem, MAX_COLUMNS, MAX_ROWS};
 
 pub(super) fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Table, RosterError> {
     let fail = |reason: String| {
@@ -17,6 +17,7 @@ pub(super) fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Tab
             reason,
         }])
     };
+    check_unpacked_size(bytes).map_err(fail)?;
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| fail(format!("not a readable spreadsheet: {e}")))?;
     let names = book.sheet_names();
@@ -37,34 +38,140 @@ pub(super) fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Tab
             .cloned()
             .ok_or_else(|| fail("the workbook has no sheets".into()))?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| fail(format!("sheet '{name}': {e}")))?;
-    let Some((first_row, _)) = range.start() else {
-        return Err(fail(format!("sheet '{name}' is empty")));
+    let sheet_error = |e: &dyn std::fmt::Display| fail(format!("sheet '{name}': {e}"));
+    // XLSX and XLSB are read cell by cell, so a sheet that declares (or
+    // holds one cell at) XFD1048576 costs nothing before it is refused.
+    let mut cells = Cells::default();
+    match &mut book {
+        Sheets::Xlsx(x) => {
+            let mut reader = x
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                let (row, col) = cell.get_position();
+                cells
+                    .put(row, col, Data::from(cell.get_value().clone()))
+                    .map_err(&fail)?;
+            }
+        }
+        Sheets::Xlsb(x) => {
+            let mut reader = x
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                let (row, col) = cell.get_position();
+                cells
+                    .put(row, col, Data::from(cell.get_value().clone()))
+                    .map_err(&fail)?;
+            }
+        }
+        _ => {
+            let range = book.worksheet_range(&name).map_err(|e| sheet_error(&e))?;
+            for (row, col, data) in range.used_cells() {
+                let (start_row, start_col) = range.start().unwrap_or((0, 0));
+                cells
+                    .put(start_row + row as u32, start_col + col as u32, data.clone())
+                    .map_err(&fail)?;
+            }
+        }
+    }
+    cells
+        .into_table()
+        .ok_or_else(|| fail(format!("sheet '{name}' is empty")))
+}
+
+/// A workbook is a zip of XML files; this much unpacked XML is far beyond
+/// any roster, and a small file that unpacks to gigabytes is a zip bomb.
+pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(()); // XLS, or not a workbook at all: calamine says which.
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // calamine reports the damage in its own words
     };
-    let mut rows = range.rows();
-    let header_cells = rows
-        .next()
-        .ok_or_else(|| fail(format!("sheet '{name}' is empty")))?;
-    let headers = header_cells
-        .iter()
-        .map(|c| cell_text(c).unwrap_or_default())
-        .collect();
-    let header_row = first_row as usize + 1;
-    let body = rows
-        .enumerate()
-        .map(|(i, cells)| RawRow {
-            row: header_row + 1 + i,
-            cells: cells.iter().map(cell_text).collect(),
+    // The central directory holds every entry's unpacked size, also for
+    // entries written with the sizes after the data.
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        if let Ok(entry) = archive.by_index_raw(i) {
+            total = total.saturating_add(entry.size());
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(format!(
+            "the workbook unpacks to {} MB, more than the {} MB a roster may hold; save only the sheet with the winners, or as CSV",
+            total / 1_000_000,
+            MAX_UNPACKED_BYTES / 1_000_000
+        ));
+    }
+    Ok(())
+}
+
+/// The non-empty cells of a sheet, bounded as any roster is.
+#[derive(Default)]
+struct Cells {
+    rows: std::collections::BTreeMap<u32, Vec<(u32, Data)>>,
+    count: usize,
+}
+
+impl Cells {
+    fn put(&mut self, row: u32, col: u32, data: Data) -> Result<(), String> {
+        if matches!(data, Data::Empty) {
+            return Ok(());
+        }
+        if row as usize > MAX_ROWS || col as usize >= MAX_COLUMNS {
+            return Err(format!(
+                "a value lies in row {}, column {}: beyond the {MAX_ROWS} rows and {MAX_COLUMNS} columns a roster may have",
+                row as u64 + 1,
+                col as u64 + 1
+            ));
+        }
+        self.count += 1;
+        self.rows.entry(row).or_default().push((col, data));
+        Ok(())
+    }
+
+    /// Rows from the first non-empty one, which holds the headers.
+    fn into_table(self) -> Option<Table> {
+        let first_row = *self.rows.keys().next()?;
+        let first_col = self
+            .rows
+            .values()
+            .flat_map(|cells| cells.iter().map(|(c, _)| *c))
+            .min()?;
+        let dense = |cells: Vec<(u32, Data)>| -> Vec<Cell> {
+            let width = cells
+                .iter()
+                .map(|(c, _)| c - first_col + 1)
+                .max()
+                .unwrap_or(0);
+            let mut out: Vec<Cell> = vec![Ok(String::new()); width as usize];
+            for (c, data) in cells {
+                out[(c - first_col) as usize] = cell_text(&data);
+            }
+            out
+        };
+        let mut rows = self.rows.into_iter();
+        let (_, header_cells) = rows.next()?;
+        let headers = dense(header_cells)
+            .into_iter()
+            .map(|c| c.unwrap_or_default())
+            .collect();
+        let body = rows
+            .map(|(r, cells)| RawRow {
+                row: r as usize + 1,
+                cells: dense(cells),
+            })
+            .collect();
+        Some(Table {
+            header_row: first_row as usize + 1,
+            headers,
+            rows: body,
+            warnings: Vec::new(),
         })
-        .collect();
-    Ok(Table {
-        header_row,
-        headers,
-        rows: body,
-        warnings: Vec::new(),
-    })
+    }
 }
 
 /// The text a cell stands for, as the organizer typed or saw it.

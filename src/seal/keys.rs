@@ -53,6 +53,14 @@ impl IssuerKey {
     }
 
     pub fn from_pkcs8_pem(pem: &str) -> Result<IssuerKey, SealError> {
+        if pem.trim().is_empty() {
+            return Err(SealError::BadPrivateKey("the file is empty".into()));
+        }
+        if let Some(other) = other_key_type(pem) {
+            return Err(SealError::BadPrivateKey(format!(
+                "this is {other} key; piagam signs with Ed25519 keys only (make one with piagam keygen, or openssl genpkey -algorithm ed25519)"
+            )));
+        }
         let signing =
             SigningKey::from_pkcs8_pem(pem).map_err(|e| SealError::BadPrivateKey(e.to_string()))?;
         Ok(IssuerKey { signing })
@@ -60,11 +68,16 @@ impl IssuerKey {
 
     /// Reads a PEM key file, refusing one that others can read.
     pub fn read_pem_file(path: &Path) -> Result<IssuerKey, SealError> {
-        check_private_permissions(path)?;
-        let pem = std::fs::read_to_string(path).map_err(|e| SealError::Io {
+        let io = |message: String| SealError::Io {
             path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(io("not a key file (it is a folder or a device)".into()));
+        }
+        check_private_permissions(path)?;
+        let pem = crate::fsio::read_text_capped(path, MAX_KEY_FILE_BYTES).map_err(io)?;
         IssuerKey::from_pkcs8_pem(&pem).map_err(|e| match e {
             SealError::BadPrivateKey(m) => {
                 SealError::BadPrivateKey(format!("{}: {m}", path.display()))
@@ -99,6 +112,51 @@ impl IssuerKey {
     pub(crate) fn signing_key(&self) -> &SigningKey {
         &self.signing
     }
+}
+
+/// A PEM private key is a few hundred bytes.
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Names the kind of a private key that is not Ed25519, from its PEM label
+/// or its PKCS#8 algorithm identifier, so the message says what it is.
+fn other_key_type(pem: &str) -> Option<&'static str> {
+    if pem.contains("BEGIN RSA PRIVATE KEY") {
+        return Some("an RSA");
+    }
+    if pem.contains("BEGIN EC PRIVATE KEY") {
+        return Some("an elliptic-curve (EC)");
+    }
+    if pem.contains("BEGIN ENCRYPTED PRIVATE KEY") {
+        return Some("a password-protected");
+    }
+    let body: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .ok()?;
+    const OIDS: [(&[u8], &str); 4] = [
+        (
+            &[
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+            ],
+            "an RSA",
+        ),
+        (
+            &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01],
+            "an elliptic-curve (EC)",
+        ),
+        (
+            &[0x06, 0x03, 0x2b, 0x65, 0x6e],
+            "an X25519 (encryption, not signing)",
+        ),
+        (&[0x06, 0x03, 0x2b, 0x65, 0x71], "an Ed448"),
+    ];
+    OIDS.iter()
+        .find(|(oid, _)| der.windows(oid.len()).take(24).any(|w| w == *oid))
+        .map(|(_, name)| *name)
 }
 
 #[cfg(unix)]

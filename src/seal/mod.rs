@@ -15,7 +15,7 @@ pub use claims::Claims;
 pub use keys::{IssuerKey, Jwk, Jwks, Kid, Trust};
 pub use report::{Report, Status};
 pub use revocation::RevocationList;
-pub use verify::{verify_qr_text, VerifyOptions, MAX_QR_TEXT_LEN};
+pub use verify::{too_large, verify_qr_text, VerifyOptions, MAX_QR_TEXT_LEN};
 
 /// Everything that can be wrong with a seal or the keys around it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

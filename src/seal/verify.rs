@@ -42,6 +42,14 @@ pub fn verify_qr_text(text: &str, trust: &Trust, options: &VerifyOptions) -> Rep
     report
 }
 
+/// The report for an input of `length` characters that was too long to
+/// read whole (a line of a stream, say).
+pub fn too_large(length: usize, options: &VerifyOptions) -> Report {
+    let mut report = Report::new(options.today);
+    report.status = Status::Invalid(SealError::TooLarge(length));
+    report
+}
+
 fn run(
     text: &str,
     trust: &Trust,

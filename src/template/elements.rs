@@ -119,15 +119,20 @@ impl Source<'_> {
             return Ok(done.clone());
         }
         let bytes = match self.assets {
-            Assets::Dir => crate::fsio::resolve_inside(self.dir, src)
-                .and_then(|path| {
+            Assets::Dir | Assets::DirUnconfined => {
+                let path = match self.assets {
+                    Assets::Dir => crate::fsio::resolve_inside(self.dir, src),
+                    _ => Ok(self.dir.join(src)),
+                };
+                path.and_then(|path| {
                     crate::fsio::read_capped(&path, crate::style::MAX_IMAGE_FILE_BYTES)
                 })
                 .map_err(|e| TemplateError::Invalid {
                     path: self.dir.join(src),
                     line: element_key_line(self.text, i, key),
                     message: format!("element {}: {e}", i + 1),
-                })?,
+                })?
+            }
             Assets::Embedded(files) => files
                 .iter()
                 .find(|(name, _)| *name == src)

@@ -117,8 +117,13 @@ pub enum ElementKind {
 /// Where a template's files (images, fonts) come from.
 #[derive(Debug, Clone, Copy)]
 pub enum Assets<'a> {
-    /// Files relative to the template folder.
+    /// Files inside the template folder (or the shared `assets` folder
+    /// beside it), so a template from someone else cannot read the
+    /// organizer's other files into a PDF.
     Dir,
+    /// Files anywhere, for a template the organizer trusts
+    /// (`--allow-outside-assets`).
+    DirUnconfined,
     /// Compiled in, by relative path (the bundled templates).
     Embedded(&'a [(&'a str, &'a [u8])]),
 }
@@ -164,7 +169,7 @@ pub struct Template {
     pub width_mm: f32,
     pub height_mm: f32,
     pub elements: Vec<Element>,
-    fonts: BTreeMap<String, FontFiles>,
+    font_files: Vec<FontFile>,
 }
 
 /// One font file a template brings.
@@ -236,6 +241,15 @@ impl Template {
     /// A folder whose file only says `extends = "../other"` and `lang` is
     /// another name for that template in that language.
     pub fn load_in(dir: &Path, lang: Option<Language>) -> Result<Template, TemplateError> {
+        Template::load_with(dir, lang, Assets::Dir)
+    }
+
+    /// [`Template::load_in`], with a choice of where its files may lie.
+    pub fn load_with(
+        dir: &Path,
+        lang: Option<Language>,
+        assets: Assets<'_>,
+    ) -> Result<Template, TemplateError> {
         let path = dir.join("template.toml");
         let text = read_template_file(&path)?;
         if let Some(alias) = parse_alias(&text, &path)? {
@@ -253,11 +267,11 @@ impl Template {
                 &target_text,
                 &target,
                 &target_path,
-                Assets::Dir,
+                assets,
                 Some(lang.unwrap_or(alias.lang)),
             );
         }
-        Template::from_toml_with(&text, dir, &path, Assets::Dir, lang)
+        Template::from_toml_with(&text, dir, &path, assets, lang)
     }
 
     pub fn from_toml(text: &str, dir: &Path, path: &Path) -> Result<Template, TemplateError> {
@@ -326,6 +340,7 @@ impl Template {
             languages: &languages,
             images: Default::default(),
         };
+        let font_files = font_files(&file.fonts, dir, path, assets)?;
         let elements = file
             .elements
             .into_iter()
@@ -351,29 +366,13 @@ impl Template {
             width_mm,
             height_mm,
             elements,
-            fonts: file.fonts,
+            font_files,
         })
     }
 
-    /// The font files this template brings, relative paths resolved.
-    pub fn font_files(&self) -> Vec<FontFile> {
-        let mut out = Vec::new();
-        for (family, files) in &self.fonts {
-            for (style, file) in [
-                (Style::Regular, &files.regular),
-                (Style::Bold, &files.bold),
-                (Style::Italic, &files.italic),
-            ] {
-                if let Some(file) = file {
-                    out.push(FontFile {
-                        family: family.clone(),
-                        style,
-                        path: self.dir.join(file),
-                    });
-                }
-            }
-        }
-        out
+    /// The font files this template brings, with their paths resolved.
+    pub fn font_files(&self) -> &[FontFile] {
+        &self.font_files
     }
 
     /// Each font family the template names, with the styles it needs.
@@ -442,6 +441,42 @@ fn lexical_join(dir: &Path, relative: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Resolves the `[fonts]` table, keeping each file inside the template's
+/// folders unless the organizer allowed otherwise.
+fn font_files(
+    fonts: &BTreeMap<String, FontFiles>,
+    dir: &Path,
+    path: &Path,
+    assets: Assets<'_>,
+) -> Result<Vec<FontFile>, TemplateError> {
+    let mut out = Vec::new();
+    for (family, files) in fonts {
+        for (style, file) in [
+            (Style::Regular, &files.regular),
+            (Style::Bold, &files.bold),
+            (Style::Italic, &files.italic),
+        ] {
+            let Some(file) = file else { continue };
+            let resolved = match assets {
+                Assets::Dir => crate::fsio::resolve_inside(dir, &file.to_string_lossy()).map_err(
+                    |message| TemplateError::Invalid {
+                        path: path.to_owned(),
+                        line: None,
+                        message: format!("font '{family}': {message}"),
+                    },
+                )?,
+                _ => dir.join(file),
+            };
+            out.push(FontFile {
+                family: family.clone(),
+                style,
+                path: resolved,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn read_template_file(path: &Path) -> Result<String, TemplateError> {

@@ -44,13 +44,17 @@ pub fn run_piagam_with_stdin(args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn piagam");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait piagam")
+    // Written from another thread: piagam answers line by line, so its
+    // output must be read while its input is still being written.
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        // A closed pipe (piagam stopped reading) is the test's to judge.
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait piagam");
+    writer.join().expect("stdin writer");
+    out
 }
 
 /// One manifest row.

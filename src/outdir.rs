@@ -1,0 +1,199 @@
+//! The output folder: held by one run at a time, filled through a staging
+//! folder, so that it ends with either the whole batch or what it held
+//! before.
+//!
+//! - `DIR/.piagam.lock` names the PID of the run that holds the folder. A
+//!   second run is refused while that process lives; a lock left by a run
+//!   that was killed is taken over.
+//! - Every file is first written (and synced) into `DIR/.piagam-staging/`.
+//!   A full disk or any other failure there leaves `DIR` untouched. Only
+//!   when every file is staged are they renamed into place, which needs no
+//!   space. A staging folder left by a killed run is removed by the next.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::fsio::WriteError;
+
+pub const LOCK_FILE: &str = ".piagam.lock";
+pub const STAGING_DIR: &str = ".piagam-staging";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutDirError {
+    #[error("{dir} is in use by another piagam run (process {pid}); wait for it to finish")]
+    Busy { dir: PathBuf, pid: u32 },
+    #[error(transparent)]
+    Io(#[from] WriteError),
+}
+
+fn io_error(path: &Path, e: impl std::fmt::Display) -> WriteError {
+    WriteError {
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// An output folder held by this run; released when dropped.
+#[derive(Debug)]
+pub struct OutDir {
+    dir: PathBuf,
+    lock: PathBuf,
+}
+
+impl OutDir {
+    /// Creates `dir` if needed and takes its lock.
+    pub fn hold(dir: &Path) -> Result<OutDir, OutDirError> {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        let lock = dir.join(LOCK_FILE);
+        // Two tries: the second after removing a lock whose owner is gone.
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&lock)
+            {
+                Ok(mut file) => {
+                    writeln!(file, "{}", std::process::id()).map_err(|e| io_error(&lock, e))?;
+                    return Ok(OutDir {
+                        dir: dir.to_owned(),
+                        lock,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&lock)
+                        .ok()
+                        .and_then(|s| s.trim().parse::<u32>().ok());
+                    match holder {
+                        Some(pid) if process_is_alive(pid) => {
+                            return Err(OutDirError::Busy {
+                                dir: dir.to_owned(),
+                                pid,
+                            })
+                        }
+                        // Stale (its run was killed) or unreadable: take it.
+                        _ => std::fs::remove_file(&lock).map_err(|e| io_error(&lock, e))?,
+                    }
+                }
+                Err(e) => return Err(io_error(&lock, e).into()),
+            }
+        }
+        Err(io_error(&lock, "the lock file keeps reappearing").into())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes every file into staging, then moves them into place in the
+    /// given order. Files whose content is already in place are left alone.
+    pub fn commit(&self, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+        let staging = self.dir.join(STAGING_DIR);
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| io_error(&staging, e))?;
+        }
+        std::fs::create_dir(&staging).map_err(|e| io_error(&staging, e))?;
+        let staged = (|| {
+            let mut moves = Vec::new();
+            for (name, bytes) in files {
+                let target = self.dir.join(name);
+                if std::fs::read(&target).is_ok_and(|old| &old == bytes) {
+                    continue;
+                }
+                let path = staging.join(name);
+                let mut file = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
+                file.write_all(bytes).map_err(|e| io_error(&path, e))?;
+                file.sync_all().map_err(|e| io_error(&path, e))?;
+                moves.push((path, target));
+            }
+            Ok(moves)
+        })();
+        let moves = match staged {
+            Ok(moves) => moves,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(e);
+            }
+        };
+        for (from, to) in moves {
+            std::fs::rename(&from, &to).map_err(|e| io_error(&to, e))?;
+        }
+        std::fs::remove_dir_all(&staging).map_err(|e| io_error(&staging, e))
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.lock);
+    }
+}
+
+#[cfg(unix)]
+fn process_is_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // Signal 0 checks existence without sending anything. EPERM means it
+    // exists but belongs to someone else.
+    // SAFETY: kill with signal 0 has no effect on the target process.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_is_alive(_pid: u32) -> bool {
+    // Without a way to ask, a lock is always respected.
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_live_holder_is_refused_and_a_dead_one_is_taken_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let held = OutDir::hold(tmp.path()).unwrap();
+        let err = OutDir::hold(tmp.path()).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("(process {})", std::process::id())),
+            "{err}"
+        );
+        drop(held);
+        assert!(!tmp.path().join(LOCK_FILE).exists());
+        // A PID that no process has (beyond pid_max) is stale.
+        std::fs::write(tmp.path().join(LOCK_FILE), "2147483646\n").unwrap();
+        let taken = OutDir::hold(tmp.path()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(LOCK_FILE)).unwrap(),
+            format!("{}\n", std::process::id())
+        );
+        drop(taken);
+    }
+
+    #[test]
+    fn commit_stages_then_moves_and_leaves_identical_files_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = OutDir::hold(tmp.path()).unwrap();
+        std::fs::write(tmp.path().join("same.txt"), b"same").unwrap();
+        let before = std::fs::metadata(tmp.path().join("same.txt"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        out.commit(&[
+            ("same.txt".into(), b"same".to_vec()),
+            ("new.txt".into(), b"new".to_vec()),
+        ])
+        .unwrap();
+        assert_eq!(std::fs::read(tmp.path().join("new.txt")).unwrap(), b"new");
+        let after = std::fs::metadata(tmp.path().join("same.txt"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(before, after);
+        assert!(!tmp.path().join(STAGING_DIR).exists());
+    }
+}
