@@ -355,7 +355,7 @@ fn verify_lines(
         if n == 0 {
             return Ok(true);
         }
-        let mut length = line.len();
+        let mut length = line.len() - usize::from(line.ends_with(b"\n"));
         if !line.ends_with(b"\n") && n as u64 == limit {
             // Skip the rest of an overlong line, counting it.
             loop {
@@ -369,7 +369,7 @@ fn verify_lines(
                     Some(i) => (i + 1, true),
                     None => (chunk.len(), false),
                 };
-                length += used;
+                length += used - usize::from(done);
                 input.consume(used);
                 if done {
                     break;
