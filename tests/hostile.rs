@@ -67,7 +67,7 @@ impl Work {
             "--out",
             s(&out),
         ];
-        if !extra.iter().any(|a| *a == "--template") {
+        if !extra.contains(&"--template") {
             args.extend(["--template", s_static(&repo().join("templates/piagam"))]);
         }
         args.extend_from_slice(extra);
