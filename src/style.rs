@@ -82,7 +82,6 @@ pub struct Raster {
 impl Raster {
     /// Decodes PNG or JPEG bytes.
     pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
-        use sha2::Digest;
         let open = || {
             image::ImageReader::new(std::io::Cursor::new(bytes))
                 .with_guessed_format()
@@ -102,7 +101,34 @@ impl Raster {
         limits.max_alloc = Some(MAX_IMAGE_PIXELS * 8);
         reader.limits(limits);
         let img = reader.decode().map_err(|e| e.to_string())?;
-        let rgba = img.to_rgba8();
+        Raster::from_rgba(img.to_rgba8())
+    }
+
+    /// The same image at no more pixels than `max_w`×`max_h` needs, or
+    /// itself if it is not more than twice as large: a 12-megapixel photo
+    /// in a 24 mm logo box would otherwise be embedded whole in every PDF.
+    pub fn at_most(
+        self: &std::sync::Arc<Raster>,
+        max_w: u32,
+        max_h: u32,
+    ) -> std::sync::Arc<Raster> {
+        let scale = (f64::from(max_w) / f64::from(self.width))
+            .max(f64::from(max_h) / f64::from(self.height));
+        if scale >= 0.5 {
+            return self.clone();
+        }
+        let w = ((f64::from(self.width) * scale).ceil() as u32).max(1);
+        let h = ((f64::from(self.height) * scale).ceil() as u32).max(1);
+        let Some(full) = image::RgbaImage::from_raw(self.width, self.height, self.rgba.clone())
+        else {
+            return self.clone();
+        };
+        let small = image::imageops::resize(&full, w, h, image::imageops::FilterType::Triangle);
+        Raster::from_rgba(small).map_or_else(|_| self.clone(), std::sync::Arc::new)
+    }
+
+    fn from_rgba(rgba: image::RgbaImage) -> Result<Raster, String> {
+        use sha2::Digest;
         let (width, height) = rgba.dimensions();
         if width == 0 || height == 0 {
             return Err("the image is empty".into());

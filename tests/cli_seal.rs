@@ -277,7 +277,8 @@ fn revoked_documents_are_reported_with_reason_and_list_date() {
 fn hostile_inputs(valid: &[String]) -> Vec<Vec<u8>> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut inputs = Vec::new();
-    for i in 0..10_000 {
+    let (iterations, _) = fuzz_iterations(10_000);
+    for i in 0..iterations {
         let base = valid[i % valid.len()].as_bytes();
         let hash = base.iter().position(|&b| b == b'#').unwrap() + 1;
         let mut v = base.to_vec();
@@ -360,7 +361,8 @@ fn ten_thousand_hostile_inputs_never_panic_and_never_verify() {
     assert!(run_piagam(&["demo", "--out", s(&dir)]).status.success());
     let valid: Vec<String> = read_manifest(&dir).into_iter().map(|m| m.qr_text).collect();
     let inputs = hostile_inputs(&valid);
-    assert!(inputs.len() >= 9_500, "{}", inputs.len());
+    let (iterations, timed) = fuzz_iterations(10_000);
+    assert!(inputs.len() >= iterations * 95 / 100, "{}", inputs.len());
 
     // In the library: no panic, nothing valid.
     let trust = piagam::seal::Trust::from_jwks_json(
@@ -407,7 +409,7 @@ fn ten_thousand_hostile_inputs_never_panic_and_never_verify() {
         .iter()
         .all(|r| r["valid"] == false && r["code"].is_string()));
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(120),
+        !timed || started.elapsed() < std::time::Duration::from_secs(120),
         "took {:?}",
         started.elapsed()
     );

@@ -57,6 +57,9 @@ pub struct Job<'a> {
     pub key: &'a IssuerKey,
     /// Overrides the config's verify URL.
     pub verify_url: Option<String>,
+    /// Render each page to a PDF at once and keep only an empty page, so a
+    /// check of a long roster costs what its rows hold, not what its pages do.
+    pub render_and_drop_pages: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,17 +148,27 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
         .collect();
     let made: Vec<Result<Issued, RowProblem>> = pairs
         .par_iter()
-        .map(|(template, label, record)| {
-            make_document(
-                job,
-                template,
-                label,
-                record,
-                event_date,
-                verify_url.as_deref(),
-            )
-            .map_err(|(column, reason)| problem(record.row, &column, reason))
-        })
+        .map_init(
+            || crate::render::pdf::PdfWriter::new(job.fonts),
+            |writer, (template, label, record)| {
+                let mut doc = make_document(
+                    job,
+                    template,
+                    label,
+                    record,
+                    event_date,
+                    verify_url.as_deref(),
+                )
+                .map_err(|(column, reason)| problem(record.row, &column, reason))?;
+                if job.render_and_drop_pages {
+                    writer
+                        .write(&[&doc.page], &doc.serial)
+                        .map_err(|e| problem(record.row, "font", e.to_string()))?;
+                    doc.page = Page::new(doc.page.width_mm(), doc.page.height_mm(), Vec::new());
+                }
+                Ok(doc)
+            },
+        )
         .collect();
     let mut issued = Vec::new();
     for result in made {

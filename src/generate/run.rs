@@ -126,6 +126,7 @@ impl Loaded {
             fonts: &self.fonts,
             key,
             verify_url,
+            render_and_drop_pages: false,
         }
     }
 }
@@ -203,20 +204,13 @@ pub fn layout_key() -> IssuerKey {
 pub fn check(req: &Request) -> Result<Outcome, RunError> {
     let loaded = load(req)?;
     let key = layout_key();
-    let prepared = lay_out(req, &loaded, &key)?;
-    // Everything generate would make is made, and thrown away: embedding
-    // and subsetting fonts and images can fail too.
-    let jwks = Jwks {
-        issuer: String::new(),
-        verify_url: None,
-        keys: vec![crate::seal::Jwk::from_key(&key.verifying_key())],
+    // Every page is rendered to PDF as generate would (embedding and
+    // subsetting fonts and images can fail too), then dropped.
+    let job = Job {
+        render_and_drop_pages: true,
+        ..loaded.job(&req.roster, &key, req.verify_url.clone())
     };
-    let (good, rejected) = prepared.skip_invalid();
-    super::render_outputs(&good, &loaded.fonts, &jwks, None)?;
-    let prepared = Prepared {
-        issued: good,
-        problems: rejected,
-    };
+    let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
     Ok(Outcome {
         rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),
         issued: prepared.issued,

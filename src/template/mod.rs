@@ -347,6 +347,7 @@ impl Template {
             .enumerate()
             .map(|(i, raw)| source.element(i, raw))
             .collect::<Result<Vec<_>, _>>()?;
+        let elements = downsample_images(elements);
         let qr_count = elements
             .iter()
             .filter(|e| matches!(e.kind, ElementKind::Qr { .. }))
@@ -441,6 +442,53 @@ fn lexical_join(dir: &Path, relative: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Print resolution images need at most; more is only bytes.
+const IMAGE_DPI: f32 = 600.0;
+
+/// Shrinks each image that is far larger than the largest box showing it
+/// needs at [`IMAGE_DPI`]. Elements sharing an image still share it.
+fn downsample_images(mut elements: Vec<Element>) -> Vec<Element> {
+    use std::collections::HashMap;
+    let px = |mm: f32| (mm / 25.4 * IMAGE_DPI).ceil().clamp(1.0, 100_000.0) as u32;
+    let mut need: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut note = |r: &Arc<Raster>, w: f32, h: f32| {
+        let e = need.entry(r.id.clone()).or_insert((1, 1));
+        *e = (e.0.max(px(w)), e.1.max(px(h)));
+    };
+    for e in &elements {
+        match &e.kind {
+            ElementKind::Image { w, h, raster, .. } => note(raster, *w, *h),
+            ElementKind::Signatory(s) => {
+                for r in [&s.signature, &s.stamp].into_iter().flatten() {
+                    note(r, s.w, s.h);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut done: HashMap<String, Arc<Raster>> = HashMap::new();
+    let mut shrink = |r: &mut Arc<Raster>| {
+        let (w, h) = need.get(&r.id).copied().unwrap_or((r.width, r.height));
+        let small = done
+            .entry(r.id.clone())
+            .or_insert_with(|| r.at_most(w, h))
+            .clone();
+        *r = small;
+    };
+    for e in &mut elements {
+        match &mut e.kind {
+            ElementKind::Image { raster, .. } => shrink(raster),
+            ElementKind::Signatory(s) => {
+                for r in [&mut s.signature, &mut s.stamp].into_iter().flatten() {
+                    shrink(r);
+                }
+            }
+            _ => {}
+        }
+    }
+    elements
 }
 
 /// Resolves the `[fonts]` table, keeping each file inside the template's
@@ -741,6 +789,33 @@ mod tests {
     }
 
     #[test]
+    fn images_far_larger_than_their_box_are_downsampled_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        image::RgbImage::from_pixel(3000, 1500, image::Rgb([200, 30, 30]))
+            .save(tmp.path().join("big.png"))
+            .unwrap();
+        let body = "\n[[element]]\ntype = \"image\"\nsrc = \"big.png\"\nx = 0\ny = 0\nw = 20\nh = 20\n\n[[element]]\ntype = \"image\"\nsrc = \"big.png\"\nx = 0\ny = 0\nw = 40\nh = 10\n";
+        let text = format!("{HEAD}{body}");
+        let t = Template::from_toml(&text, tmp.path(), &tmp.path().join("template.toml")).unwrap();
+        let rasters: Vec<&Arc<Raster>> = t
+            .elements
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ElementKind::Image { raster, .. } => Some(raster),
+                _ => None,
+            })
+            .collect();
+        // Both boxes together need 945 × 473 pixels at 600 dpi (40 × 20 mm);
+        // the image keeps its shape and covers both.
+        let (w, h) = (rasters[0].width, rasters[0].height);
+        assert!(
+            (945..=948).contains(&w) && (473..=475).contains(&h),
+            "{w}×{h}"
+        );
+        assert!(Arc::ptr_eq(rasters[0], rasters[1]));
+    }
+
+    #[test]
     fn each_image_is_decoded_once_per_template() {
         let t = Template::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/piagam"))
             .unwrap();
@@ -792,7 +867,11 @@ mod fuzz {
             "0.0001",
         ];
         let (mut loaded, mut refused, mut composed) = (0, 0, 0);
-        for _ in 0..400 {
+        // PIAGAM_FUZZ_ITERATIONS runs it longer (time limit off then).
+        let longer = std::env::var("PIAGAM_FUZZ_ITERATIONS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok());
+        for _ in 0..longer.unwrap_or(400) {
             let mut lines: Vec<String> = base.lines().map(str::to_owned).collect();
             for _ in 0..3 {
                 let i = (next() as usize) % lines.len();
@@ -828,7 +907,7 @@ mod fuzz {
         );
         assert!(composed > 0, "no mutated template composed");
         assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
+            longer.is_some() || started.elapsed() < std::time::Duration::from_secs(60),
             "400 mutations took {:?}",
             started.elapsed()
         );

@@ -188,6 +188,19 @@ pub fn keygen(dir: &Path, issuer: &str) -> PathBuf {
     dir.join("issuer.key.pem")
 }
 
+/// How many cases a randomized (fuzz) test tries: `default` in CI, or
+/// `PIAGAM_FUZZ_ITERATIONS` to run longer, e.g. overnight. The second value
+/// says whether the default is in force (time limits apply only then).
+pub fn fuzz_iterations(default: usize) -> (usize, bool) {
+    match std::env::var("PIAGAM_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(n) => (n, false),
+        None => (default, true),
+    }
+}
+
 /// A small deterministic generator (xorshift), so a failure can be replayed.
 pub struct Rng(pub u64);
 
