@@ -973,3 +973,18 @@ fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
+
+#[test]
+fn a_run_beyond_the_page_limits_is_refused_before_any_work() {
+    let w = Work::new();
+    let roster = w.roster("r.csv", &["Kota A,Juara,Kota"]);
+    let template = repo().join("templates/piagam");
+    let mut args = vec!["check", "--roster", s(&roster)];
+    for _ in 0..21 {
+        args.extend(["--template", s(&template)]);
+    }
+    assert_clean_error(
+        &run_piagam(&args),
+        "the run would make 21 pages (21 per winner); the limit is 200000 pages and 20 documents per winner",
+    );
+}

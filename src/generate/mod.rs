@@ -46,6 +46,11 @@ pub struct Issued {
     pub page: Page,
 }
 
+/// The most pages one run makes (winners × documents each).
+pub const MAX_PAGES: usize = 200_000;
+/// The most documents (templates × languages) per winner.
+pub const MAX_DOCUMENTS_PER_WINNER: usize = 20;
+
 /// What a generate run needs.
 pub struct Job<'a> {
     /// Names the roster in messages.
@@ -69,6 +74,8 @@ pub enum GenerateError {
     Rows(Vec<RowProblem>),
     #[error("{} file(s) in the output folder would change, e.g. {}; piagam never replaces a document that may have been signed since it was written", .0.len(), .0.first().map(|p| p.display().to_string()).unwrap_or_default())]
     WouldReplace(Vec<PathBuf>),
+    #[error("the run would make {documents} pages ({kinds} per winner); the limit is {MAX_PAGES} pages and {MAX_DOCUMENTS_PER_WINNER} documents per winner: split the roster into several runs")]
+    TooMany { documents: usize, kinds: usize },
     #[error("two outputs of this run would both be written to {0}; nothing was written")]
     DuplicateName(PathBuf),
     #[error(transparent)]
@@ -119,6 +126,13 @@ impl Prepared {
 
 /// Signs and lays out every document, collecting every problem.
 pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
+    let documents = job.records.len().saturating_mul(job.templates.len());
+    if job.templates.len() > MAX_DOCUMENTS_PER_WINNER || documents > MAX_PAGES {
+        return Err(GenerateError::TooMany {
+            documents,
+            kinds: job.templates.len(),
+        });
+    }
     let config = job.config;
     let verify_url = job.verify_url.clone().or_else(|| config.verify_url.clone());
     let event_date = config.event_date().map_err(|e| {
