@@ -47,6 +47,8 @@ pub enum DemoError {
     Generate(#[from] GenerateError),
     #[error(transparent)]
     Run(#[from] RunError),
+    #[error(transparent)]
+    Site(#[from] crate::site::SiteError),
 }
 
 /// The demo issuer's public keys.
@@ -82,5 +84,6 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
         .into_all()?;
     // Demo files are never signed by hand, so a re-run may replace them.
     generate::write_outputs(&issued, &loaded.fonts, &jwks, out_dir, None, true)?;
+    crate::site::write_site(&jwks, None, &out_dir.join("site"))?;
     Ok(issued)
 }

@@ -20,5 +20,6 @@ pub mod render;
 pub mod revoke;
 pub mod roster;
 pub mod seal;
+pub mod site;
 pub mod style;
 pub mod template;

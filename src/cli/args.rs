@@ -142,6 +142,21 @@ pub enum Command {
         #[arg(required = true)]
         serials: Vec<String>,
     },
+    /// Write the static verification page that a phone camera opens.
+    #[command(
+        after_long_help = "Example:\n  piagam site --trust kunci/issuer.jwks.json --revocations pencabutan.cose --out situs/\n\nUpload DIR (index.html, and revocations if given) to the address in verify_url, or open\nDIR/index.html from disk. After each `piagam revoke`, upload the list again as DIR/revocations."
+    )]
+    Site {
+        /// The issuer's public keys (JWKS), embedded in the page.
+        #[arg(long)]
+        trust: PathBuf,
+        /// The issuer's signed revocation list, embedded and written beside the page.
+        #[arg(long)]
+        revocations: Option<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Check seals: QR text or verify URLs, or "-" to read one per line from stdin.
     #[command(
         after_long_help = "Exit status: 0 if every seal is valid, 1 if any is not, 2 on usage or I/O errors.\n\nExample:\n  piagam verify --trust issuer.jwks.json 'https://piagam.example/verifikasi#0123…'"

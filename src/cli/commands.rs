@@ -89,6 +89,11 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             allow_outside_assets,
             out,
         }),
+        Command::Site {
+            trust,
+            revocations,
+            out,
+        } => site(&trust, revocations.as_deref(), &out),
         Command::Verify {
             trust,
             json,
@@ -108,6 +113,14 @@ pub fn dispatch(cli: Cli) -> CmdResult {
 fn demo(out: &Path) -> CmdResult {
     let issued = piagam::demo::run(out).map_err(hints::demo_error)?;
     report_written(&issued, out);
+    if let Some(first) = issued.first() {
+        let page = std::fs::canonicalize(out.join("site").join("index.html"))
+            .unwrap_or_else(|_| out.join("site").join("index.html"));
+        let digits = first.qr_text.rsplit('#').next().unwrap_or_default();
+        say!("");
+        say!("or open the verification page (offline, in any browser):");
+        say!("  file://{}#{digits}", page.display());
+    }
     say!("note: these use the public DEMO key; anyone can forge them. Use `piagam keygen` for real charters.");
     Ok(EXIT_OK)
 }
@@ -213,6 +226,19 @@ fn generate(req: Request) -> CmdResult {
         );
     }
     report_written(&outcome.issued, out);
+    if let Some(url) = outcome
+        .issued
+        .first()
+        .and_then(|d| d.qr_text.rsplit_once('#'))
+        .map(|(u, _)| u)
+    {
+        if !url.is_empty() {
+            let jwks = out.join("issuer.jwks.json");
+            say!("");
+            say!("the QR codes open {url}: publish the verification page there, made with");
+            say!("  piagam site --trust {} --out site/", jwks.display());
+        }
+    }
     Ok(EXIT_OK)
 }
 
@@ -245,6 +271,39 @@ fn check(req: Request) -> CmdResult {
         lines.push(format!("{} problem(s) found", outcome.rejected.len()));
         Err(lines.join("\n"))
     }
+}
+
+fn site(trust: &Path, revocations: Option<&Path>, out: &Path) -> CmdResult {
+    let jwks = keystore::read_jwks(trust).map_err(hints::keystore_error)?;
+    let checked = Trust::from_jwks(&jwks).map_err(|e| format!("{}: {e}", trust.display()))?;
+    let list = match revocations {
+        Some(path) => {
+            // Checked against the issuer's keys first: the page would refuse it.
+            let parsed = piagam::revoke::read_list(path, &checked).map_err(|e| e.to_string())?;
+            let bytes = piagam::fsio::read_capped(path, 4 * 1024 * 1024)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            say!(
+                "revocation list of {} with {} serial(s) embedded",
+                parsed.issued,
+                parsed.entries().len()
+            );
+            Some(bytes)
+        }
+        None => None,
+    };
+    let written =
+        piagam::site::write_site(&jwks, list.as_deref(), out).map_err(|e| e.to_string())?;
+    for path in &written {
+        say!("wrote {}", path.display());
+    }
+    match &jwks.verify_url {
+        Some(url) => say!("publish {} at {url}", out.display()),
+        None => say!(
+            "publish {} at the address your QR codes start with (verify_url)",
+            out.display()
+        ),
+    }
+    Ok(EXIT_OK)
 }
 
 fn verify(

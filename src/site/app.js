@@ -1,0 +1,301 @@
+// The verification page: reads the seal from the address's fragment (the
+// part after '#', which browsers never send to the server), checks it with
+// PiagamVerify against the embedded trust, and shows the verdict. Claims
+// are only ever set with textContent.
+"use strict";
+
+(() => {
+  const started = performance.now();
+  const $ = (id) => document.getElementById(id);
+
+  const BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"];
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+  const TEXT = {
+    id: {
+      toggle: "English",
+      checking: "Memeriksa…",
+      valid: "SAH",
+      invalid: "TIDAK SAH",
+      validReason: "Segel asli dan utuh, ditandatangani secara digital oleh penerbit di bawah.",
+      compare: "Bandingkan data ini dengan kertas di tangan Anda. Jika ada yang berbeda, dokumen itu telah diubah.",
+      altered: "Isi segel telah diubah atau rusak.",
+      unknownIssuer: "Penerbit tidak dikenal: segel ini tidak ditandatangani oleh {issuer}.",
+      revoked: "Dokumen ini telah dicabut pada {date}. Alasan: {reason}",
+      keyWindow: "Segel bertanggal di luar masa berlaku kunci penerbit.",
+      expired: "Masa berlaku dokumen ini berakhir pada {date}.",
+      notSeal: "Ini bukan segel piagam.",
+      fields: {
+        issuer: "Penerbit", serial: "Nomor", kind: "Jenis", recipient: "Penerima", achievement: "Prestasi",
+        category: "Kategori", event: "Acara", date: "Tanggal", place: "Tempat", valid_until: "Berlaku hingga",
+        "signatory.name": "Penanda tangan", "signatory.title": "Jabatan penanda tangan", "signatory.nip": "NIP penanda tangan",
+      },
+      checksTitle: "Pemeriksaan",
+      checkSignature: "Tanda tangan digital cocok",
+      checkIssuer: "Penerbit dikenal",
+      checkRevocation: "Tidak dicabut (daftar pencabutan per {date})",
+      checkRevoked: "DICABUT (daftar pencabutan per {date})",
+      checkNoList: "Status pencabutan tidak diperiksa (tidak ada daftar pencabutan)",
+      checkDates: "Masa berlaku, per {date}",
+      askTitle: "Periksa piagam atau sertifikat",
+      askPhoto: "Foto kode QR pada dokumen:",
+      askPhotoMissing: "Browser ini tidak dapat membaca kode QR dari foto. Pindai kode QR dengan kamera ponsel, atau tempel teksnya di bawah.",
+      askText: "Atau tempel teks atau alamat dari kode QR:",
+      askButton: "Periksa",
+      noQr: "Tidak ada kode QR yang terbaca pada foto itu.",
+      privacy: "Segel dibaca dari bagian alamat setelah tanda #, yang tidak pernah dikirim ke server. Pemeriksaan dilakukan sepenuhnya di perangkat Anda.",
+      legal: "Segel QR ini bukan tanda tangan elektronik tersertifikasi (TTE).",
+    },
+    en: {
+      toggle: "Bahasa Indonesia",
+      checking: "Checking…",
+      valid: "VALID",
+      invalid: "NOT VALID",
+      validReason: "The seal is genuine and intact, digitally signed by the issuer below.",
+      compare: "Compare these details with the paper in front of you. If anything differs, the document was altered.",
+      altered: "The seal was altered or is damaged.",
+      unknownIssuer: "Unknown issuer: this seal was not signed by {issuer}.",
+      revoked: "This document was revoked on {date}. Reason: {reason}",
+      keyWindow: "The seal is dated outside the validity of the issuer's key.",
+      expired: "This document was valid until {date}.",
+      notSeal: "This is not a piagam seal.",
+      fields: {
+        issuer: "Issuer", serial: "Number", kind: "Kind", recipient: "Recipient", achievement: "Achievement",
+        category: "Category", event: "Event", date: "Date", place: "Place", valid_until: "Valid until",
+        "signatory.name": "Signed by", "signatory.title": "Signatory's title", "signatory.nip": "Signatory's NIP",
+      },
+      checksTitle: "Checks",
+      checkSignature: "Digital signature matches",
+      checkIssuer: "Issuer known",
+      checkRevocation: "Not revoked (revocation list of {date})",
+      checkRevoked: "REVOKED (revocation list of {date})",
+      checkNoList: "Revocation not checked (no revocation list)",
+      checkDates: "Validity dates, as of {date}",
+      askTitle: "Check a charter or certificate",
+      askPhoto: "A photo of the document's QR code:",
+      askPhotoMissing: "This browser cannot read QR codes from photos. Scan the QR code with a phone camera, or paste its text below.",
+      askText: "Or paste the text or address from the QR code:",
+      askButton: "Check",
+      noQr: "No QR code could be read in that photo.",
+      privacy: "The seal is read from the part of the address after #, which is never sent to the server. The check runs entirely on your device.",
+      legal: "This QR seal is not a certified electronic signature (TTE).",
+    },
+  };
+
+  const state = { lang: "id", trust: null, list: null, report: null, useWebCrypto: false };
+
+  try {
+    const saved = localStorage.getItem("piagam-lang");
+    if (saved === "en" || saved === "id") state.lang = saved;
+  } catch (e) {
+    // No storage (a private window, a file:// page): the default stays.
+  }
+
+  const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
+
+  function longDate(iso) {
+    const [y, m, d] = iso.split("-").map(Number);
+    return `${d} ${(state.lang === "id" ? BULAN : MONTHS)[m - 1]} ${y}`;
+  }
+
+  function reasonFor(report, t) {
+    switch (report.code) {
+      case "bad-signature":
+      case "bad-cbor":
+      case "bad-structure":
+      case "bad-claims":
+      case "digit-count":
+      case "digit-group":
+      case "non-canonical-signature":
+        return t.altered;
+      case "unknown-kid":
+        return fill(t.unknownIssuer, { issuer: state.trust ? state.trust.issuer : "" });
+      case "revoked":
+        return fill(t.revoked, { date: longDate(report.revoked.date), reason: report.revoked.reason });
+      case "key-not-valid-on-date":
+        return t.keyWindow;
+      case "expired":
+        return fill(t.expired, { date: longDate(report.claims.valid_until) });
+      default:
+        return t.notSeal;
+    }
+  }
+
+  function row(list, label, value) {
+    if (value === null || value === undefined || value === "") return;
+    const item = document.createElement("div");
+    const dt = document.createElement("dt");
+    const dd = document.createElement("dd");
+    dt.textContent = label;
+    dd.textContent = value;
+    item.append(dt, dd);
+    list.append(item);
+  }
+
+  function render() {
+    const t = TEXT[state.lang];
+    document.documentElement.lang = state.lang;
+    $("lang-toggle").textContent = t.toggle;
+    $("lang-toggle").lang = state.lang === "id" ? "en" : "id";
+    $("privacy").textContent = t.privacy;
+    $("legal").textContent = t.legal;
+    $("ask-title").textContent = t.askTitle;
+    $("ask-photo-label").textContent = t.askPhoto;
+    $("ask-text-label").textContent = t.askText;
+    $("check-text").textContent = t.askButton;
+    const hasDetector = typeof BarcodeDetector !== "undefined";
+    $("photo").hidden = !hasDetector;
+    $("ask-photo-note").textContent = hasDetector ? "" : t.askPhotoMissing;
+
+    const report = state.report;
+    $("ask").hidden = report !== null;
+    if (report === null) {
+      document.body.dataset.verdict = "none";
+      $("verdict").hidden = true;
+      return;
+    }
+    $("verdict").hidden = false;
+    document.body.dataset.verdict = report.valid ? "valid" : "invalid";
+    document.body.dataset.code = report.code || "";
+    // A word and a sign, not only a colour.
+    $("verdict-icon").textContent = report.valid ? "✔" : "✖";
+    $("verdict-word").textContent = report.valid ? t.valid : t.invalid;
+    $("verdict-reason").textContent = report.valid ? t.validReason : reasonFor(report, t);
+
+    // Claims are shown only when the signature is good: nothing unsigned
+    // may look signed.
+    const signed = report.claims !== null && report.checks.signature === "pass";
+    $("fields").hidden = !signed;
+    const list = $("claims");
+    list.replaceChildren();
+    if (signed) {
+      $("compare").textContent = t.compare;
+      const c = report.claims;
+      const f = t.fields;
+      row(list, f.issuer, report.issuer);
+      row(list, f.recipient, c.recipient);
+      row(list, f.achievement, c.achievement);
+      row(list, f.category, c.extra.category);
+      row(list, f.serial, c.serial);
+      row(list, f.kind, c.kind);
+      row(list, f.event, c.event);
+      row(list, f.date, longDate(c.date));
+      row(list, f.place, c.place);
+      row(list, f.valid_until, c.valid_until ? longDate(c.valid_until) : null);
+      for (const [key, value] of Object.entries(c.extra)) {
+        if (key !== "category") row(list, f[key] || key, value);
+      }
+    }
+
+    $("checks").hidden = false;
+    $("checks-title").textContent = t.checksTitle;
+    const mark = (v) => (v === "pass" ? "✔ " : v === "fail" ? "✖ " : "– ");
+    const checks = [
+      [report.checks.signature, t.checkSignature],
+      [report.checks.issuer, report.issuer ? `${t.checkIssuer}: ${report.issuer}` : t.checkIssuer],
+      [
+        report.checks.revocation,
+        state.list === null
+          ? t.checkNoList
+          : fill(report.checks.revocation === "fail" ? t.checkRevoked : t.checkRevocation, { date: longDate(state.list.issued) }),
+      ],
+      [report.checks.dates, fill(t.checkDates, { date: longDate(report.checked_on) })],
+    ];
+    const items = checks.map(([v, text]) => {
+      const li = document.createElement("li");
+      li.textContent = mark(v) + text;
+      return li;
+    });
+    $("check-list").replaceChildren(...items);
+  }
+
+  function decodeBase64(text) {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  }
+
+  /// The embedded revocation list, and a fresher one from the page's own
+  /// folder when it is served over HTTP: whichever valid list is newer.
+  async function loadRevocations() {
+    let list = null;
+    const embedded = JSON.parse($("embedded-revocations").textContent);
+    if (typeof embedded === "string") {
+      list = await PiagamVerify.openRevocations(decodeBase64(embedded), state.trust, { useWebCrypto: state.useWebCrypto });
+    }
+    if (location.protocol === "http:" || location.protocol === "https:") {
+      try {
+        const response = await fetch("revocations", { cache: "no-store" });
+        if (response.ok) {
+          const fetched = await PiagamVerify.openRevocations(new Uint8Array(await response.arrayBuffer()), state.trust, {
+            useWebCrypto: state.useWebCrypto,
+          });
+          if (list === null || fetched.issued > list.issued) list = fetched;
+        }
+      } catch (e) {
+        // A missing or unusable file: the embedded list stands.
+      }
+    }
+    return list;
+  }
+
+  async function check(text, options) {
+    state.report = await PiagamVerify.verifyText(text, state.trust, {
+      revocations: state.list,
+      useWebCrypto: state.useWebCrypto,
+      ...options,
+    });
+    render();
+    document.body.dataset.ms = String(Math.round(performance.now() - started));
+  }
+
+  async function checkPhoto(file) {
+    const t = TEXT[state.lang];
+    try {
+      const detector = new BarcodeDetector({ formats: ["qr_code"] });
+      const codes = await detector.detect(await createImageBitmap(file));
+      if (codes.length === 0) throw new Error("none");
+      await check(codes[0].rawValue, { expectedUrl: state.trust.verifyUrl });
+    } catch (e) {
+      $("ask-photo-note").textContent = t.noQr;
+    }
+  }
+
+  async function main() {
+    $("lang-toggle").addEventListener("click", () => {
+      state.lang = state.lang === "id" ? "en" : "id";
+      try {
+        localStorage.setItem("piagam-lang", state.lang);
+      } catch (e) {
+        // Not remembered; still switched.
+      }
+      render();
+    });
+    $("check-text").addEventListener("click", () => check($("seal-text").value, { expectedUrl: state.trust.verifyUrl }));
+    $("photo").addEventListener("change", (event) => {
+      const file = event.target.files && event.target.files[0];
+      if (file) checkPhoto(file);
+    });
+    state.trust = PiagamVerify.loadTrust(JSON.parse($("trust").textContent));
+    $("issuer-name").textContent = state.trust.issuer;
+    state.useWebCrypto = await PiagamVerify.webCryptoHasEd25519();
+    try {
+      state.list = await loadRevocations();
+    } catch (e) {
+      state.list = null;
+    }
+    const fragment = location.hash.slice(1);
+    if (fragment) {
+      // The page's own address is the URL part; only the digits matter.
+      await check(decodeURIComponent(fragment), { expectedUrl: null });
+    } else {
+      render();
+    }
+    document.body.dataset.webcrypto = String(state.useWebCrypto);
+    window.addEventListener("hashchange", () => check(decodeURIComponent(location.hash.slice(1)), { expectedUrl: null }));
+  }
+
+  main().catch((e) => {
+    document.body.dataset.verdict = "error";
+    $("verdict-word").textContent = TEXT[state.lang].invalid;
+    $("verdict-reason").textContent = String(e && e.message ? e.message : e);
+  });
+})();

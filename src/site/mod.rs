@@ -1,0 +1,160 @@
+//! `piagam site`: the static verification page an organizer publishes at
+//! the address in `verify_url`.
+//!
+//! One self-contained `index.html`: the issuer's JWKS and (optionally) its
+//! signed revocation list are embedded, the JS and CSS are inline, and a
+//! Content-Security-Policy allows nothing else but fetching a fresher
+//! `revocations` file from the page's own folder. The JS sources live beside
+//! this file and are tested under Node and in Chromium (tests/site).
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::fsio::{self, WriteError};
+use crate::seal::Jwks;
+
+const PAGE: &str = include_str!("page.html");
+const STYLE: &str = include_str!("style.css");
+/// In dependency order: each file defines one namespace the next ones use.
+const SCRIPTS: [&str; 4] = [
+    include_str!("cbor.js"),
+    include_str!("ed25519.js"),
+    include_str!("verify.js"),
+    include_str!("app.js"),
+];
+
+/// The page must stay small enough to load at once on a slow phone link.
+pub const MAX_PAGE_BYTES: usize = 64 * 1024;
+/// The file the page fetches from its own folder for fresher revocations.
+pub const REVOCATIONS_FILE: &str = "revocations";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SiteError {
+    #[error("the page would be {0} bytes, more than the {MAX_PAGE_BYTES} allowed; the JWKS or revocation list is too large")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Text safe inside a `<script type="application/json">` element: JSON
+/// with `<` escaped, so no value can close the element.
+fn script_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+fn csp_hash(source: &str) -> String {
+    let digest = Sha256::digest(source.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// Text as HTML element content.
+fn html_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The page, for this issuer and revocation list.
+pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, SiteError> {
+    let script = SCRIPTS.join("\n");
+    let jwks_json = serde_json::to_value(jwks).unwrap_or_default();
+    let revocations_json = match revocations {
+        Some(bytes) => {
+            serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+        }
+        None => serde_json::Value::Null,
+    };
+    // Only the inline script and style with exactly these hashes may run;
+    // the page may fetch only from its own origin, and load no images but
+    // the photo the reader picks.
+    let csp = format!(
+        "default-src 'none'; script-src {}; style-src {}; img-src blob: data:; connect-src 'self'; base-uri 'none'; form-action 'none'",
+        csp_hash(&script),
+        csp_hash(STYLE)
+    );
+    let page = PAGE
+        .replace("{{CSP}}", &csp)
+        .replace("{{ISSUER}}", &html_text(&jwks.issuer))
+        .replace("{{STYLE}}", STYLE)
+        .replace("{{JWKS}}", &script_json(&jwks_json))
+        .replace("{{REVOCATIONS}}", &script_json(&revocations_json))
+        .replace("{{SCRIPT}}", &script);
+    if page.len() > MAX_PAGE_BYTES {
+        return Err(SiteError::TooLarge(page.len()));
+    }
+    Ok(page)
+}
+
+/// Writes `DIR/index.html`, and `DIR/revocations` when a list is given.
+pub fn write_site(
+    jwks: &Jwks,
+    revocations: Option<&[u8]>,
+    out: &Path,
+) -> Result<Vec<PathBuf>, SiteError> {
+    let page = build_page(jwks, revocations)?;
+    std::fs::create_dir_all(out).map_err(|e| WriteError {
+        path: out.to_owned(),
+        message: e.to_string(),
+    })?;
+    let index = out.join("index.html");
+    fsio::write_atomic(&index, page.as_bytes())?;
+    let mut written = vec![index];
+    if let Some(list) = revocations {
+        let path = out.join(REVOCATIONS_FILE);
+        fsio::write_atomic(&path, list)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwks(issuer: &str) -> Jwks {
+        let key = crate::seal::IssuerKey::from_seed(&[7; 32]);
+        Jwks {
+            issuer: issuer.into(),
+            verify_url: Some("https://v.example/cek".into()),
+            keys: vec![crate::seal::Jwk::from_key(&key.verifying_key())],
+        }
+    }
+
+    #[test]
+    fn the_page_is_small_self_contained_and_escapes_the_issuer() {
+        let page = build_page(&jwks("Dinas </script><script>alert(1)</script>"), None).unwrap();
+        assert!(page.len() < MAX_PAGE_BYTES, "{} bytes", page.len());
+        assert_eq!(
+            page.matches("<script").count(),
+            3,
+            "two data blocks and one script"
+        );
+        assert!(!page.contains("</script><script>alert(1)"));
+        assert!(page.contains("Dinas \\u003c/script>"));
+        assert!(
+            !page.contains("http://") && !page.contains("src=\""),
+            "nothing loaded from elsewhere"
+        );
+        let csp = page
+            .split("Content-Security-Policy\" content=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap();
+        assert!(
+            csp.starts_with("default-src 'none'; script-src 'sha256-"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe"), "{csp}");
+    }
+}
