@@ -1,0 +1,481 @@
+//! The verification page: its verifier under Node on every vector (both
+//! Ed25519 paths), and the page itself in real headless Chromium, served
+//! from a loopback HTTP server this test starts, and opened as a file.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+#[test]
+fn the_page_verifier_agrees_with_piagam_on_every_vector_under_node() {
+    let out = Command::new("node")
+        .args(["--test", "tests/site/"])
+        .current_dir(repo())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("node is not installed ({e}): apt-get install nodejs, or run bash .ci/run")
+        });
+    let text = stdout_of(&out);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("# fail 0"), "{text}");
+}
+
+/// A static file server on 127.0.0.1 for one folder, until the test ends.
+fn serve(dir: &Path) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = dir.to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            // Skip the headers.
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() || line.trim().is_empty() {
+                    break;
+                }
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            let path = path
+                .split('?')
+                .next()
+                .unwrap_or("/")
+                .trim_start_matches('/');
+            let file = dir.join(if path.is_empty() { "index.html" } else { path });
+            let response = match std::fs::read(&file) {
+                Ok(body) if !path.contains("..") => {
+                    let kind = if path.ends_with(".html") || path.is_empty() {
+                        "text/html; charset=utf-8"
+                    } else {
+                        "application/octet-stream"
+                    };
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    r.extend(body);
+                    r
+                }
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    port
+}
+
+fn chromium(args: &[&str], url: &str) -> std::process::Output {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--virtual-time-budget=10000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "chromium is not installed ({e}): apt-get install -y chromium, or run bash .ci/run"
+            )
+        });
+    out
+}
+
+/// The page as Chromium leaves it once its script has run.
+struct Shown {
+    dom: String,
+}
+
+impl Shown {
+    fn open(url: &str) -> Shown {
+        let out = chromium(&["--dump-dom"], url);
+        let dom = stdout_of(&out);
+        assert!(
+            dom.contains("<body"),
+            "chromium showed nothing for {url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Shown { dom }
+    }
+
+    fn body_attr(&self, name: &str) -> String {
+        let body = self
+            .dom
+            .split("<body")
+            .nth(1)
+            .and_then(|b| b.split('>').next())
+            .unwrap_or("");
+        body.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    fn verdict(&self) -> String {
+        self.body_attr("data-verdict")
+    }
+}
+
+struct Issued {
+    _tmp: tempfile::TempDir,
+    work: PathBuf,
+    jwks: PathBuf,
+    key: PathBuf,
+    rows: Vec<ManifestRow>,
+}
+
+/// Two charters by a fresh issuer: an ordinary name, and one that is HTML.
+fn issue() -> Issued {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().to_owned();
+    std::fs::write(
+        work.join("piagam.toml"),
+        "verify_url = \"https://piagam.example/verifikasi\"\n[event]\nname = \"Anugerah Contoh 2024\"\ndate = \"2024-08-01\"\nplace = \"Jakarta\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("r.csv"),
+        "nama,prestasi,kategori\nPemerintah Kota Semarang,Juara Pertama,Kota\n<img src=x onerror=alert(1)>,Juara Kedua,Kota\n",
+    )
+    .unwrap();
+    let key = keygen(&work.join("kunci"), "Dinas Kominfo Contoh");
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        s(&work.join("r.csv")),
+        "--template",
+        s(&repo().join("templates/piagam")),
+        "--key",
+        s(&key),
+        "--out",
+        s(&work.join("hasil")),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = read_manifest(&work.join("hasil"));
+    Issued {
+        jwks: work.join("kunci/issuer.jwks.json"),
+        rows,
+        key,
+        work,
+        _tmp: tmp,
+    }
+}
+
+fn site(jwks: &Path, revocations: Option<&Path>, out: &Path) {
+    let mut args = vec!["site", "--trust", s(jwks), "--out", s(out)];
+    if let Some(list) = revocations {
+        args.extend(["--revocations", s(list)]);
+    }
+    let run = run_piagam(&args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+fn digits(qr_text: &str) -> &str {
+    qr_text.rsplit('#').next().unwrap()
+}
+
+#[test]
+fn the_page_in_chromium_verifies_refuses_and_shows_claims_as_text() {
+    let issued = issue();
+    let dir = issued.work.join("situs");
+    site(&issued.jwks, None, &dir);
+    let page = std::fs::read(dir.join("index.html")).unwrap();
+    assert!(page.len() <= 64 * 1024, "{} bytes", page.len());
+    let port = serve(&dir);
+    let at = |fragment: &str| format!("http://127.0.0.1:{port}/index.html#{fragment}");
+
+    // A charter's own QR text: SAH, with its recipient.
+    let good = digits(&issued.rows[0].qr_text);
+    let shown = Shown::open(&at(good));
+    assert_eq!(shown.verdict(), "valid", "{}", shown.dom);
+    assert!(shown.dom.contains(">SAH<"));
+    assert!(shown.dom.contains("Pemerintah Kota Semarang"));
+    assert!(shown.dom.contains("Dinas Kominfo Contoh"));
+    assert!(shown.dom.contains("1 Agustus 2024"));
+    assert!(shown.dom.contains("Bandingkan data ini dengan kertas"));
+    assert_eq!(shown.body_attr("data-webcrypto"), "true");
+    let ms: u64 = shown.body_attr("data-ms").parse().unwrap();
+    eprintln!("verdict shown {ms} ms after the page was opened");
+    assert!(ms > 0);
+
+    // One digit changed: TIDAK SAH, and no claim is shown.
+    let mut changed = good.to_owned().into_bytes();
+    let i = changed.len() - 30;
+    changed[i] = if changed[i] == b'7' { b'8' } else { b'7' };
+    let shown = Shown::open(&at(std::str::from_utf8(&changed).unwrap()));
+    assert_eq!(shown.verdict(), "invalid");
+    assert!(shown.dom.contains(">TIDAK SAH<"));
+    assert!(!shown.dom.contains("Pemerintah Kota Semarang"));
+
+    // A name that is HTML is shown as text; no element is made of it.
+    let shown = Shown::open(&at(digits(&issued.rows[1].qr_text)));
+    assert_eq!(shown.verdict(), "valid");
+    assert!(
+        shown.dom.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{}",
+        shown.dom
+    );
+    assert!(
+        !shown.dom.contains("<img"),
+        "an element was made from a claim"
+    );
+
+    // Not a seal at all.
+    let shown = Shown::open(&at("hello"));
+    assert_eq!(shown.verdict(), "invalid");
+    assert_eq!(shown.body_attr("data-code"), "not-digits");
+    assert!(shown.dom.contains("Ini bukan segel piagam."));
+
+    // No fragment: the page offers to check a pasted text.
+    let shown = Shown::open(&format!("http://127.0.0.1:{port}/index.html"));
+    assert_eq!(shown.verdict(), "none");
+    assert!(shown.dom.contains("Periksa piagam atau sertifikat"));
+}
+
+#[test]
+fn a_seal_from_another_issuer_shows_unknown_issuer() {
+    let ours = issue();
+    let theirs = issue();
+    let dir = ours.work.join("situs");
+    site(&ours.jwks, None, &dir);
+    let port = serve(&dir);
+    let shown = Shown::open(&format!(
+        "http://127.0.0.1:{port}/index.html#{}",
+        digits(&theirs.rows[0].qr_text)
+    ));
+    assert_eq!(shown.verdict(), "invalid");
+    assert_eq!(shown.body_attr("data-code"), "unknown-kid");
+    assert!(
+        shown.dom.contains("Penerbit tidak dikenal"),
+        "{}",
+        shown.dom
+    );
+}
+
+fn revoke(issued: &Issued, serial: &str) -> PathBuf {
+    let list = issued.work.join("pencabutan.cose");
+    let out = run_piagam(&[
+        "revoke",
+        "--key",
+        s(&issued.key),
+        "--list",
+        s(&list),
+        "--reason",
+        "nama penerima salah cetak",
+        "--date",
+        "2024-09-02",
+        serial,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    list
+}
+
+#[test]
+fn a_revoked_serial_shows_revoked_from_the_embedded_or_the_fetched_list() {
+    let issued = issue();
+    let list = revoke(&issued, &issued.rows[0].serial);
+    let revoked = digits(&issued.rows[0].qr_text).to_owned();
+    let check = |port: u16| {
+        let shown = Shown::open(&format!("http://127.0.0.1:{port}/index.html#{revoked}"));
+        assert_eq!(shown.verdict(), "invalid", "{}", shown.dom);
+        assert_eq!(shown.body_attr("data-code"), "revoked");
+        assert!(
+            shown.dom.contains("nama penerima salah cetak"),
+            "{}",
+            shown.dom
+        );
+        assert!(shown.dom.contains("2 September 2024"));
+        // The other charter is not revoked, and the list's date is shown.
+        let other = Shown::open(&format!(
+            "http://127.0.0.1:{port}/index.html#{}",
+            digits(&issued.rows[1].qr_text)
+        ));
+        assert_eq!(other.verdict(), "valid");
+        assert!(
+            other.dom.contains("daftar pencabutan per 2 September 2024"),
+            "{}",
+            other.dom
+        );
+    };
+    // Embedded in the page.
+    let embedded = issued.work.join("situs-a");
+    site(&issued.jwks, Some(&list), &embedded);
+    assert!(embedded.join("revocations").is_file());
+    check(serve(&embedded));
+    // Only in the `revocations` file beside a page built without it.
+    let fetched = issued.work.join("situs-b");
+    site(&issued.jwks, None, &fetched);
+    std::fs::copy(&list, fetched.join("revocations")).unwrap();
+    check(serve(&fetched));
+}
+
+#[test]
+fn the_page_opened_from_disk_verifies_too_and_its_screenshots_are_made() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path().join("demo");
+    let out = run_piagam(&["demo", "--out", s(&demo)]);
+    assert!(out.status.success());
+    // The demo prints a file:// link that opens as SAH.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let link = stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("file://"))
+        .expect("demo prints a file:// link")
+        .to_owned();
+    let shown = Shown::open(&link);
+    assert_eq!(shown.verdict(), "valid", "{}", shown.dom);
+    assert!(shown.dom.contains("Pemerintah Provinsi Jawa Barat"));
+
+    // Phone-sized screenshots for the README, as a reader sees them.
+    let shots = repo().join("target/site-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut tampered = link.clone().into_bytes();
+    let i = tampered.len() - 40;
+    tampered[i] = if tampered[i] == b'1' { b'2' } else { b'1' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    for (name, url) in [
+        ("valid.png", link.as_str()),
+        ("invalid.png", tampered.as_str()),
+    ] {
+        let path = shots.join(name);
+        let out = chromium(
+            &[
+                "--window-size=390,844",
+                &format!("--screenshot={}", path.display()),
+            ],
+            url,
+        );
+        assert!(path.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+        if std::env::var_os("PIAGAM_WRITE_SCREENSHOTS").is_some() {
+            std::fs::create_dir_all(repo().join("docs/site")).unwrap();
+            std::fs::copy(&path, repo().join("docs/site").join(name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_page_verifier_agrees_on_every_vector_in_chromium() {
+    // A harness page that loads the page's own scripts and runs every
+    // vector with the browser's WebCrypto.
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["cbor.js", "ed25519.js", "verify.js"] {
+        std::fs::copy(repo().join("src/site").join(f), tmp.path().join(f)).unwrap();
+    }
+    let mut vectors = Vec::new();
+    for entry in std::fs::read_dir(repo().join("tests/vectors")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "json") {
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            vectors.push(serde_json::json!({
+                "name": path.file_name().unwrap().to_string_lossy(),
+                "doc": doc,
+            }));
+        }
+    }
+    let harness = format!(
+        r#"<!doctype html><meta charset="utf-8"><body>
+<script src="cbor.js"></script><script src="ed25519.js"></script><script src="verify.js"></script>
+<script type="application/json" id="vectors">{}</script>
+<script>
+(async () => {{
+  const hexBytes = (h) => Uint8Array.from(h.match(/../g).map((b) => parseInt(b, 16)));
+  const results = [];
+  for (const {{ name, doc }} of JSON.parse(document.getElementById("vectors").textContent)) {{
+    let result;
+    try {{
+      const trust = PiagamVerify.loadTrust(doc.jwks);
+      const revocations = doc.revocations_hex
+        ? await PiagamVerify.openRevocations(hexBytes(doc.revocations_hex), trust, {{ useWebCrypto: true }})
+        : null;
+      const r = await PiagamVerify.verifyText(doc.qr_text, trust, {{ today: doc.today, revocations, useWebCrypto: true }});
+      result = {{ valid: r.valid, code: r.code, claims: r.valid ? r.claims : null }};
+    }} catch (e) {{
+      result = e instanceof PiagamVerify.Refused ? {{ valid: false, code: e.code, claims: null }} : {{ error: String(e) }};
+    }}
+    results.push({{ name, result }});
+  }}
+  const out = document.createElement("pre");
+  out.id = "results";
+  out.textContent = JSON.stringify({{ webcrypto: await PiagamVerify.webCryptoHasEd25519(), results }});
+  document.body.append(out);
+}})();
+</script>"#,
+        serde_json::Value::Array(vectors.clone())
+            .to_string()
+            .replace('<', "\\u003c")
+    );
+    std::fs::write(tmp.path().join("harness.html"), harness).unwrap();
+    let port = serve(tmp.path());
+    let shown = Shown::open(&format!("http://127.0.0.1:{port}/harness.html"));
+    let json = shown
+        .dom
+        .split("<pre id=\"results\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no results: {}", shown.dom));
+    let json = json
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let got: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(got["webcrypto"], true, "Chromium's WebCrypto has Ed25519");
+    let results = got["results"].as_array().unwrap();
+    assert_eq!(results.len(), vectors.len());
+    for (r, v) in results.iter().zip(&vectors) {
+        let expected = &v["doc"]["expected"];
+        let name = &r["name"];
+        assert_eq!(
+            r["result"]["valid"], expected["valid"],
+            "{name}: {}",
+            r["result"]
+        );
+        assert_eq!(
+            r["result"]["code"], expected["code"],
+            "{name}: {}",
+            r["result"]
+        );
+        assert_eq!(r["result"]["claims"], expected["claims"], "{name}");
+    }
+}
