@@ -42,29 +42,23 @@ pub(super) fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Tab
     // XLSX and XLSB are read cell by cell, so a sheet that declares (or
     // holds one cell at) XFD1048576 costs nothing before it is refused.
     let mut cells = Cells::default();
+    // The two readers are different types with the same methods.
+    macro_rules! stream_cells {
+        ($workbook:expr) => {{
+            let mut reader = $workbook
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                let (row, col) = cell.get_position();
+                cells
+                    .put(row, col, Data::from(cell.get_value().clone()))
+                    .map_err(&fail)?;
+            }
+        }};
+    }
     match &mut book {
-        Sheets::Xlsx(x) => {
-            let mut reader = x
-                .worksheet_cells_reader(&name)
-                .map_err(|e| sheet_error(&e))?;
-            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
-                let (row, col) = cell.get_position();
-                cells
-                    .put(row, col, Data::from(cell.get_value().clone()))
-                    .map_err(&fail)?;
-            }
-        }
-        Sheets::Xlsb(x) => {
-            let mut reader = x
-                .worksheet_cells_reader(&name)
-                .map_err(|e| sheet_error(&e))?;
-            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
-                let (row, col) = cell.get_position();
-                cells
-                    .put(row, col, Data::from(cell.get_value().clone()))
-                    .map_err(&fail)?;
-            }
-        }
+        Sheets::Xlsx(x) => stream_cells!(x),
+        Sheets::Xlsb(x) => stream_cells!(x),
         _ => {
             let range = book.worksheet_range(&name).map_err(|e| sheet_error(&e))?;
             for (row, col, data) in range.used_cells() {
