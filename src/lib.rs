@@ -9,6 +9,8 @@ pub mod date;
 pub mod demo;
 pub mod fsio;
 pub mod generate;
+pub mod guard;
+pub mod inputs;
 pub mod keystore;
 pub mod layout;
 pub mod locale;

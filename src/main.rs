@@ -7,7 +7,7 @@ fn main() {
     // line. Panics that the library catches and turns into errors (a
     // damaged font in the shaper) stay quiet.
     std::panic::set_hook(Box::new(|info| {
-        if !piagam::layout::fonts::in_guarded_section() {
+        if !piagam::guard::in_guarded_section() {
             use std::io::Write;
             let _ = writeln!(
                 std::io::stderr(),

@@ -336,21 +336,62 @@ fn verify(
         count: 0,
         all_valid: true,
     };
+    let mut failed = false;
     for input in inputs {
         let more = if input == "-" {
             verify_lines(std::io::stdin().lock(), &trust, &options, &mut printer)?
-        } else {
+        } else if piagam::inputs::is_file(Path::new(input)) {
+            // A photo, a scan or a PDF: every QR code in it is checked.
+            match piagam::inputs::check_file(Path::new(input), &trust, &options) {
+                Ok(found) if found.is_empty() => {
+                    say!("piagam: {input}: no QR code found");
+                    printer.all_valid = false;
+                    true
+                }
+                Ok(found) => {
+                    let mut more = true;
+                    for checked in &found {
+                        more = printer.print_checked(checked)?;
+                        if !more {
+                            break;
+                        }
+                    }
+                    more
+                }
+                Err(e) => {
+                    say!("piagam: error: {e}");
+                    failed = true;
+                    true
+                }
+            }
+        } else if looks_like_seal(input) {
             printer.print(&seal::verify_qr_text(input, &trust, &options))?
+        } else {
+            say!(
+                "piagam: error: '{}' is not a file, a seal or a verify URL",
+                escape_controls(input)
+            );
+            failed = true;
+            true
         };
         if !more {
             break;
         }
     }
-    Ok(if printer.all_valid {
+    Ok(if failed {
+        super::EXIT_ERROR
+    } else if printer.all_valid {
         EXIT_OK
     } else {
         EXIT_INVALID
     })
+}
+
+/// A seal's digits, or an address followed by '#' (and whatever the
+/// verifier will judge after it).
+fn looks_like_seal(input: &str) -> bool {
+    let t = input.trim();
+    t.contains('#') || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A JWKS is a few kilobytes, even with many rotated keys.
@@ -366,30 +407,45 @@ struct ReportPrinter<W: Write> {
 }
 
 impl<W: Write> ReportPrinter<W> {
-    /// Ok(false) when the reader has gone (a closed pipe): stop quietly,
-    /// like other Unix tools. Any other failure to write is an error: a
-    /// report that was lost must not end in exit 0.
-    fn print(&mut self, report: &seal::Report) -> Result<bool, String> {
-        self.all_valid &= report.is_valid();
-        let written = if self.json {
-            writeln!(self.out, "{}", report.to_json())
+    /// A seal found in a file, with where it was found.
+    fn print_checked(&mut self, checked: &piagam::inputs::Checked) -> Result<bool, String> {
+        self.all_valid &= checked.is_valid();
+        let text = if self.json {
+            format!("{}\n", checked.to_json())
         } else {
             let sep = if self.count > 0 { "\n" } else { "" };
-            // The report quotes its input, which may hold terminal
-            // control sequences; show them, never obey them.
-            write!(
-                self.out,
-                "{sep}{}",
-                escape_controls(&report.to_text(self.lang))
-            )
-        }
-        .and_then(|()| self.out.flush());
+            format!("{sep}{}", escape_controls(&checked.to_text(self.lang)))
+        };
+        self.write(&text)
+    }
+
+    fn write(&mut self, text: &str) -> Result<bool, String> {
+        let written = self
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| self.out.flush());
         self.count += 1;
         match written {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
             Err(e) => Err(format!("standard output: {e}; the report was not written")),
         }
+    }
+
+    /// Ok(false) when the reader has gone (a closed pipe): stop quietly,
+    /// like other Unix tools. Any other failure to write is an error: a
+    /// report that was lost must not end in exit 0.
+    fn print(&mut self, report: &seal::Report) -> Result<bool, String> {
+        self.all_valid &= report.is_valid();
+        let text = if self.json {
+            format!("{}\n", report.to_json())
+        } else {
+            let sep = if self.count > 0 { "\n" } else { "" };
+            // The report quotes its input, which may hold terminal
+            // control sequences; show them, never obey them.
+            format!("{sep}{}", escape_controls(&report.to_text(self.lang)))
+        };
+        self.write(&text)
     }
 }
 

@@ -316,23 +316,7 @@ pub enum ShapeError {
     BrokenFont(String),
 }
 
-thread_local! {
-    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// True while a panic is being caught and turned into an error, so a panic
-/// hook can stay quiet about it.
-pub fn in_guarded_section() -> bool {
-    GUARDED.with(|g| g.get())
-}
-
-/// Runs `f`, turning a panic into None.
-pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
-    GUARDED.with(|g| g.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
-    GUARDED.with(|g| g.set(false));
-    result
-}
+use crate::guard::guarded;
 
 fn is_ignorable(c: char) -> bool {
     // Variation selectors and joiners carry no ink of their own.

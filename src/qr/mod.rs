@@ -70,6 +70,8 @@ pub fn encode_seal_text(text: &str) -> Result<QrMatrix, QrError> {
     Err(QrError::TooLong(text.len()))
 }
 
+pub mod scan;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,7 +59,7 @@ impl<'a> PdfWriter<'a> {
     /// font can make the PDF library panic while subsetting; that is an
     /// error about the font, never a crash.
     pub fn write(&mut self, pages: &[&Page], title: &str) -> Result<Vec<u8>, RenderError> {
-        crate::layout::fonts::guarded(|| self.write_unguarded(pages, title)).unwrap_or_else(|| {
+        crate::guard::guarded(|| self.write_unguarded(pages, title)).unwrap_or_else(|| {
             Err(RenderError::Write(
                 "a font could not be embedded (the file may be damaged)".into(),
             ))
