@@ -156,6 +156,23 @@ fn read_picture(path: &Path, bytes: &[u8]) -> Result<Vec<Seen>, InputError> {
 
 /// A PDF page as greyscale pixels on white, at `dpi`, within the pixel cap.
 pub fn render_page(page: &hayro::hayro_syntax::page::Page, dpi: f32) -> Option<image::GrayImage> {
+    let rgba = render_page_rgba(page, dpi)?;
+    let (width, height) = rgba.dimensions();
+    let grey: Vec<u8> = rgba
+        .as_raw()
+        .chunks_exact(4)
+        .map(|p| {
+            ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8
+        })
+        .collect();
+    image::GrayImage::from_raw(width, height, grey)
+}
+
+/// A PDF page in colour on white, at `dpi`, within the pixel cap.
+pub fn render_page_rgba(
+    page: &hayro::hayro_syntax::page::Page,
+    dpi: f32,
+) -> Option<image::RgbaImage> {
     let (w_pt, h_pt) = page.render_dimensions();
     if !(w_pt.is_finite() && h_pt.is_finite() && w_pt > 0.0 && h_pt > 0.0) {
         return None;
@@ -183,14 +200,8 @@ pub fn render_page(page: &hayro::hayro_syntax::page::Page, dpi: f32) -> Option<i
         )
     })?;
     let (width, height) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
-    let rgba = pixmap.data_as_u8_slice();
-    let grey: Vec<u8> = rgba
-        .chunks_exact(4)
-        .map(|p| {
-            ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8
-        })
-        .collect();
-    image::GrayImage::from_raw(width, height, grey)
+    // On an opaque white background, premultiplied colour is plain colour.
+    image::RgbaImage::from_raw(width, height, pixmap.data_as_u8_slice().to_vec())
 }
 
 fn read_pdf(path: &Path, bytes: Vec<u8>) -> Result<Vec<Seen>, InputError> {

@@ -1,5 +1,5 @@
 //! `piagam preview`: one page of a template, marked CONTOH (sample), as PDF
-//! and, where poppler's pdftoppm is installed, PNG.
+//! and PNG.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ pub struct PreviewRequest {
 #[derive(Debug)]
 pub struct PreviewOutcome {
     pub pdf: PathBuf,
-    /// None if no PNG renderer was found.
+    /// None if the page could not be rendered.
     pub png: Option<PathBuf>,
     pub recipient: String,
 }
@@ -130,7 +130,7 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
     })?;
     let pdf = req.out.join("preview.pdf");
     fsio::write_atomic(&pdf, &bytes).map_err(GenerateError::from)?;
-    let png = render_png(&pdf, &req.out.join("preview"));
+    let png = render_png(&pdf, &req.out.join("preview.png"));
     Ok(PreviewOutcome {
         pdf,
         png,
@@ -138,15 +138,13 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
     })
 }
 
-/// Renders the first page with pdftoppm, if it is installed.
-fn render_png(pdf: &Path, prefix: &Path) -> Option<PathBuf> {
-    let status = std::process::Command::new("pdftoppm")
-        .args(["-png", "-r", "100", "-singlefile"])
-        .arg(pdf)
-        .arg(prefix)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .ok()?;
-    let png = prefix.with_extension("png");
-    (status.success() && png.exists()).then_some(png)
+/// Renders the first page to PNG at 100 dpi, with piagam's own renderer.
+fn render_png(pdf: &Path, png: &Path) -> Option<PathBuf> {
+    let bytes = std::fs::read(pdf).ok()?;
+    let doc = hayro::hayro_syntax::Pdf::new(bytes).ok()?;
+    let page = crate::inputs::render_page_rgba(doc.pages().first()?, 100.0)?;
+    let mut encoded = std::io::Cursor::new(Vec::new());
+    page.write_to(&mut encoded, image::ImageFormat::Png).ok()?;
+    fsio::write_atomic(png, encoded.get_ref()).ok()?;
+    Some(png.to_owned())
 }

@@ -328,3 +328,77 @@ fn files_that_hold_no_seal_get_a_clear_answer() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("'sertifikat-saya.pdf' is not a file, a seal or a verify URL"));
 }
+
+#[test]
+fn the_qr_code_in_a_pdf_is_a_link_to_the_verification_page() {
+    let d = demo();
+    let doc = lopdf::Document::load(d.dir.join(&d.rows[0].file)).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let annots = doc
+        .get_dictionary(page)
+        .unwrap()
+        .get(b"Annots")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(annots.len(), 1);
+    let annot = match &annots[0] {
+        lopdf::Object::Dictionary(d) => d.clone(),
+        lopdf::Object::Reference(id) => doc.get_dictionary(*id).unwrap().clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(annot.get(b"Subtype").unwrap().as_name().unwrap(), b"Link");
+    let action = annot.get(b"A").unwrap().as_dict().unwrap();
+    assert_eq!(
+        action.get(b"URI").unwrap().as_str().unwrap(),
+        d.rows[0].qr_text.as_bytes()
+    );
+    // Over the 42 mm code at (26, 141) mm on the A4 landscape page; no frame.
+    let rect: Vec<f32> = annot
+        .get(b"Rect")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_float().unwrap())
+        .collect();
+    let mm = |v: f32| v / 72.0 * 25.4;
+    assert!(
+        (mm(rect[0]) - 26.0).abs() < 0.1 && (mm(rect[2] - rect[0]) - 42.0).abs() < 0.1,
+        "{rect:?}"
+    );
+    assert!(
+        (mm(rect[1]) - (210.0 - 141.0 - 42.0)).abs() < 0.1,
+        "{rect:?}"
+    );
+    let border: Vec<f32> = annot
+        .get(b"Border")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_float().unwrap())
+        .collect();
+    assert_eq!(border, [0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn preview_writes_its_png_without_any_outside_tool() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = piagam()
+        .args([
+            "preview",
+            "--template",
+            s(&repo().join("templates/piagam")),
+            "--out",
+            s(tmp.path()),
+        ])
+        .env("PATH", "") // no pdftoppm, no anything
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = image::open(tmp.path().join("preview.png")).unwrap();
+    // A4 landscape at 100 dpi.
+    assert_eq!((png.width(), png.height()), (1169, 826));
+}

@@ -85,7 +85,7 @@ pub enum Command {
     },
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(
-        after_long_help = "Examples:\n  piagam preview --template templates/piagam\n  piagam preview --template templates/piagam --roster pemenang.xlsx --row 9\n\nThe PNG needs pdftoppm (poppler-utils); without it only the PDF is written."
+        after_long_help = "Examples:\n  piagam preview --template templates/piagam\n  piagam preview --template templates/piagam --roster pemenang.xlsx --row 9"
     )]
     Preview {
         /// The template folder.

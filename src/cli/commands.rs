@@ -251,7 +251,7 @@ fn preview(req: &PreviewRequest) -> CmdResult {
     );
     match &outcome.png {
         Some(png) => say!("image: {}", png.display()),
-        None => say!("no PNG: install pdftoppm (apt-get install poppler-utils) to get one"),
+        None => say!("no PNG: the page could not be rendered"),
     }
     Ok(EXIT_OK)
 }

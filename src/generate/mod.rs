@@ -318,7 +318,12 @@ fn make_document(
         )
     })?;
     let fields = printable_fields(&claims, &config.signatory);
-    let page = compose(template, job.fonts, &fields, &matrix).map_err(
+    // On a screen, the code is also a link to the verification page.
+    let link = qrtext::split_qr_text(&qr_text)
+        .0
+        .is_some_and(|url| url.starts_with("https://") || url.starts_with("http://"))
+        .then_some(qr_text.as_str());
+    let page = compose(template, job.fonts, &fields, &matrix, link).map_err(
         |ComposeError { what, text, source }| {
             (
                 what,

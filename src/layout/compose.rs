@@ -28,6 +28,7 @@ pub fn compose(
     book: &FontBook,
     fields: &BTreeMap<String, String>,
     qr: &QrMatrix,
+    link: Option<&str>,
 ) -> Result<Page, ComposeError> {
     let mut items = Vec::new();
     for (index, element) in template.elements.iter().enumerate() {
@@ -129,6 +130,15 @@ pub fn compose(
                     matrix: qr.clone(),
                     color: *color,
                 });
+                if let Some(uri) = link {
+                    items.push(Item::Link {
+                        x: *x,
+                        y: *y,
+                        w: *size,
+                        h: *size,
+                        uri: uri.to_owned(),
+                    });
+                }
                 if let Some(caption) = caption
                     .as_ref()
                     .map(|c| collapse(&c.render(fields, template.lang)))

@@ -72,6 +72,15 @@ pub enum Item {
         clip: Option<[f32; 4]>,
         image: Arc<Raster>,
     },
+    /// A clickable area opening `uri`, drawn as nothing (the QR code, so a
+    /// reader of the PDF on a screen can open the verification page).
+    Link {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        uri: String,
+    },
     /// A QR code drawn as dark squares; `size` includes no quiet zone.
     Qr {
         x: f32,

@@ -298,6 +298,26 @@ fn page_ops(page: &Page, ids: &BTreeMap<FontKey, FontId>) -> Vec<Op> {
                     },
                 });
             }
+            Item::Link { x, y, w, h, uri } => {
+                let lower_left = point(page, *x, y + h);
+                ops.push(Op::LinkAnnotation {
+                    link: printpdf::LinkAnnotation::new(
+                        printpdf::Rect {
+                            x: lower_left.x,
+                            y: lower_left.y,
+                            width: mm(*w),
+                            height: mm(*h),
+                            mode: None,
+                            winding_order: None,
+                        },
+                        printpdf::Actions::Uri(uri.clone()),
+                        // No frame around the code.
+                        Some(printpdf::BorderArray::Solid([0.0, 0.0, 0.0])),
+                        None,
+                        None,
+                    ),
+                });
+            }
             Item::Qr {
                 x,
                 y,

@@ -892,7 +892,7 @@ mod fuzz {
                 Ok(t) => {
                     loaded += 1;
                     composed +=
-                        usize::from(crate::layout::compose(&t, &book, &fields, &qr).is_ok());
+                        usize::from(crate::layout::compose(&t, &book, &fields, &qr, None).is_ok());
                 }
                 Err(e) => {
                     refused += 1;
