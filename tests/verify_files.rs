@@ -147,6 +147,89 @@ fn degraded_pictures_of_a_charter_verify_and_name_the_recipient() {
         .unwrap();
     std::fs::write(&jpeg, bytes).unwrap();
     d.assert_reads(&jpeg, &[0]);
+    // WebP, as messaging apps send screenshots.
+    let webp = at("page.webp");
+    image::DynamicImage::ImageLuma8(page150.clone())
+        .to_rgb8()
+        .save(&webp)
+        .unwrap();
+    d.assert_reads(&webp, &[0]);
+    // Uneven light: bright on one side, dim on the other.
+    let w = page300.width() as f32;
+    let uneven = GrayImage::from_fn(page300.width(), page300.height(), |x, y| {
+        let light = 0.45 + 0.55 * (x as f32 / w);
+        Luma([(f32::from(page300.get_pixel(x, y)[0]) * light) as u8])
+    });
+    d.assert_reads(&save(&uneven, &at("uneven.png")), &[0]);
+}
+
+/// A PDF as a flatbed scanner writes it: one JPEG per page, no text.
+fn scanned_pdf(jpeg: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let mut object = |pdf: &mut Vec<u8>, body: &[u8]| {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
+        pdf.extend_from_slice(body);
+        pdf.extend_from_slice(b"\nendobj\n");
+    };
+    object(&mut pdf, b"<< /Type /Catalog /Pages 2 0 R >>");
+    object(&mut pdf, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    object(
+        &mut pdf,
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
+    );
+    let mut image = format!(
+        "<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
+        jpeg.len()
+    )
+    .into_bytes();
+    image.extend_from_slice(jpeg);
+    image.extend_from_slice(b"\nendstream");
+    object(&mut pdf, &image);
+    let content = b"q 842 0 0 595 0 0 cm /Im0 Do Q";
+    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    stream.extend_from_slice(content);
+    stream.extend_from_slice(b"\nendstream");
+    object(&mut pdf, &stream);
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for o in &offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[test]
+fn a_scanners_image_only_pdf_verifies() {
+    let d = demo();
+    let page = d.render(2, 200.0);
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode_image(&page)
+        .unwrap();
+    let path = d.dir.join("pindaian.pdf");
+    std::fs::write(&path, scanned_pdf(&jpeg, page.width(), page.height())).unwrap();
+    assert!(!pdf_text(&path).contains("Pemerintah"), "no text layer");
+    let (code, reports, stderr) = d.verify(&path);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(
+        reports[0]["claims"]["recipient"],
+        d.rows[2].recipient.as_str()
+    );
+    assert_eq!(reports[0]["source"]["page"], 1);
+    // Not written by piagam: there is no text to compare.
+    assert_eq!(reports[0]["page_text_matches"], serde_json::Value::Null);
 }
 
 #[test]
@@ -397,7 +480,11 @@ fn preview_writes_its_png_without_any_outside_tool() {
         .env("PATH", "") // no pdftoppm, no anything
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let png = image::open(tmp.path().join("preview.png")).unwrap();
     // A4 landscape at 100 dpi.
     assert_eq!((png.width(), png.height()), (1169, 826));

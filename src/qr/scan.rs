@@ -1,9 +1,9 @@
 //! Finding QR codes in pictures: photos, scans, rendered PDF pages.
 //!
 //! rxing (the ZXing port) reads each greyscale picture. Large photos are
-//! searched at a reduced size first; when nothing is found, other sizes and
-//! a single-code reader are tried, which between them cope with blur, JPEG
-//! artefacts, uneven light and small codes.
+//! searched at a reduced size first; when nothing is found, other sizes, a
+//! single-code reader and a global-threshold binarizer are tried, which
+//! between them cope with blur, JPEG artefacts, uneven light and small codes.
 
 use std::collections::HashSet;
 
@@ -63,6 +63,14 @@ fn centre(result: &rxing::RXingResult, scale: f32) -> (u32, u32) {
     (x.max(0.0) as u32, y.max(0.0) as u32)
 }
 
+/// The single-code reader with a global-histogram binarizer.
+fn global_threshold(pixels: &[u8], w: u32, h: u32) -> rxing::common::Result<rxing::RXingResult> {
+    use rxing::Reader;
+    let source = rxing::Luma8LuminanceSource::new(pixels.to_vec(), w, h)?;
+    let mut bitmap = rxing::BinaryBitmap::new(rxing::common::GlobalHistogramBinarizer::new(source));
+    rxing::MultiFormatReader::default().decode_with_hints(&mut bitmap, &hints())
+}
+
 /// Every QR code found, each once, in reading order (top to bottom).
 pub fn scan(picture: &Luma) -> Vec<FoundCode> {
     // The smallest QR code, without its quiet zone, is 21 modules wide.
@@ -99,7 +107,7 @@ pub fn scan(picture: &Luma) -> Vec<FoundCode> {
             // on a 3 × 7000 picture.)
             let one = guarded(|| {
                 rxing::helpers::detect_in_luma_with_hints(
-                    pixels,
+                    pixels.clone(),
                     w,
                     h,
                     Some(BarcodeFormat::QR_CODE),
@@ -107,6 +115,12 @@ pub fn scan(picture: &Luma) -> Vec<FoundCode> {
                 )
             });
             if let Some(Ok(result)) = one {
+                add(&mut found, vec![result], scale);
+            }
+        }
+        if found.is_empty() {
+            // A global threshold, for pictures the local one breaks up.
+            if let Some(Ok(result)) = guarded(|| global_threshold(&pixels, w, h)) {
                 add(&mut found, vec![result], scale);
             }
         }
