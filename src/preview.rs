@@ -120,7 +120,14 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
     })?;
     let page = watermark(&doc.page, fonts, "CONTOH");
     let bytes = PdfWriter::new(fonts)
-        .write(&[&page], "preview")
+        .write(
+            &[&page],
+            &crate::render::pdf::DocInfo {
+                title: "preview",
+                lang: Some(doc.lang),
+                ..Default::default()
+            },
+        )
         .map_err(GenerateError::from)?;
     std::fs::create_dir_all(&req.out).map_err(|e| {
         GenerateError::Write(fsio::WriteError {

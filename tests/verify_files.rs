@@ -489,3 +489,43 @@ fn preview_writes_its_png_without_any_outside_tool() {
     // A4 landscape at 100 dpi.
     assert_eq!((png.width(), png.height()), (1169, 826));
 }
+
+#[test]
+fn each_pdf_says_who_issued_it_what_for_when_and_in_which_language() {
+    let d = demo();
+    let file = d.dir.join(&d.rows[0].file);
+    let info = stdout_of(&run_tool("pdfinfo", &[s(&file)]));
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .map(|v| v.trim().to_owned())
+    };
+    assert_eq!(
+        field("Author").as_deref(),
+        Some("CONTOH / DEMO — bukan penerbit sungguhan")
+    );
+    assert_eq!(field("Subject").as_deref(), Some("Juara Pertama"));
+    assert_eq!(
+        field("Title").as_deref(),
+        Some("001/ALDPD/VIII/2024 — Pemerintah Provinsi Jawa Barat")
+    );
+    // The signed document date, not the clock (so output stays the same).
+    assert_eq!(
+        field("CreationDate").as_deref(),
+        Some("Thu Aug  1 00:00:00 2024 UTC")
+    );
+    // No empty keys.
+    assert_eq!(field("Keywords"), None);
+    assert_eq!(field("Custom Metadata").as_deref(), Some("no"));
+    let doc = lopdf::Document::load(&file).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let lang = doc
+        .get_dictionary(root)
+        .unwrap()
+        .get(b"Lang")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_vec();
+    assert_eq!(lang, b"id");
+}

@@ -33,6 +33,8 @@ pub struct Issued {
     pub row: usize,
     pub serial: String,
     pub kind: String,
+    /// The language the page is printed in.
+    pub lang: crate::locale::Language,
     /// Names this document's files: the kind, and the language where the
     /// run holds the same kind in several languages. Unique in the run.
     pub label: String,
@@ -175,8 +177,12 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
                 )
                 .map_err(|(column, reason)| problem(record.row, &column, reason))?;
                 if job.render_and_drop_pages {
+                    let info = crate::render::pdf::DocInfo {
+                        title: &doc.serial,
+                        ..Default::default()
+                    };
                     writer
-                        .write(&[&doc.page], &doc.serial)
+                        .write(&[&doc.page], &info)
                         .map_err(|e| problem(record.row, "font", e.to_string()))?;
                     doc.page = Page::new(doc.page.width_mm(), doc.page.height_mm(), Vec::new());
                 }
@@ -339,6 +345,7 @@ fn make_document(
         file: file_name(seq, label, &record.recipient),
         serial,
         kind: template.kind.clone(),
+        lang: template.lang,
         label: label.to_owned(),
         recipient: record.recipient.clone(),
         achievement: record.achievement.clone(),

@@ -8,7 +8,7 @@ use super::{GenerateError, Issued};
 use crate::layout::fonts::FontBook;
 use crate::layout::Page;
 use crate::outdir::OutDir;
-use crate::render::pdf::PdfWriter;
+use crate::render::pdf::{DocInfo, PdfWriter};
 use crate::roster::RowProblem;
 use crate::seal::Jwks;
 
@@ -59,14 +59,26 @@ pub fn render_outputs(
             || PdfWriter::new(fonts),
             |writer, doc| {
                 writer
-                    .write(&[&doc.page], &format!("{} — {}", doc.serial, doc.recipient))
+                    .write(
+                        &[&doc.page],
+                        &DocInfo {
+                            title: &format!("{} — {}", doc.serial, doc.recipient),
+                            author: &jwks.issuer,
+                            subject: &doc.achievement,
+                            date: Some(doc.claims.date),
+                            lang: Some(doc.lang),
+                        },
+                    )
                     .map(|bytes| (doc.file.clone(), bytes))
             },
         )
         .collect::<Result<_, _>>()?;
     let mut writer = PdfWriter::new(fonts);
     let pages: Vec<&Page> = issued.iter().map(|d| &d.page).collect();
-    files.push(("print.pdf".into(), writer.write(&pages, "print")?));
+    files.push((
+        "print.pdf".into(),
+        writer.write(&pages, &print_info("print", &jwks.issuer, issued.first()))?,
+    ));
     // With several documents per winner, one print file per document
     // too, for different paper. Labels are unique in the run.
     let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
@@ -78,7 +90,9 @@ pub fn render_outputs(
                 .filter(|d| d.label == label)
                 .map(|d| &d.page)
                 .collect();
-            let bytes = writer.write(&pages, &format!("print {label}"))?;
+            let title = format!("print {label}");
+            let first = issued.iter().find(|d| d.label == label);
+            let bytes = writer.write(&pages, &print_info(&title, &jwks.issuer, first))?;
             files.push((format!("print-{label}.pdf"), bytes));
         }
     }
@@ -96,6 +110,17 @@ pub fn render_outputs(
         }
     }
     Ok(files)
+}
+
+/// A print file is dated and set in the language of its first page.
+fn print_info<'a>(title: &'a str, issuer: &'a str, first: Option<&Issued>) -> DocInfo<'a> {
+    DocInfo {
+        title,
+        author: issuer,
+        subject: "",
+        date: first.map(|d| d.claims.date),
+        lang: first.map(|d| d.lang),
+    }
 }
 
 /// Rows left out by `--skip-invalid`, each with its reason.

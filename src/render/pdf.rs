@@ -26,6 +26,73 @@ pub enum RenderError {
     Write(String),
 }
 
+/// What a PDF says about itself (its Info dictionary and /Lang). Empty
+/// values are left out. The date is the signed document date, never the
+/// clock, so output stays byte-identical.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocInfo<'a> {
+    pub title: &'a str,
+    /// The issuer.
+    pub author: &'a str,
+    /// The achievement.
+    pub subject: &'a str,
+    pub date: Option<crate::date::Date>,
+    pub lang: Option<crate::locale::Language>,
+}
+
+/// A PDF text string: PDFDocEncoding-safe ASCII as is, else UTF-16BE.
+fn pdf_text(s: &str) -> lopdf::Object {
+    if s.is_ascii() {
+        lopdf::Object::String(s.as_bytes().to_vec(), lopdf::StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xfe, 0xff];
+        for unit in s.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
+    }
+}
+
+/// Sets the Info dictionary and the catalog's /Lang as `info` says.
+fn apply_info(lo: &mut lopdf::Document, info: &DocInfo) {
+    if let Ok(root) = lo.trailer.get(b"Root").and_then(|r| r.as_reference()) {
+        if let (Some(lang), Ok(catalog)) = (info.lang, lo.get_dictionary_mut(root)) {
+            catalog.set("Lang", pdf_text(lang.code()));
+        }
+    }
+    let Ok(id) = lo.trailer.get(b"Info").and_then(|r| r.as_reference()) else {
+        return;
+    };
+    let Ok(dict) = lo.get_dictionary_mut(id) else {
+        return;
+    };
+    for (key, value) in [
+        ("Title", info.title),
+        ("Author", info.author),
+        ("Subject", info.subject),
+    ] {
+        if value.trim().is_empty() {
+            dict.remove(key.as_bytes());
+        } else {
+            dict.set(key, pdf_text(value));
+        }
+    }
+    for key in ["Keywords", "GTS_PDFXVersion", "Trapped", "Identifier"] {
+        dict.remove(key.as_bytes());
+    }
+    match info.date {
+        Some(d) => {
+            let stamp = format!("D:{:04}{:02}{:02}000000Z", d.year(), d.month(), d.day());
+            dict.set("CreationDate", pdf_text(&stamp));
+            dict.set("ModDate", pdf_text(&stamp));
+        }
+        None => {
+            dict.remove(b"CreationDate");
+            dict.remove(b"ModDate");
+        }
+    }
+}
+
 /// Fonts parsed once for PDF embedding and reused for every document.
 pub struct PdfWriter<'a> {
     book: &'a FontBook,
@@ -58,16 +125,16 @@ impl<'a> PdfWriter<'a> {
     /// Writes pages as one PDF document and returns its bytes. A damaged
     /// font can make the PDF library panic while subsetting; that is an
     /// error about the font, never a crash.
-    pub fn write(&mut self, pages: &[&Page], title: &str) -> Result<Vec<u8>, RenderError> {
-        crate::guard::guarded(|| self.write_unguarded(pages, title)).unwrap_or_else(|| {
+    pub fn write(&mut self, pages: &[&Page], info: &DocInfo) -> Result<Vec<u8>, RenderError> {
+        crate::guard::guarded(|| self.write_unguarded(pages, info)).unwrap_or_else(|| {
             Err(RenderError::Write(
                 "a font could not be embedded (the file may be damaged)".into(),
             ))
         })
     }
 
-    fn write_unguarded(&mut self, pages: &[&Page], title: &str) -> Result<Vec<u8>, RenderError> {
-        let mut doc = PdfDocument::new(title);
+    fn write_unguarded(&mut self, pages: &[&Page], info: &DocInfo) -> Result<Vec<u8>, RenderError> {
+        let mut doc = PdfDocument::new(info.title);
         doc.metadata.info.creator = "piagam".into();
         doc.metadata.info.producer = format!("piagam {}", env!("CARGO_PKG_VERSION"));
 
@@ -132,6 +199,7 @@ impl<'a> PdfWriter<'a> {
         {
             return Err(RenderError::Write(w.msg.clone()));
         }
+        apply_info(&mut lo, info);
         let placeholder = lopdf::Object::String(
             ID_PLACEHOLDER.as_bytes().to_vec(),
             lopdf::StringFormat::Literal,
