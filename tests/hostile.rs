@@ -476,6 +476,11 @@ fn an_xlsx_with_one_cell_at_xfd1048576_is_refused_cheaply() {
     );
 }
 
+/// A template body holding one 10 mm image element showing `src`.
+fn image_element(src: &str) -> String {
+    format!("\n[[element]]\ntype = \"image\"\nsrc = \"{src}\"\nx = 0\ny = 0\nw = 10\nh = 10\n")
+}
+
 fn write_template(dir: &Path, body: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
@@ -759,10 +764,7 @@ fn devices_and_fifos_are_refused_as_images_fonts_and_rosters() {
     let w = Work::new();
     let roster = w.roster("r.csv", &["Kota A,Juara,Kota"]);
     // /dev/zero as an image, from a template the organizer trusts.
-    let t = write_template(
-        &w.dir.join("t"),
-        "\n[[element]]\ntype = \"image\"\nsrc = \"/dev/zero\"\nx = 0\ny = 0\nw = 10\nh = 10\n",
-    );
+    let t = write_template(&w.dir.join("t"), &image_element("/dev/zero"));
     assert_clean_error(
         &check(&roster, &t, &["--allow-outside-assets"]),
         "element 2: not a regular file",
@@ -777,10 +779,7 @@ fn devices_and_fifos_are_refused_as_images_fonts_and_rosters() {
         "/dev/zero: not a regular file",
     );
     // A FIFO inside the template folder: refused at once, no hang.
-    let t = write_template(
-        &w.dir.join("t3"),
-        "\n[[element]]\ntype = \"image\"\nsrc = \"pipa.png\"\nx = 0\ny = 0\nw = 10\nh = 10\n",
-    );
+    let t = write_template(&w.dir.join("t3"), &image_element("pipa.png"));
     assert!(Command::new("mkfifo")
         .arg(t.join("pipa.png"))
         .status()
@@ -842,12 +841,9 @@ fn template_files_stay_inside_the_template_folder() {
     let roster = w.roster("r.csv", &["Kota A,Juara,Kota"]);
     let secret = w.dir.join("rahasia.png");
     image::RgbImage::new(4, 4).save(&secret).unwrap();
-    let image = |src: &str| {
-        format!("\n[[element]]\ntype = \"image\"\nsrc = \"{src}\"\nx = 0\ny = 0\nw = 10\nh = 10\n")
-    };
-    let absolute = write_template(&w.dir.join("a/t"), &image(s(&secret)));
-    let dotdot = write_template(&w.dir.join("b/t"), &image("../../rahasia.png"));
-    let linked = write_template(&w.dir.join("c/t"), &image("tautan.png"));
+    let absolute = write_template(&w.dir.join("a/t"), &image_element(s(&secret)));
+    let dotdot = write_template(&w.dir.join("b/t"), &image_element("../../rahasia.png"));
+    let linked = write_template(&w.dir.join("c/t"), &image_element("tautan.png"));
     std::os::unix::fs::symlink(&secret, linked.join("tautan.png")).unwrap();
     for t in [&absolute, &dotdot, &linked] {
         assert_clean_error(&check(&roster, t, &[]), "lies outside the template folder");
@@ -855,7 +851,7 @@ fn template_files_stay_inside_the_template_folder() {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     // The shared assets folder beside the template is inside.
-    let shared = write_template(&w.dir.join("d/t"), &image("../assets/logo.png"));
+    let shared = write_template(&w.dir.join("d/t"), &image_element("../assets/logo.png"));
     std::fs::create_dir_all(w.dir.join("d/assets")).unwrap();
     std::fs::copy(&secret, w.dir.join("d/assets/logo.png")).unwrap();
     assert!(check(&roster, &shared, &[]).status.success());

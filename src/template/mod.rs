@@ -788,6 +788,17 @@ mod tests {
         }
     }
 
+    /// The image of every image element, in order.
+    fn images(t: &Template) -> Vec<&Arc<Raster>> {
+        t.elements
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ElementKind::Image { raster, .. } => Some(raster),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn images_far_larger_than_their_box_are_downsampled_once() {
         let tmp = tempfile::tempdir().unwrap();
@@ -797,14 +808,7 @@ mod tests {
         let body = "\n[[element]]\ntype = \"image\"\nsrc = \"big.png\"\nx = 0\ny = 0\nw = 20\nh = 20\n\n[[element]]\ntype = \"image\"\nsrc = \"big.png\"\nx = 0\ny = 0\nw = 40\nh = 10\n";
         let text = format!("{HEAD}{body}");
         let t = Template::from_toml(&text, tmp.path(), &tmp.path().join("template.toml")).unwrap();
-        let rasters: Vec<&Arc<Raster>> = t
-            .elements
-            .iter()
-            .filter_map(|e| match &e.kind {
-                ElementKind::Image { raster, .. } => Some(raster),
-                _ => None,
-            })
-            .collect();
+        let rasters = images(&t);
         // Both boxes together need 945 × 473 pixels at 600 dpi (40 × 20 mm);
         // the image keeps its shape and covers both.
         let (w, h) = (rasters[0].width, rasters[0].height);
@@ -819,14 +823,7 @@ mod tests {
     fn each_image_is_decoded_once_per_template() {
         let t = Template::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/piagam"))
             .unwrap();
-        let logos: Vec<&std::sync::Arc<Raster>> = t
-            .elements
-            .iter()
-            .filter_map(|e| match &e.kind {
-                ElementKind::Image { raster, .. } => Some(raster),
-                _ => None,
-            })
-            .collect();
+        let logos = images(&t);
         assert_eq!(logos.len(), 2);
         assert!(std::sync::Arc::ptr_eq(logos[0], logos[1]));
     }
