@@ -79,11 +79,23 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
     let loaded = Loaded::assemble(config, roster, vec![template])?;
     let key = IssuerKey::from_pkcs8_pem(DEMO_KEY_PEM)?;
     let jwks = demo_jwks(&key, loaded.config.verify_url.clone());
-    let issued = generate::prepare(&loaded.job(roster_path, &key, None))?
+    let job = loaded.job(roster_path, &key, None);
+    let (issued, usage) = generate::prepare(&job)?
         .with_problems(loaded.roster.problems.clone())
         .into_all()?;
     // Demo files are never signed by hand, so a re-run may replace them.
-    generate::write_outputs(&issued, &loaded.fonts, &jwks, out_dir, None, true)?;
+    generate::write_outputs(
+        &job,
+        &issued,
+        &usage,
+        &jwks,
+        out_dir,
+        None,
+        &generate::WriteOptions {
+            overwrite: true,
+            ..Default::default()
+        },
+    )?;
     crate::site::write_site(&jwks, None, &out_dir.join("site"))?;
     Ok(issued)
 }

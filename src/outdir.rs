@@ -85,40 +85,101 @@ impl OutDir {
         &self.dir
     }
 
+    /// Starts a fresh staging folder, removing what a killed run left.
+    pub fn staging(&self) -> Result<Staging<'_>, WriteError> {
+        let dir = self.dir.join(STAGING_DIR);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
+        }
+        std::fs::create_dir(&dir).map_err(|e| io_error(&dir, e))?;
+        Ok(Staging {
+            out: self,
+            dir,
+            staged: std::sync::Mutex::new(Vec::new()),
+            done: false,
+        })
+    }
+
     /// Writes every file into staging, then moves them into place in the
     /// given order. Files whose content is already in place are left alone.
     pub fn commit(&self, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
-        let staging = self.dir.join(STAGING_DIR);
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(|e| io_error(&staging, e))?;
+        let staging = self.staging()?;
+        for (name, bytes) in files {
+            staging.write_if_changed(name, bytes)?;
         }
-        std::fs::create_dir(&staging).map_err(|e| io_error(&staging, e))?;
-        let staged = (|| {
-            let mut moves = Vec::new();
-            for (name, bytes) in files {
-                let target = self.dir.join(name);
-                if std::fs::read(&target).is_ok_and(|old| &old == bytes) {
-                    continue;
-                }
-                let path = staging.join(name);
-                let mut file = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
-                file.write_all(bytes).map_err(|e| io_error(&path, e))?;
-                file.sync_all().map_err(|e| io_error(&path, e))?;
-                moves.push((path, target));
-            }
-            Ok(moves)
-        })();
-        let moves = match staged {
-            Ok(moves) => moves,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&staging);
-                return Err(e);
-            }
-        };
-        for (from, to) in moves {
+        staging.commit()
+    }
+}
+
+/// Files of a run, written as they are made into `DIR/.piagam-staging/`,
+/// and moved into `DIR` together at the end. Dropped without `commit`, the
+/// staging folder is removed and `DIR` is as it was.
+#[derive(Debug)]
+pub struct Staging<'a> {
+    out: &'a OutDir,
+    dir: PathBuf,
+    /// Names staged, in the order they will be moved.
+    staged: std::sync::Mutex<Vec<String>>,
+    done: bool,
+}
+
+impl Staging<'_> {
+    /// Where a file of this name is staged.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Where a file of this name ends up.
+    pub fn target(&self, name: &str) -> PathBuf {
+        self.out.dir.join(name)
+    }
+
+    /// Records a file written (and synced) at `path(name)` by the caller.
+    pub fn add(&self, name: &str) {
+        if let Ok(mut staged) = self.staged.lock() {
+            staged.push(name.to_owned());
+        }
+    }
+
+    /// Stages `bytes` unless the same bytes are already in place.
+    pub fn write_if_changed(&self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        if std::fs::read(self.target(name)).is_ok_and(|old| old == bytes) {
+            return Ok(());
+        }
+        let path = self.path(name);
+        let mut file = std::fs::File::create(&path).map_err(|e| io_error(&path, e))?;
+        file.write_all(bytes).map_err(|e| io_error(&path, e))?;
+        file.sync_all().map_err(|e| io_error(&path, e))?;
+        self.add(name);
+        Ok(())
+    }
+
+    /// Moves every staged file into place, PDFs first, and
+    /// removes the staging folder. Renames need no space, so a full disk
+    /// cannot stop this halfway.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let mut staged = std::mem::take(
+            &mut *self
+                .staged
+                .lock()
+                .map_err(|_| io_error(&self.dir, "a writer failed"))?,
+        );
+        // Documents first, the files that describe them (manifest) last.
+        staged.sort_by(|a, b| (!a.ends_with(".pdf"), a).cmp(&(!b.ends_with(".pdf"), b)));
+        for name in staged {
+            let (from, to) = (self.path(&name), self.target(&name));
             std::fs::rename(&from, &to).map_err(|e| io_error(&to, e))?;
         }
-        std::fs::remove_dir_all(&staging).map_err(|e| io_error(&staging, e))
+        self.done = true;
+        std::fs::remove_dir_all(&self.dir).map_err(|e| io_error(&self.dir, e))
+    }
+}
+
+impl Drop for Staging<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

@@ -8,7 +8,6 @@ use crate::config::EventConfig;
 use crate::fsio;
 use crate::generate::{self, GenerateError, Loaded, RunError};
 use crate::layout::compose::watermark;
-use crate::render::pdf::PdfWriter;
 use crate::roster::{Record, Roster, RowProblem};
 use crate::template::Template;
 
@@ -108,8 +107,11 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
     let fonts = &loaded.fonts;
     let key = generate::layout_key();
     let roster_name = req.roster.clone().unwrap_or_else(|| "(placeholder)".into());
-    let prepared = generate::prepare(&loaded.job(&roster_name, &key, None))?;
-    let mut issued = prepared.into_all()?;
+    let job = generate::Job {
+        keep_pages: true,
+        ..loaded.job(&roster_name, &key, None)
+    };
+    let (mut issued, _) = generate::prepare(&job)?.into_all()?;
     let doc = issued.pop().ok_or_else(|| {
         GenerateError::Rows(vec![RowProblem {
             file: req.template.clone(),
@@ -118,9 +120,12 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
             reason: "nothing to preview".into(),
         }])
     })?;
-    let page = watermark(&doc.page, fonts, "CONTOH");
-    let bytes = PdfWriter::new(fonts)
-        .write(
+    let Some(page) = &doc.page else {
+        return Err(GenerateError::Recompose("the page was not kept".into()).into());
+    };
+    let page = watermark(page, fonts, "CONTOH");
+    let bytes = crate::render::pdf::write_pages(
+            fonts,
             &[&page],
             &crate::render::pdf::DocInfo {
                 title: "preview",

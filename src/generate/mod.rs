@@ -18,14 +18,16 @@ use crate::layout::fonts::FontBook;
 use crate::layout::{compose, ComposeError, Page};
 use crate::numbering::{format_serial, SerialParts};
 use crate::qr::{self, QrError};
-use crate::render::pdf::RenderError;
+use crate::render::pdf::{RenderError, Usage};
 use crate::roster::{Record, RowProblem};
 use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 
 pub use fields::{claims_for, printable_fields};
-pub use output::{render_outputs, write_outputs};
-pub use run::{assets_policy, check, layout_key, run, Loaded, Outcome, Request, RunError};
+pub use output::{render_only, write_outputs, Outputs, Progress, Silent, WriteOptions, Written};
+pub use run::{
+    assets_policy, check, layout_key, run, run_with_progress, Loaded, Outcome, Request, RunError,
+};
 
 /// One document to be issued, after signing and layout.
 #[derive(Debug, Clone)]
@@ -45,7 +47,12 @@ pub struct Issued {
     pub file: String,
     pub qr_text: String,
     pub claims: Claims,
-    pub page: Page,
+    /// The composed page, kept only when the job asks (a preview); a run
+    /// composes each page again when it writes it, so memory does not grow
+    /// with the roster.
+    pub page: Option<Page>,
+    /// (template, record) indices in the job, to compose the page again.
+    source: (usize, usize),
 }
 
 /// The most pages one run makes (winners × documents each).
@@ -64,9 +71,22 @@ pub struct Job<'a> {
     pub key: &'a IssuerKey,
     /// Overrides the config's verify URL.
     pub verify_url: Option<String>,
-    /// Render each page to a PDF at once and keep only an empty page, so a
-    /// check of a long roster costs what its rows hold, not what its pages do.
-    pub render_and_drop_pages: bool,
+    /// Keep each composed page in its document (for a preview of one).
+    pub keep_pages: bool,
+    /// How file names are made.
+    pub file_names: FileNames,
+}
+
+/// How document file names are made. Both are safe on every system: no
+/// separators, control or reserved names, at most 120 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FileNames {
+    /// Letters and digits of any script, as the roster spells them.
+    Unicode,
+    /// ASCII only, accents dropped (`Nguyễn` → `nguyen`): for mail systems
+    /// that mangle other names.
+    #[default]
+    Ascii,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +100,8 @@ pub enum GenerateError {
     TooMany { documents: usize, kinds: usize },
     #[error("two outputs of this run would both be written to {0}; nothing was written")]
     DuplicateName(PathBuf),
+    #[error("composing a page again failed: {0}")]
+    Recompose(String),
     #[error(transparent)]
     OutDir(#[from] crate::outdir::OutDirError),
     #[error(transparent)]
@@ -93,6 +115,8 @@ pub enum GenerateError {
 pub struct Prepared {
     pub issued: Vec<Issued>,
     pub problems: Vec<RowProblem>,
+    /// Every glyph and image the documents print, for the run's PDF kit.
+    pub usage: Usage,
 }
 
 impl Prepared {
@@ -104,9 +128,9 @@ impl Prepared {
     }
 
     /// All documents, or every problem if there is any.
-    pub fn into_all(self) -> Result<Vec<Issued>, GenerateError> {
+    pub fn into_all(self) -> Result<(Vec<Issued>, Usage), GenerateError> {
         if self.problems.is_empty() {
-            Ok(self.issued)
+            Ok((self.issued, self.usage))
         } else {
             Err(GenerateError::Rows(self.problems))
         }
@@ -114,7 +138,7 @@ impl Prepared {
 
     /// Drops every document of a row with a problem; returns the documents
     /// kept and the problems, for `rejected.csv`.
-    pub fn skip_invalid(self) -> (Vec<Issued>, Vec<RowProblem>) {
+    pub fn skip_invalid(self) -> (Vec<Issued>, Vec<RowProblem>, Usage) {
         let bad: std::collections::BTreeSet<usize> =
             self.problems.iter().filter_map(|p| p.row).collect();
         let kept = self
@@ -122,7 +146,7 @@ impl Prepared {
             .into_iter()
             .filter(|d| !bad.contains(&d.row))
             .collect();
-        (kept, self.problems)
+        (kept, self.problems, self.usage)
     }
 }
 
@@ -156,44 +180,32 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
 
     let mut problems = missing_columns(job);
     let labels = document_labels(job.templates);
-    let pairs: Vec<(&Template, &str, &Record)> = job
-        .templates
-        .iter()
-        .zip(&labels)
-        .flat_map(|(t, label)| job.records.iter().map(move |r| (t, label.as_str(), r)))
+    let pairs: Vec<(usize, usize)> = (0..job.templates.len())
+        .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
         .collect();
-    let made: Vec<Result<Issued, RowProblem>> = pairs
+    let made: Vec<Result<(Issued, Usage), RowProblem>> = pairs
         .par_iter()
-        .map_init(
-            || crate::render::pdf::PdfWriter::new(job.fonts),
-            |writer, (template, label, record)| {
-                let mut doc = make_document(
-                    job,
-                    template,
-                    label,
-                    record,
-                    event_date,
-                    verify_url.as_deref(),
-                )
-                .map_err(|(column, reason)| problem(record.row, &column, reason))?;
-                if job.render_and_drop_pages {
-                    let info = crate::render::pdf::DocInfo {
-                        title: &doc.serial,
-                        ..Default::default()
-                    };
-                    writer
-                        .write(&[&doc.page], &info)
-                        .map_err(|e| problem(record.row, "font", e.to_string()))?;
-                    doc.page = Page::new(doc.page.width_mm(), doc.page.height_mm(), Vec::new());
-                }
-                Ok(doc)
-            },
-        )
+        .map(|&(template, record)| {
+            let mut doc = make_document(job, &labels, template, record, event_date, verify_url.as_deref())
+                .map_err(|(column, reason)| problem(job.records[record].row, &column, reason))?;
+            let mut usage = Usage::default();
+            if let Some(page) = &doc.page {
+                usage.add_page(page);
+            }
+            if !job.keep_pages {
+                doc.page = None;
+            }
+            Ok((doc, usage))
+        })
         .collect();
     let mut issued = Vec::new();
+    let mut usage = Usage::default();
     for result in made {
         match result {
-            Ok(doc) => issued.push(doc),
+            Ok((doc, used)) => {
+                issued.push(doc);
+                usage.merge(used);
+            }
             Err(p) => problems.push(p),
         }
     }
@@ -219,7 +231,11 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
             seen.insert(&doc.serial, doc);
         }
     }
-    Ok(Prepared { issued, problems })
+    Ok(Prepared {
+        issued,
+        problems,
+        usage,
+    })
 }
 
 /// A template that prints `{{extra.X}}` for a roster without a column X
@@ -286,13 +302,16 @@ fn document_labels(templates: &[Template]) -> Vec<String> {
 /// Signs and lays out one document; on failure, the column and reason.
 fn make_document(
     job: &Job,
-    template: &Template,
-    label: &str,
-    record: &Record,
+    labels: &[String],
+    template_index: usize,
+    record_index: usize,
     event_date: crate::date::Date,
     verify_url: Option<&str>,
 ) -> Result<Issued, (String, String)> {
     let config = job.config;
+    let template = &job.templates[template_index];
+    let label = labels[template_index].as_str();
+    let record = &job.records[record_index];
     let date = record.date.unwrap_or(event_date);
     let seq = config
         .numbering
@@ -342,7 +361,7 @@ fn make_document(
     )?;
     Ok(Issued {
         row: record.row,
-        file: file_name(seq, label, &record.recipient),
+        file: file_name(seq, label, &record.recipient, job.file_names),
         serial,
         kind: template.kind.clone(),
         lang: template.lang,
@@ -352,23 +371,75 @@ fn make_document(
         category: record.category.clone().unwrap_or_default(),
         qr_text,
         claims,
-        page,
+        page: Some(page),
+        source: (template_index, record_index),
     })
 }
 
-/// `007-piagam-pemerintah-kota-semarang.pdf`: sortable, ASCII, no spaces.
-fn file_name(seq: u32, label: &str, recipient: &str) -> String {
+/// Composes a prepared document's page again, exactly as `prepare` did.
+pub fn compose_again(job: &Job, doc: &Issued) -> Result<Page, GenerateError> {
+    let labels = document_labels(job.templates);
+    let verify_url = job.verify_url.clone().or_else(|| job.config.verify_url.clone());
+    let event_date = job
+        .config
+        .event_date()
+        .map_err(|e| GenerateError::Recompose(e.to_string()))?;
+    let (template, record) = doc.source;
+    let again = make_document(job, &labels, template, record, event_date, verify_url.as_deref())
+        .map_err(|(_, reason)| GenerateError::Recompose(reason))?;
+    match again.page {
+        Some(page) if again.qr_text == doc.qr_text => Ok(page),
+        _ => Err(GenerateError::Recompose(format!(
+            "the page of {} came out differently the second time",
+            doc.serial
+        ))),
+    }
+}
+
+/// The longest file name made, in bytes (well under every file system's
+/// 255, leaving room for the folder in Windows' 260-character paths).
+pub const MAX_FILE_NAME_BYTES: usize = 120;
+
+/// `007-piagam-pemerintah-kota-semarang.pdf`: sortable, no spaces, no
+/// separators or control characters. It starts with the sequence number,
+/// so it is never a reserved device name (`CON`, `NUL`, …), and the
+/// number and label make it unique in the run.
+fn file_name(seq: u32, label: &str, recipient: &str, mode: FileNames) -> String {
     let mut slug = String::new();
-    for c in recipient.nfd() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if (c.is_whitespace() || c.is_ascii_punctuation()) && !slug.ends_with('-') {
+    let push = |c: char, slug: &mut String| {
+        let keep = match mode {
+            FileNames::Ascii => c.is_ascii_alphanumeric(),
+            FileNames::Unicode => c.is_alphanumeric(),
+        };
+        if keep {
+            slug.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c.is_ascii_punctuation() || c.is_control())
+            && !slug.ends_with('-')
+        {
             slug.push('-');
         }
+    };
+    match mode {
+        // Decomposed, the accents are separate marks, and are dropped.
+        FileNames::Ascii => recipient.nfd().for_each(|c| push(c, &mut slug)),
+        FileNames::Unicode => recipient.nfc().for_each(|c| push(c, &mut slug)),
     }
-    let slug: String = slug.trim_matches('-').chars().take(60).collect();
-    let slug = slug.trim_end_matches('-');
-    format!("{seq:03}-{label}-{slug}.pdf")
+    let label: String = label.chars().take(40).collect();
+    let head = format!("{seq:03}-{label}-");
+    let room = MAX_FILE_NAME_BYTES - head.len() - ".pdf".len();
+    let mut cut = String::new();
+    for c in slug.trim_matches('-').chars() {
+        if cut.len() + c.len_utf8() > room {
+            break;
+        }
+        cut.push(c);
+    }
+    let cut = cut.trim_end_matches('-');
+    if cut.is_empty() {
+        format!("{seq:03}-{label}.pdf")
+    } else {
+        format!("{head}{cut}.pdf")
+    }
 }
 
 #[cfg(test)]
@@ -378,16 +449,39 @@ mod tests {
     #[test]
     fn file_names_are_ascii_slugs() {
         assert_eq!(
-            file_name(7, "piagam", "Nguyễn Thị Ánh"),
+            file_name(7, "piagam", "Nguyễn Thị Ánh", FileNames::Ascii),
             "007-piagam-nguyen-thi-anh.pdf"
         );
         assert_eq!(
             file_name(
                 12,
                 "sertifikat",
-                "Dr. dr. H. Muhammad Ma’ruf, S.Kom., M.T.I."
+                "Dr. dr. H. Muhammad Ma’ruf, S.Kom., M.T.I.",
+                FileNames::Ascii
             ),
             "012-sertifikat-dr-dr-h-muhammad-maruf-s-kom-m-t-i.pdf"
         );
+        assert_eq!(
+            file_name(7, "piagam", "Nguyễn Thị Ánh", FileNames::Unicode),
+            "007-piagam-nguyễn-thị-ánh.pdf"
+        );
+    }
+
+    #[test]
+    fn file_names_are_safe_whatever_the_name() {
+        for mode in [FileNames::Ascii, FileNames::Unicode] {
+            for name in ["CON", "NUL", "a/b", "..\\..", "x\u{0}y\u{7}", "", "🎉"] {
+                let file = file_name(1, "piagam", name, mode);
+                assert!(file.starts_with("001-piagam"), "{file}");
+                assert!(!file.contains(['/', '\\', ':']), "{file}");
+                assert!(!file.chars().any(char::is_control), "{file}");
+            }
+            let long = "Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro ".repeat(4);
+            let file = file_name(123_456, "piagam", &long, mode);
+            assert!(file.len() <= MAX_FILE_NAME_BYTES, "{file}");
+            assert!(file.ends_with("-biaro.pdf") || file.ends_with(".pdf"));
+            let long = "Ánh ".repeat(60);
+            assert!(file_name(1, "piagam", &long, mode).len() <= MAX_FILE_NAME_BYTES);
+        }
     }
 }

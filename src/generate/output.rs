@@ -1,115 +1,423 @@
 //! Writing a run's files: every PDF, the print files, the manifest, the JWKS.
+//!
+//! Pages are composed again and rendered in parallel, a slice at a time;
+//! each document's file goes to the staging folder as soon as it is made,
+//! and its page is appended to the print files, which stream to staging
+//! too. Memory stays flat whatever the roster's length. Everything moves
+//! into place only at the end.
 
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::{GenerateError, Issued};
-use crate::layout::fonts::FontBook;
-use crate::layout::Page;
-use crate::outdir::OutDir;
-use crate::render::pdf::{DocInfo, PdfWriter};
+use super::{compose_again, GenerateError, Issued, Job};
+use crate::fsio::WriteError;
+use crate::outdir::{OutDir, Staging};
+use crate::render::pdf::{DocInfo, Kit, PdfFile, RenderedPage, Usage};
 use crate::roster::RowProblem;
 use crate::seal::Jwks;
 
-/// Writes every PDF, the merged print file, the manifest and the JWKS:
-/// all or nothing, with the output folder held for the whole run.
+/// Which files a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outputs {
+    /// One PDF per document.
+    pub files: bool,
+    /// The merged print files.
+    pub print: bool,
+}
+
+impl Default for Outputs {
+    fn default() -> Outputs {
+        Outputs {
+            files: true,
+            print: true,
+        }
+    }
+}
+
+/// Told of the run's progress, from any thread.
+pub trait Progress: Sync {
+    fn start(&self, _documents: usize) {}
+    fn advance(&self, _documents: usize) {}
+    fn finish(&self) {}
+}
+
+/// Progress nobody watches.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// How a run writes.
+#[derive(Clone, Copy)]
+pub struct WriteOptions<'a> {
+    pub outputs: Outputs,
+    /// Replace files whose content would change.
+    pub overwrite: bool,
+    /// Split each print file every this many pages.
+    pub print_chunk: Option<usize>,
+    pub progress: &'a dyn Progress,
+}
+
+impl Default for WriteOptions<'_> {
+    fn default() -> Self {
+        WriteOptions {
+            outputs: Outputs::default(),
+            overwrite: false,
+            print_chunk: None,
+            progress: &Silent,
+        }
+    }
+}
+
+/// What a run wrote (or, for a check, would have written).
+#[derive(Debug, Default, Clone)]
+pub struct Written {
+    /// Every file of the run, in place.
+    pub files: Vec<PathBuf>,
+    pub documents: usize,
+    pub pages: usize,
+    pub bytes: u64,
+}
+
+/// Documents composed, rendered and written per slice: enough to keep
+/// every core busy, few enough that memory does not notice.
+const SLICE: usize = 256;
+
+/// Writes every PDF, the merged print files, the manifest and the JWKS:
+/// all or nothing, with the output folder held for the whole run. A
+/// folder left half-done by a killed run is completed: what is in place
+/// and unchanged stays untouched.
 pub fn write_outputs(
+    job: &Job,
     issued: &[Issued],
-    fonts: &FontBook,
+    usage: &Usage,
     jwks: &Jwks,
     out_dir: &Path,
     rejected: Option<&[RowProblem]>,
-    overwrite: bool,
-) -> Result<Vec<PathBuf>, GenerateError> {
+    options: &WriteOptions,
+) -> Result<Written, GenerateError> {
     let out = OutDir::hold(out_dir)?;
-    let files = render_outputs(issued, fonts, jwks, rejected)?;
-    // A PDF may have been signed (by hand-scan or through BSrE) since it was
-    // written: never replace a file whose content would change, unless told.
-    // The folder is held, so nothing changes between this look and the move.
-    if !overwrite {
-        let changed: Vec<PathBuf> = files
-            .iter()
-            .map(|(name, bytes)| (out_dir.join(name), bytes))
-            .filter(|(path, bytes)| std::fs::read(path).is_ok_and(|old| &old != *bytes))
-            .map(|(path, _)| path)
-            .collect();
-        if !changed.is_empty() {
-            return Err(GenerateError::WouldReplace(changed));
-        }
+    let staging = out.staging()?;
+    let mut written = render_all(job, issued, usage, &jwks.issuer, Some(&staging), options)?;
+    let mut small = vec![
+        ("manifest.csv".to_owned(), manifest_csv(issued)),
+        ("issuer.jwks.json".to_owned(), jwks.to_json().into_bytes()),
+    ];
+    if let Some(rejected) = rejected {
+        small.push(("rejected.csv".into(), rejected_csv(rejected)));
     }
-    out.commit(&files)?;
-    Ok(files.iter().map(|(name, _)| out_dir.join(name)).collect())
+    let mut changed = Vec::new();
+    for (name, bytes) in &small {
+        let target = staging.target(name);
+        if std::fs::read(&target).is_ok_and(|old| &old != bytes) && !options.overwrite {
+            changed.push(target);
+        } else {
+            staging.write_if_changed(name, bytes)?;
+        }
+        written.files.push(staging.target(name));
+        written.bytes += bytes.len() as u64;
+    }
+    if !changed.is_empty() {
+        return Err(GenerateError::WouldReplace(changed));
+    }
+    staging.commit()?;
+    Ok(written)
 }
 
-/// Every output file of a run, by name, in memory: what `generate` writes
-/// and what `check` makes and throws away, so both meet the same failures
-/// (fonts that cannot be subset, images that cannot be embedded).
-pub fn render_outputs(
-    issued: &[Issued],
-    fonts: &FontBook,
-    jwks: &Jwks,
-    rejected: Option<&[RowProblem]>,
-) -> Result<Vec<(String, Vec<u8>)>, GenerateError> {
-    // One PDF per document, rendered in parallel; each is independent, so
-    // the bytes do not depend on which thread made them.
-    let mut files: Vec<(String, Vec<u8>)> = issued
-        .par_iter()
-        .map_init(
-            || PdfWriter::new(fonts),
-            |writer, doc| {
-                writer
-                    .write(
-                        &[&doc.page],
-                        &DocInfo {
-                            title: &format!("{} — {}", doc.serial, doc.recipient),
-                            author: &jwks.issuer,
-                            subject: &doc.achievement,
-                            date: Some(doc.claims.date),
-                            lang: Some(doc.lang),
-                        },
-                    )
-                    .map(|bytes| (doc.file.clone(), bytes))
-            },
-        )
-        .collect::<Result<_, _>>()?;
-    let mut writer = PdfWriter::new(fonts);
-    let pages: Vec<&Page> = issued.iter().map(|d| &d.page).collect();
-    files.push((
-        "print.pdf".into(),
-        writer.write(&pages, &print_info("print", &jwks.issuer, issued.first()))?,
-    ));
-    // With several documents per winner, one print file per document
-    // too, for different paper. Labels are unique in the run.
-    let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
-    labels.dedup();
-    if labels.len() > 1 {
-        for label in labels {
-            let pages: Vec<&Page> = issued
-                .iter()
-                .filter(|d| d.label == label)
-                .map(|d| &d.page)
-                .collect();
-            let title = format!("print {label}");
-            let first = issued.iter().find(|d| d.label == label);
-            let bytes = writer.write(&pages, &print_info(&title, &jwks.issuer, first))?;
-            files.push((format!("print-{label}.pdf"), bytes));
+/// Renders every document as `generate` would and throws the bytes away:
+/// `check` meets the same failures (fonts that cannot be subset, pages that
+/// do not compose again) without writing anything.
+pub fn render_only(job: &Job, issued: &[Issued], usage: &Usage) -> Result<Written, GenerateError> {
+    render_all(job, issued, usage, "", None, &WriteOptions::default())
+}
+
+/// One print file (or chunk series) being streamed.
+struct PrintFile<'k> {
+    /// Name without ".pdf" (e.g. "print", "print-piagam").
+    stem: String,
+    title: String,
+    info_from: Option<usize>,
+    chunk: usize,
+    part: usize,
+    current: Option<(String, PdfFile<'k, Sink>)>,
+    /// (name, bytes) of each finished part.
+    done: Vec<(String, u64)>,
+}
+
+/// Where a file's bytes go: a staged file, or nowhere (a check).
+enum Sink {
+    File(BufWriter<File>),
+    Nowhere,
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Nowhere => Ok(buf.len()),
         }
     }
-    files.push(("manifest.csv".into(), manifest_csv(issued)));
-    files.push(("issuer.jwks.json".into(), jwks.to_json().into_bytes()));
-    if let Some(rejected) = rejected {
-        files.push(("rejected.csv".into(), rejected_csv(rejected)));
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(f) => f.flush(),
+            Sink::Nowhere => Ok(()),
+        }
+    }
+}
+
+fn write_error(path: &Path, e: impl std::fmt::Display) -> GenerateError {
+    GenerateError::Write(WriteError {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// The files' and print files' bytes, for every document.
+fn render_all(
+    job: &Job,
+    issued: &[Issued],
+    usage: &Usage,
+    issuer: &str,
+    staging: Option<&Staging>,
+    options: &WriteOptions,
+) -> Result<Written, GenerateError> {
+    let kit = Kit::build(job.fonts, usage)?;
+    let mut prints: Vec<(Option<String>, PrintFile)> = Vec::new();
+    if options.outputs.print {
+        let chunk = options.print_chunk.unwrap_or(usize::MAX).max(1);
+        let new = |stem: String, title: String, first: Option<usize>| PrintFile {
+            stem,
+            title,
+            info_from: first,
+            chunk,
+            part: 0,
+            current: None,
+            done: Vec::new(),
+        };
+        prints.push((None, new("print".into(), "print".into(), (!issued.is_empty()).then_some(0))));
+        // With several documents per winner, one print file per document
+        // too, for different paper. Labels are unique in the run.
+        let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
+        labels.dedup();
+        if labels.len() > 1 {
+            for label in labels {
+                let first = issued.iter().position(|d| d.label == label);
+                prints.push((
+                    Some(label.to_owned()),
+                    new(format!("print-{label}"), format!("print {label}"), first),
+                ));
+            }
+        }
+    }
+    let changed = Mutex::new(Vec::new());
+    let file_bytes = Mutex::new(0u64);
+    let mut written = Written {
+        documents: issued.len(),
+        ..Written::default()
+    };
+    options.progress.start(issued.len());
+    for (slice_index, slice) in issued.chunks(SLICE).enumerate() {
+        let pages: Vec<Result<RenderedPage, GenerateError>> = slice
+            .par_iter()
+            .map(|doc| {
+                let page = compose_again(job, doc)?;
+                let rendered = kit.render(&page);
+                if options.outputs.files {
+                    let mut file = PdfFile::start(&kit, Vec::new())?;
+                    file.add_page(&rendered)?;
+                    let title = format!("{} — {}", doc.serial, doc.recipient);
+                    let (bytes, len) = file.finish(&DocInfo {
+                        title: &title,
+                        author: issuer,
+                        subject: &doc.achievement,
+                        date: Some(doc.claims.date),
+                        lang: Some(doc.lang),
+                    })?;
+                    if let Some(staging) = staging {
+                        let target = staging.target(&doc.file);
+                        match std::fs::read(&target) {
+                            Ok(old) if old == bytes => {}
+                            Ok(_) if !options.overwrite => {
+                                if let Ok(mut c) = changed.lock() {
+                                    c.push(target);
+                                }
+                            }
+                            _ => staging.write_if_changed(&doc.file, &bytes)?,
+                        }
+                    }
+                    if let Ok(mut total) = file_bytes.lock() {
+                        *total += len;
+                    }
+                }
+                options.progress.advance(1);
+                Ok(rendered)
+            })
+            .collect();
+        for (i, page) in pages.into_iter().enumerate() {
+            let page = page?;
+            let doc = &issued[slice_index * SLICE + i];
+            for (label, print) in &mut prints {
+                if label.as_ref().is_none_or(|l| *l == doc.label) {
+                    print.add(&kit, &page, issued, issuer, staging)?;
+                }
+            }
+            written.pages += usize::from(options.outputs.print);
+        }
+    }
+    options.progress.finish();
+    let changed = changed.into_inner().unwrap_or_default();
+    if !changed.is_empty() {
+        return Err(GenerateError::WouldReplace(changed));
+    }
+    if options.outputs.files {
+        written.pages += issued.len();
+        if let Some(staging) = staging {
+            written
+                .files
+                .extend(issued.iter().map(|d| staging.target(&d.file)));
+        }
+    }
+    written.bytes = file_bytes.into_inner().unwrap_or_default();
+    let mut parts = Vec::new();
+    for (_, print) in prints {
+        parts.extend(print.finish(issued, issuer, staging, options.overwrite)?);
+    }
+    for (name, len) in parts {
+        written.bytes += len;
+        if let Some(staging) = staging {
+            written.files.push(staging.target(&name));
+        }
     }
     // Names are unique by construction (sequence, label); a repeat here is
     // a defect, and writing on would silently lose a document.
     let mut names = std::collections::BTreeSet::new();
-    for (name, _) in &files {
-        if !names.insert(name.as_str()) {
-            return Err(GenerateError::DuplicateName(name.into()));
+    for d in issued {
+        if !names.insert(d.file.as_str()) {
+            return Err(GenerateError::DuplicateName(d.file.clone().into()));
         }
     }
-    Ok(files)
+    Ok(written)
+}
+
+impl<'k> PrintFile<'k> {
+    fn part_name(&self) -> String {
+        if self.chunk == usize::MAX {
+            format!("{}.pdf", self.stem)
+        } else {
+            format!("{}-{:04}.pdf", self.stem, self.part)
+        }
+    }
+
+    fn add(
+        &mut self,
+        kit: &'k Kit,
+        page: &RenderedPage,
+        issued: &[Issued],
+        issuer: &str,
+        staging: Option<&Staging>,
+    ) -> Result<(), GenerateError> {
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|(_, f)| f.page_count() >= self.chunk)
+        {
+            self.close(issued, issuer)?;
+        }
+        if self.current.is_none() {
+            self.part += 1;
+            let name = self.part_name();
+            let sink = match staging {
+                Some(staging) => {
+                    let path = staging.path(&name);
+                    Sink::File(BufWriter::with_capacity(
+                        256 * 1024,
+                        File::create(&path).map_err(|e| write_error(&path, e))?,
+                    ))
+                }
+                None => Sink::Nowhere,
+            };
+            self.current = Some((name, PdfFile::start(kit, sink)?));
+        }
+        if let Some((_, file)) = &mut self.current {
+            file.add_page(page)?;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, issued: &[Issued], issuer: &str) -> Result<(), GenerateError> {
+        if let Some((name, file)) = self.current.take() {
+            let first = self.info_from.map(|i| &issued[i]);
+            let (sink, len) = file.finish(&print_info(&self.title, issuer, first))?;
+            if let Sink::File(buffered) = sink {
+                let file = buffered
+                    .into_inner()
+                    .map_err(|e| write_error(Path::new(&name), e))?;
+                file.sync_all().map_err(|e| write_error(Path::new(&name), e))?;
+            }
+            self.done.push((name, len));
+        }
+        Ok(())
+    }
+
+    /// Closes the last part; stages each part unless the same bytes are
+    /// already in place.
+    fn finish(
+        mut self,
+        issued: &[Issued],
+        issuer: &str,
+        staging: Option<&Staging>,
+        overwrite: bool,
+    ) -> Result<Vec<(String, u64)>, GenerateError> {
+        self.close(issued, issuer)?;
+        if let Some(staging) = staging {
+            let mut changed = Vec::new();
+            for (name, _) in &self.done {
+                let (new, old) = (staging.path(name), staging.target(name));
+                if !old.exists() {
+                    staging.add(name);
+                } else if same_bytes(&new, &old) {
+                    let _ = std::fs::remove_file(&new);
+                } else if overwrite {
+                    staging.add(name);
+                } else {
+                    changed.push(old);
+                }
+            }
+            if !changed.is_empty() {
+                return Err(GenerateError::WouldReplace(changed));
+            }
+        }
+        Ok(self.done)
+    }
+}
+
+/// Whether two files hold the same bytes, read a block at a time.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    let (Ok(fa), Ok(fb)) = (File::open(a), File::open(b)) else {
+        return false;
+    };
+    match (fa.metadata(), fb.metadata()) {
+        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {}
+        _ => return false,
+    }
+    let (mut ra, mut rb) = (
+        std::io::BufReader::with_capacity(1 << 16, fa),
+        std::io::BufReader::with_capacity(1 << 16, fb),
+    );
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let Ok(n) = ra.read(&mut ba) else {
+            return false;
+        };
+        if n == 0 {
+            return true;
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
 }
 
 /// A print file is dated and set in the language of its first page.

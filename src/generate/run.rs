@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{prepare, write_outputs, GenerateError, Issued, Job, Prepared};
+use super::output::{render_only, Progress, Silent, WriteOptions};
+use super::{prepare, write_outputs, FileNames, GenerateError, Issued, Job, Outputs, Written};
 use crate::config::EventConfig;
 use crate::layout::fonts::FontBook;
 use crate::locale::Language;
@@ -32,6 +33,13 @@ pub struct Request {
     pub overwrite: bool,
     /// Let templates read files outside their folders.
     pub allow_outside_assets: bool,
+    /// Which files to write (default: per-document files and print files).
+    pub outputs: Outputs,
+    /// Split each print file every this many pages.
+    pub print_chunk: Option<usize>,
+    /// Worker threads (default: every core). The output does not depend on it.
+    pub jobs: Option<usize>,
+    pub file_names: FileNames,
 }
 
 /// What a run did.
@@ -42,6 +50,8 @@ pub struct Outcome {
     pub rejected: Vec<RowProblem>,
     pub warnings: Vec<String>,
     pub rows: usize,
+    /// What was written (for a check: what would have been).
+    pub written: Written,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +136,8 @@ impl Loaded {
             fonts: &self.fonts,
             key,
             verify_url,
-            render_and_drop_pages: false,
+            keep_pages: false,
+            file_names: FileNames::default(),
         }
     }
 }
@@ -188,11 +199,6 @@ fn load(req: &Request) -> Result<Loaded, RunError> {
     Loaded::assemble(config, roster, templates)
 }
 
-fn lay_out(req: &Request, loaded: &Loaded, key: &IssuerKey) -> Result<Prepared, RunError> {
-    let job = loaded.job(&req.roster, key, req.verify_url.clone());
-    Ok(prepare(&job)?.with_problems(loaded.roster.problems.clone()))
-}
-
 /// A throwaway key for laying out pages that are never issued (check,
 /// preview). Any key gives a seal of the same size, so the QR code and
 /// the page come out as they will when generated with the real key.
@@ -204,19 +210,38 @@ pub fn layout_key() -> IssuerKey {
 pub fn check(req: &Request) -> Result<Outcome, RunError> {
     let loaded = load(req)?;
     let key = layout_key();
-    // Every page is rendered to PDF as generate would (embedding and
-    // subsetting fonts and images can fail too), then dropped.
     let job = Job {
-        render_and_drop_pages: true,
+        file_names: req.file_names,
         ..loaded.job(&req.roster, &key, req.verify_url.clone())
     };
-    let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
-    Ok(Outcome {
-        rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),
-        issued: prepared.issued,
-        rejected: prepared.problems,
-        warnings: loaded.roster.warnings,
+    with_jobs(req.jobs, || {
+        let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
+        // Every page is rendered to PDF as generate would (embedding and
+        // subsetting fonts and images can fail too), then dropped.
+        let written = render_only(&job, &prepared.issued, &prepared.usage)?;
+        Ok(Outcome {
+            rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),
+            issued: prepared.issued,
+            rejected: prepared.problems,
+            warnings: loaded.roster.warnings.clone(),
+            written,
+        })
     })
+}
+
+/// Runs `f` on a pool of `jobs` threads, or on rayon's default (every core).
+fn with_jobs<T: Send>(
+    jobs: Option<usize>,
+    f: impl FnOnce() -> Result<T, RunError> + Send,
+) -> Result<T, RunError> {
+    match jobs {
+        None => f(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(|e| RunError::Usage(format!("cannot start {n} worker threads: {e}")))?
+            .install(f),
+    }
 }
 
 fn count_rows(problems: &[RowProblem]) -> usize {
@@ -229,35 +254,54 @@ fn count_rows(problems: &[RowProblem]) -> usize {
 
 /// Signs, lays out and writes every document.
 pub fn run(req: &Request) -> Result<Outcome, RunError> {
+    run_with_progress(req, &Silent)
+}
+
+/// `run`, telling `progress` as documents are written.
+pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outcome, RunError> {
     let key_path = req.key.as_deref().ok_or(RunError::NoKey)?;
     let out = req.out.as_deref().ok_or(RunError::NoOut)?;
     let loaded = load(req)?;
     let key = IssuerKey::read_pem_file(key_path)?;
     let jwks = issuer_jwks(req, key_path, &key)?;
-    let prepared = lay_out(req, &loaded, &key)?;
-    let rows = loaded.roster.records.len() + count_rows(&loaded.roster.problems);
-    let (issued, rejected) = if req.skip_invalid {
-        let (issued, rejected) = prepared.skip_invalid();
-        if issued.is_empty() {
-            return Err(GenerateError::Rows(rejected).into());
-        }
-        (issued, rejected)
-    } else {
-        (prepared.into_all()?, Vec::new())
+    let job = Job {
+        file_names: req.file_names,
+        ..loaded.job(&req.roster, &key, req.verify_url.clone())
     };
-    write_outputs(
-        &issued,
-        &loaded.fonts,
-        &jwks,
-        out,
-        req.skip_invalid.then_some(rejected.as_slice()),
-        req.overwrite,
-    )?;
-    Ok(Outcome {
-        issued,
-        rejected,
-        warnings: loaded.roster.warnings,
-        rows,
+    let rows = loaded.roster.records.len() + count_rows(&loaded.roster.problems);
+    with_jobs(req.jobs, || {
+        let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
+        let (issued, rejected, usage) = if req.skip_invalid {
+            let (issued, rejected, usage) = prepared.skip_invalid();
+            if issued.is_empty() {
+                return Err(GenerateError::Rows(rejected).into());
+            }
+            (issued, rejected, usage)
+        } else {
+            let (issued, usage) = prepared.into_all()?;
+            (issued, Vec::new(), usage)
+        };
+        let written = write_outputs(
+            &job,
+            &issued,
+            &usage,
+            &jwks,
+            out,
+            req.skip_invalid.then_some(rejected.as_slice()),
+            &WriteOptions {
+                outputs: req.outputs,
+                overwrite: req.overwrite,
+                print_chunk: req.print_chunk,
+                progress,
+            },
+        )?;
+        Ok(Outcome {
+            issued,
+            rejected,
+            warnings: loaded.roster.warnings.clone(),
+            rows,
+            written,
+        })
     })
 }
 

@@ -4,7 +4,8 @@
 //! typical seal fits a version-11 symbol at error-correction level M.
 
 use qrcode::bits::Bits;
-use qrcode::{EcLevel, QrCode, Version};
+use qrcode::canvas::Canvas;
+use qrcode::{EcLevel, Version};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -54,22 +55,29 @@ pub fn encode_seal_text(text: &str) -> Result<QrMatrix, QrError> {
         if !pushed || bits.push_terminator(ec).is_err() {
             continue;
         }
-        if let Ok(code) = QrCode::with_bits(bits, ec) {
-            let width = code.width();
-            return Ok(QrMatrix {
-                width,
-                version: v,
-                dark: code
-                    .to_colors()
-                    .into_iter()
-                    .map(|c| c == qrcode::Color::Dark)
-                    .collect(),
-            });
+        if let Some(matrix) = draw(bits, v, ec) {
+            return Ok(matrix);
         }
     }
     Err(QrError::TooLong(text.len()))
 }
 
+/// What qrcode's `QrCode::with_bits` does, with the faster mask choice.
+fn draw(bits: Bits, version: i16, ec: EcLevel) -> Option<QrMatrix> {
+    let v = Version::Normal(version);
+    let (data, ec_data) = qrcode::ec::construct_codewords(&bits.into_bytes(), v, ec).ok()?;
+    let mut canvas = Canvas::new(v, ec);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec_data);
+    let width = usize::try_from(v.width()).ok()?;
+    Some(QrMatrix {
+        width,
+        version,
+        dark: mask::apply_best_mask(&canvas, width),
+    })
+}
+
+mod mask;
 pub mod scan;
 
 #[cfg(test)]

@@ -1,0 +1,385 @@
+//! Writing a PDF file object by object, straight to its destination.
+//!
+//! Pages are written as they come, so a print file of 10,000 pages never
+//! sits in memory. The run's shared objects (fonts, images) keep the
+//! numbers the kit gave them in every file; a file lists those it does not
+//! use as free. The document ID is a hash of everything before the
+//! trailer, so identical input gives identical bytes.
+
+use std::io::Write;
+
+use sha2::{Digest, Sha256};
+
+use super::content::int;
+use super::kit::{Kit, PageResources};
+use crate::layout::page::{Item, Page};
+use super::{pdf_string, DocInfo, RenderError};
+
+/// Counts and hashes what passes through to the destination.
+struct Tally<W: Write> {
+    out: W,
+    written: u64,
+    hash: Sha256,
+}
+
+impl<W: Write> Tally<W> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), RenderError> {
+        self.out.write_all(bytes).map_err(io)?;
+        self.hash.update(bytes);
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+}
+
+fn io(e: std::io::Error) -> RenderError {
+    RenderError::Write(e.to_string())
+}
+
+/// One PDF file being written.
+pub struct PdfFile<'k, W: Write> {
+    kit: &'k Kit,
+    out: Tally<W>,
+    /// Byte offset of each object, by number (index 0 unused).
+    offsets: Vec<Option<u64>>,
+    pages: Vec<u32>,
+    shared_used: Vec<bool>,
+    /// Reserved numbers: the page tree, the catalog and the info dictionary.
+    tree: u32,
+}
+
+impl<'k, W: Write> PdfFile<'k, W> {
+    pub fn start(kit: &'k Kit, out: W) -> Result<PdfFile<'k, W>, RenderError> {
+        let shared = kit.object_count();
+        let mut file = PdfFile {
+            kit,
+            out: Tally {
+                out,
+                written: 0,
+                hash: Sha256::new(),
+            },
+            offsets: vec![None; shared as usize + 1],
+            pages: Vec::new(),
+            shared_used: vec![false; shared as usize + 1],
+            tree: 0,
+        };
+        // The binary comment tells transfer programs the file is not text.
+        file.out.put(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+        file.tree = file.reserve();
+        file.reserve();
+        file.reserve();
+        Ok(file)
+    }
+
+    fn reserve(&mut self) -> u32 {
+        self.offsets.push(None);
+        (self.offsets.len() - 1) as u32
+    }
+
+    fn begin(&mut self, number: u32) -> Result<(), RenderError> {
+        self.offsets[number as usize] = Some(self.out.written);
+        let mut head = Vec::with_capacity(16);
+        int(&mut head, u64::from(number));
+        head.extend_from_slice(b" 0 obj\n");
+        self.out.put(&head)
+    }
+
+    fn object(&mut self, number: u32, body: &[u8]) -> Result<(), RenderError> {
+        self.begin(number)?;
+        self.out.put(body)?;
+        self.out.put(b"\nendobj\n")
+    }
+
+    /// A stream object whose data is already deflated.
+    fn packed_stream(&mut self, number: u32, dict: &[u8], packed: &[u8]) -> Result<(), RenderError> {
+        let mut head = Vec::with_capacity(dict.len() + 48);
+        head.extend_from_slice(b"<<");
+        head.extend_from_slice(dict);
+        head.extend_from_slice(b"/Filter/FlateDecode/Length ");
+        int(&mut head, packed.len() as u64);
+        head.extend_from_slice(b">>\nstream\n");
+        self.begin(number)?;
+        self.out.put(&head)?;
+        self.out.put(packed)?;
+        self.out.put(b"\nendstream\nendobj\n")
+    }
+
+    /// Writes one page, rendered once for every file that holds it.
+    pub fn add_page(&mut self, page: &RenderedPage) -> Result<(), RenderError> {
+        for n in &page.shared {
+            self.shared_used[*n as usize] = true;
+        }
+        let page_number = self.reserve();
+        let content_number = self.reserve();
+        let forms: Vec<u32> = page.forms.iter().map(|_| self.reserve()).collect();
+        let annots: Vec<u32> = page.links.iter().map(|_| self.reserve()).collect();
+        let mut dict = Vec::with_capacity(256);
+        dict.extend_from_slice(b"<</Type/Page/Parent ");
+        reference(&mut dict, self.tree);
+        dict.extend_from_slice(b"/MediaBox[0 0 ");
+        dict.extend_from_slice(&page.size);
+        dict.extend_from_slice(b"]/Contents ");
+        reference(&mut dict, content_number);
+        dict.extend_from_slice(b"/Resources<<");
+        if !page.fonts.is_empty() {
+            dict.extend_from_slice(b"/Font<<");
+            for (name, number) in &page.fonts {
+                dict.push(b'/');
+                dict.extend_from_slice(name.as_bytes());
+                dict.push(b' ');
+                reference(&mut dict, *number);
+            }
+            dict.extend_from_slice(b">>");
+        }
+        if !page.images.is_empty() || !forms.is_empty() {
+            dict.extend_from_slice(b"/XObject<<");
+            let named = page
+                .images
+                .iter()
+                .map(|(name, n)| (name.as_str(), *n))
+                .chain(page.forms.iter().map(|f| f.name.as_str()).zip(forms.iter().copied()));
+            for (name, number) in named {
+                dict.push(b'/');
+                dict.extend_from_slice(name.as_bytes());
+                dict.push(b' ');
+                reference(&mut dict, number);
+            }
+            dict.extend_from_slice(b">>");
+        }
+        dict.extend_from_slice(b">>");
+        if !annots.is_empty() {
+            dict.extend_from_slice(b"/Annots[");
+            for n in &annots {
+                reference(&mut dict, *n);
+            }
+            dict.push(b']');
+        }
+        dict.extend_from_slice(b">>");
+        self.object(page_number, &dict)?;
+        self.packed_stream(content_number, b"", &page.content)?;
+        for (number, form) in forms.into_iter().zip(&page.forms) {
+            self.packed_stream(number, &form.dict, &form.content)?;
+        }
+        for (number, link) in annots.into_iter().zip(&page.links) {
+            self.object(number, link)?;
+        }
+        self.pages.push(page_number);
+        Ok(())
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Writes the shared objects the pages used, the page tree, the
+    /// catalog, the info dictionary and the cross-reference table; returns
+    /// the destination and the file's length.
+    pub fn finish(mut self, info: &DocInfo) -> Result<(W, u64), RenderError> {
+        for number in 1..self.shared_used.len() {
+            if self.shared_used[number] {
+                let body = self.kit.object(number as u32);
+                self.begin(number as u32)?;
+                self.out.put(body)?;
+                self.out.put(b"\nendobj\n")?;
+            }
+        }
+        let (tree, catalog, info_number) = (self.tree, self.tree + 1, self.tree + 2);
+        let mut kids = Vec::with_capacity(self.pages.len() * 10 + 64);
+        kids.extend_from_slice(b"<</Type/Pages/Kids[");
+        for n in &self.pages {
+            reference(&mut kids, *n);
+        }
+        kids.extend_from_slice(b"]/Count ");
+        int(&mut kids, self.pages.len() as u64);
+        kids.extend_from_slice(b">>");
+        self.object(tree, &kids)?;
+        let mut cat = b"<</Type/Catalog/Pages ".to_vec();
+        reference(&mut cat, tree);
+        if let Some(lang) = info.lang {
+            cat.extend_from_slice(b"/Lang");
+            cat.extend_from_slice(&pdf_text(lang.code()));
+        }
+        cat.extend_from_slice(b">>");
+        self.object(catalog, &cat)?;
+        self.object(info_number, &info_dict(info))?;
+
+        let xref_at = self.out.written;
+        let count = self.offsets.len();
+        let mut xref = Vec::with_capacity(count * 20 + 32);
+        xref.extend_from_slice(b"xref\n0 ");
+        int(&mut xref, count as u64);
+        xref.push(b'\n');
+        // Free entries form a chain from object 0, as the format asks.
+        let free: Vec<usize> = (1..count).filter(|n| self.offsets[*n].is_none()).collect();
+        let mut next_free = free.iter().copied().chain(std::iter::once(0));
+        let entry = |xref: &mut Vec<u8>, offset: u64, generation: u32, kind: u8| {
+            xref.extend_from_slice(format!("{offset:010} {generation:05} ").as_bytes());
+            xref.push(kind);
+            xref.extend_from_slice(b" \n");
+        };
+        entry(&mut xref, next_free.next().unwrap_or(0) as u64, 65535, b'f');
+        for n in 1..count {
+            match self.offsets[n] {
+                Some(offset) => entry(&mut xref, offset, 0, b'n'),
+                None => entry(&mut xref, next_free.next().unwrap_or(0) as u64, 1, b'f'),
+            }
+        }
+        self.out.put(&xref)?;
+        let digest = self.out.hash.clone().finalize();
+        let id: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let mut trailer = b"trailer\n<</Size ".to_vec();
+        int(&mut trailer, count as u64);
+        trailer.extend_from_slice(b"/Root ");
+        reference(&mut trailer, catalog);
+        trailer.extend_from_slice(b"/Info ");
+        reference(&mut trailer, info_number);
+        trailer.extend_from_slice(format!("/ID[<{id}><{id}>]>>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+        self.out.put(&trailer)?;
+        self.out.out.flush().map_err(io)?;
+        Ok((self.out.out, self.out.written))
+    }
+}
+
+/// A page made ready for any number of files: its content and QR forms
+/// deflated, its resources named, its links written out.
+pub struct RenderedPage {
+    pub(super) size: Vec<u8>,
+    pub(super) content: Vec<u8>,
+    pub(super) forms: Vec<Form>,
+    pub(super) fonts: Vec<(String, u32)>,
+    pub(super) images: Vec<(String, u32)>,
+    /// Every shared object the page needs, directly or not.
+    pub(super) shared: Vec<u32>,
+    /// Link annotation dictionaries.
+    pub(super) links: Vec<Vec<u8>>,
+}
+
+pub(super) struct Form {
+    pub(super) name: String,
+    pub(super) dict: Vec<u8>,
+    pub(super) content: Vec<u8>,
+}
+
+impl RenderedPage {
+    pub(super) fn new(kit: &Kit, page: &Page) -> RenderedPage {
+        let mut res = PageResources::new(kit);
+        let content = deflate(&super::content::page_content(page, &mut res), kit.deflate_level());
+        let mut size = points(page.width_mm()).into_bytes();
+        size.push(b' ');
+        size.extend_from_slice(points(page.height_mm()).as_bytes());
+        let links = page
+            .items()
+            .iter()
+            .filter_map(|item| match item {
+                Item::Link { x, y, w, h, uri } => Some(link(page, *x, *y, *w, *h, uri)),
+                _ => None,
+            })
+            .collect();
+        let mut shared: Vec<u32> = res.shared_objects().collect();
+        shared.sort_unstable();
+        shared.dedup();
+        let forms = res
+            .take_forms()
+            .into_iter()
+            .map(|(name, (dict, body))| Form {
+                name,
+                dict,
+                content: deflate(&body, kit.deflate_level()),
+            })
+            .collect();
+        RenderedPage {
+            size,
+            content,
+            forms,
+            fonts: res.fonts(),
+            images: res.images(),
+            shared,
+            links,
+        }
+    }
+}
+
+/// A borderless link over the area (the QR code), opening `uri`.
+fn link(page: &Page, x: f32, y: f32, w: f32, h: f32, uri: &str) -> Vec<u8> {
+    let mut a = Vec::with_capacity(uri.len() + 128);
+    a.extend_from_slice(b"<</Type/Annot/Subtype/Link/Rect[");
+    let bottom = page.height_mm() - y - h;
+    for v in [x, bottom, x + w, bottom + h] {
+        a.extend_from_slice(points(v).as_bytes());
+        a.push(b' ');
+    }
+    a.extend_from_slice(b"]/Border[0 0 0]/A<</S/URI/URI");
+    a.extend_from_slice(&pdf_string(uri.as_bytes()));
+    a.extend_from_slice(b">>>>");
+    a
+}
+
+fn reference(out: &mut Vec<u8>, number: u32) {
+    int(out, u64::from(number));
+    out.extend_from_slice(b" 0 R ");
+}
+
+/// Millimetres as points, to 1/100.
+fn points(mm: f32) -> String {
+    let centi = (f64::from(mm) * 72.0 / 25.4 * 100.0).round() / 100.0;
+    let s = format!("{centi:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A PDF text string: ASCII as a literal, anything else as UTF-16BE.
+fn pdf_text(s: &str) -> Vec<u8> {
+    if s.is_ascii() {
+        pdf_string(s.as_bytes())
+    } else {
+        let mut out = b"<FEFF".to_vec();
+        for unit in s.encode_utf16() {
+            out.extend_from_slice(format!("{unit:04X}").as_bytes());
+        }
+        out.push(b'>');
+        out
+    }
+}
+
+/// Title, author, subject, producer and dates; empty values left out. The
+/// date is the signed document date, never the clock.
+fn info_dict(info: &DocInfo) -> Vec<u8> {
+    let mut d = b"<<".to_vec();
+    for (key, value) in [
+        ("Title", info.title),
+        ("Author", info.author),
+        ("Subject", info.subject),
+        ("Creator", "piagam"),
+        ("Producer", concat!("piagam ", env!("CARGO_PKG_VERSION"))),
+    ] {
+        if !value.trim().is_empty() {
+            d.push(b'/');
+            d.extend_from_slice(key.as_bytes());
+            d.extend_from_slice(&pdf_text(value));
+        }
+    }
+    if let Some(date) = info.date {
+        let stamp = format!(
+            "D:{:04}{:02}{:02}000000Z",
+            date.year(),
+            date.month(),
+            date.day()
+        );
+        for key in ["CreationDate", "ModDate"] {
+            d.push(b'/');
+            d.extend_from_slice(key.as_bytes());
+            d.extend_from_slice(&pdf_text(&stamp));
+        }
+    }
+    d.extend_from_slice(b">>");
+    d
+}
+
+/// zlib-wrapped deflate, as `/FlateDecode` reads it.
+pub(super) fn deflate(data: &[u8], level: u32) -> Vec<u8> {
+    let mut z = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 64),
+        flate2::Compression::new(level),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = z.write_all(data);
+    z.finish().unwrap_or_default()
+}

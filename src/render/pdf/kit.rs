@@ -1,0 +1,580 @@
+//! The run's shared PDF objects: each font subset once for every glyph the
+//! run prints, each image encoded and compressed once. Every file of the
+//! run embeds the same bytes.
+//!
+//! printpdf does the font work (subsetting, widths, the ToUnicode map, the
+//! descriptor) and the image encoding, on one page that shows every glyph
+//! and image of the run. The objects it makes are then copied out at the
+//! lopdf level, numbered 1.. and serialised once. The code printpdf gave
+//! each glyph is read back from that page's content, so whatever
+//! renumbering it does (subsetting, CFF charsets) is followed exactly.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use lopdf::{Object, ObjectId};
+use printpdf::{
+    Codepoint, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Pt, RawImage, RawImageData, RawImageFormat, TextItem, XObject, XObjectId,
+    XObjectTransform,
+};
+
+use super::content::{int, Resources};
+use super::RenderError;
+use crate::layout::fonts::{FontBook, FontKey};
+use crate::layout::page::{GlyphRun, Item, Page, Raster, Rgb};
+use crate::qr::QrMatrix;
+
+/// Every glyph (with the text it stands for) and image a run prints.
+#[derive(Debug, Default, Clone)]
+pub struct Usage {
+    glyphs: BTreeMap<FontKey, BTreeMap<u16, String>>,
+    images: BTreeMap<String, Arc<Raster>>,
+}
+
+impl Usage {
+    pub fn add_page(&mut self, page: &Page) {
+        for item in page.items() {
+            match item {
+                Item::Text(run) => {
+                    let glyphs = self.glyphs.entry(run.font).or_default();
+                    for g in &run.glyphs {
+                        remember(glyphs, g.gid, &g.text);
+                    }
+                }
+                Item::Image { image, .. } => {
+                    self.images
+                        .entry(image.id.clone())
+                        .or_insert_with(|| image.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: Usage) {
+        for (font, glyphs) in other.glyphs {
+            let mine = self.glyphs.entry(font).or_default();
+            for (gid, text) in glyphs {
+                remember(mine, gid, &text);
+            }
+        }
+        for (id, image) in other.images {
+            self.images.entry(id).or_insert(image);
+        }
+    }
+}
+
+/// A glyph can stand for different text in different places (alone, or as
+/// the first glyph of a cluster); one text is kept, chosen by content
+/// alone (the shortest non-empty, then the smallest), so the choice does
+/// not depend on the order pages were seen in.
+fn remember(glyphs: &mut BTreeMap<u16, String>, gid: u16, text: &str) {
+    let better = |old: &String| {
+        !text.is_empty()
+            && (old.is_empty()
+                || (text.chars().count(), text) < (old.chars().count(), old.as_str()))
+    };
+    match glyphs.get_mut(&gid) {
+        Some(old) if better(old) => *old = text.to_owned(),
+        Some(_) => {}
+        None => {
+            glyphs.insert(gid, text.to_owned());
+        }
+    }
+}
+
+struct KitFont {
+    name: String,
+    number: u32,
+    codes: HashMap<u16, u16>,
+}
+
+/// The shared objects of a run, serialised.
+pub struct Kit {
+    /// Object bodies; number n is at index n - 1.
+    objects: Vec<Vec<u8>>,
+    /// The objects each one refers to, directly or not (itself included).
+    closures: Vec<Vec<u32>>,
+    fonts: BTreeMap<FontKey, KitFont>,
+    images: BTreeMap<String, (String, u32)>,
+    deflate_level: u32,
+}
+
+/// Deflate levels. Page content is deflated for every page; the shared
+/// objects once per run, so they get the better level. Measured: see
+/// the README's benchmark section.
+pub const CONTENT_DEFLATE_LEVEL: u32 = 1;
+pub const SHARED_DEFLATE_LEVEL: u32 = 6;
+
+/// Six capital letters from the font and the glyphs kept (hashed once a
+/// run, as the kit is built once).
+fn subset_tag<'a>(font: &[u8], glyphs: impl Iterator<Item = &'a u16>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(font);
+    for g in glyphs {
+        h.update(g.to_be_bytes());
+    }
+    h.finalize()[..6]
+        .iter()
+        .map(|b| char::from(b'A' + b % 26))
+        .collect()
+}
+
+impl Kit {
+    /// Subsets the fonts and encodes the images `usage` names. A font
+    /// printpdf cannot subset, or that makes it panic, is an error naming it.
+    pub fn build(book: &FontBook, usage: &Usage) -> Result<Kit, RenderError> {
+        crate::guard::guarded(|| Kit::build_unguarded(book, usage)).unwrap_or_else(|| {
+            Err(RenderError::Write(
+                "a font could not be embedded (the file may be damaged)".into(),
+            ))
+        })
+    }
+
+    fn build_unguarded(book: &FontBook, usage: &Usage) -> Result<Kit, RenderError> {
+        let mut doc = PdfDocument::new("piagam kit");
+        let mut ops = Vec::new();
+        let mut order: Vec<(FontKey, String, Vec<u16>)> = Vec::new();
+        for (key, glyphs) in &usage.glyphs {
+            let font = book.font(*key);
+            let mut warnings = Vec::new();
+            let parsed = ParsedFont::from_bytes(font.bytes(), 0, &mut warnings)
+                .ok_or_else(|| RenderError::Font(font.postscript_name.clone()))?;
+            // The subset tag (six capitals, ISO 32000-1 §9.6.4) is also the
+            // resource name; both come from the glyphs, not the order.
+            let name = subset_tag(font.bytes(), glyphs.keys());
+            doc.resources
+                .fonts
+                .map
+                .insert(FontId(name.clone()), PdfFont::new(parsed));
+            ops.push(Op::StartTextSection);
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(FontId(name.clone())),
+                size: Pt(10.0),
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(
+                    glyphs
+                        .iter()
+                        .map(|(gid, text)| Codepoint {
+                            gid: *gid,
+                            offset: 0.0,
+                            cid: (!text.is_empty()).then(|| text.clone()),
+                        })
+                        .collect(),
+                )],
+            });
+            ops.push(Op::EndTextSection);
+            order.push((*key, name, glyphs.keys().copied().collect()));
+        }
+        let mut image_names = Vec::new();
+        for (i, (id, raster)) in usage.images.iter().enumerate() {
+            let name = format!("Im{}", i + 1);
+            doc.resources
+                .xobjects
+                .map
+                .insert(XObjectId(name.clone()), XObject::Image(raw_image(raster)));
+            ops.push(Op::UseXobject {
+                id: XObjectId(name.clone()),
+                transform: XObjectTransform::default(),
+            });
+            image_names.push((id.clone(), name));
+        }
+        doc.pages = vec![PdfPage::new(Mm(10.0), Mm(10.0), ops)];
+        let mut warnings = Vec::new();
+        let opts = PdfSaveOptions {
+            optimize: false,
+            subset_fonts: true,
+            secure: true,
+            image_optimization: None,
+        };
+        let lo = doc.to_lopdf_document(&opts, &mut warnings);
+        if let Some(w) = warnings
+            .iter()
+            .find(|w| w.severity == printpdf::PdfParseErrorSeverity::Error)
+        {
+            return Err(RenderError::Write(w.msg.clone()));
+        }
+        let broken = |what: &str| RenderError::Write(format!("printpdf's output lacks {what}"));
+        let page_id = *lo.get_pages().get(&1).ok_or_else(|| broken("the page"))?;
+        let resources = page_resources(&lo, page_id).ok_or_else(|| broken("resources"))?;
+
+        // The codes printpdf wrote, in the order the glyphs were shown.
+        let content = lo
+            .get_and_decode_page_content(page_id)
+            .map_err(|e| RenderError::Write(e.to_string()))?;
+        let mut shown: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+        let mut current = String::new();
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "Tf" => {
+                    if let Some(Object::Name(n)) = op.operands.first() {
+                        current = String::from_utf8_lossy(n).into_owned();
+                    }
+                }
+                "Tj" | "TJ" => {
+                    let codes = shown.entry(current.clone()).or_default();
+                    collect_codes(&op.operands, codes);
+                }
+                _ => {}
+            }
+        }
+
+        let mut copier = Copier::new(&lo);
+        let mut fonts = BTreeMap::new();
+        for (key, name, gids) in order {
+            let codes = shown.get(&name).cloned().unwrap_or_default();
+            if codes.len() != gids.len() {
+                return Err(RenderError::Font(book.font(key).postscript_name.clone()));
+            }
+            let value = resources
+                .get("Font")
+                .and_then(|d| d.get(name.as_bytes()).ok())
+                .ok_or_else(|| RenderError::Font(book.font(key).postscript_name.clone()))?;
+            let number = copier.intern(value, SHARED_DEFLATE_LEVEL);
+            fonts.insert(
+                key,
+                KitFont {
+                    name,
+                    number,
+                    codes: gids.into_iter().zip(codes).collect(),
+                },
+            );
+        }
+        let mut images = BTreeMap::new();
+        for (id, name) in image_names {
+            let value = resources
+                .get("XObject")
+                .and_then(|d| d.get(name.as_bytes()).ok())
+                .ok_or_else(|| broken("an image"))?;
+            let number = copier.intern(value, SHARED_DEFLATE_LEVEL);
+            images.insert(id, (name, number));
+        }
+        let (objects, closures) = copier.finish()?;
+        Ok(Kit {
+            objects,
+            closures,
+            fonts,
+            images,
+            deflate_level: CONTENT_DEFLATE_LEVEL,
+        })
+    }
+
+    /// Renders a page once, for every file that will hold it.
+    pub fn render(&self, page: &Page) -> super::RenderedPage {
+        super::RenderedPage::new(self, page)
+    }
+
+    pub(super) fn object_count(&self) -> u32 {
+        self.objects.len() as u32
+    }
+
+    pub(super) fn object(&self, number: u32) -> &[u8] {
+        &self.objects[number as usize - 1]
+    }
+
+    pub(super) fn deflate_level(&self) -> u32 {
+        self.deflate_level
+    }
+}
+
+/// The page's resource dictionaries by kind (Font, XObject).
+fn page_resources(
+    lo: &lopdf::Document,
+    page: ObjectId,
+) -> Option<BTreeMap<String, lopdf::Dictionary>> {
+    let page = lo.get_dictionary(page).ok()?;
+    let res = page.get(b"Resources").ok()?;
+    let res = lo.dereference(res).ok()?.1.as_dict().ok()?;
+    let mut out = BTreeMap::new();
+    for (kind, value) in res.iter() {
+        if let Ok((_, Object::Dictionary(d))) = lo.dereference(value) {
+            out.insert(String::from_utf8_lossy(kind).into_owned(), d.clone());
+        }
+    }
+    Some(out)
+}
+
+/// Two-byte codes from Tj/TJ string operands.
+fn collect_codes(operands: &[Object], codes: &mut Vec<u16>) {
+    for operand in operands {
+        match operand {
+            Object::String(bytes, _) => codes.extend(
+                bytes
+                    .chunks_exact(2)
+                    .map(|pair| u16::from_be_bytes([pair[0], pair[1]])),
+            ),
+            Object::Array(items) => collect_codes(items, codes),
+            _ => {}
+        }
+    }
+}
+
+/// Copies objects out of printpdf's document, numbering them 1.. in the
+/// order first met.
+struct Copier<'a> {
+    lo: &'a lopdf::Document,
+    numbers: HashMap<ObjectId, u32>,
+    /// (the object, or a direct value made into one; its deflate level).
+    queue: Vec<(Object, u32)>,
+}
+
+impl<'a> Copier<'a> {
+    fn new(lo: &'a lopdf::Document) -> Copier<'a> {
+        Copier {
+            lo,
+            numbers: HashMap::new(),
+            queue: Vec::new(),
+        }
+    }
+
+    /// The number of the object `value` is or refers to.
+    fn intern(&mut self, value: &Object, level: u32) -> u32 {
+        match value {
+            Object::Reference(id) => {
+                if let Some(n) = self.numbers.get(id) {
+                    return *n;
+                }
+                let object = self.lo.get_object(*id).cloned().unwrap_or(Object::Null);
+                self.queue.push((object.clone(), level));
+                let n = self.queue.len() as u32;
+                self.numbers.insert(*id, n);
+                self.walk(&object, level);
+                n
+            }
+            direct => {
+                self.queue.push((direct.clone(), level));
+                let n = self.queue.len() as u32;
+                self.walk(direct, level);
+                n
+            }
+        }
+    }
+
+    fn walk(&mut self, object: &Object, level: u32) {
+        match object {
+            Object::Reference(_) => {
+                self.intern(object, level);
+            }
+            Object::Array(items) => items.iter().for_each(|o| self.walk(o, level)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, o)| self.walk(o, level)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, o)| self.walk(o, level)),
+            _ => {}
+        }
+    }
+
+    fn finish(self) -> Result<(Vec<Vec<u8>>, Vec<Vec<u32>>), RenderError> {
+        let mut objects = Vec::with_capacity(self.queue.len());
+        let mut direct: Vec<Vec<u32>> = Vec::with_capacity(self.queue.len());
+        for (object, level) in &self.queue {
+            let mut out = Vec::new();
+            let mut refs = Vec::new();
+            serialise(&mut out, object, &self.numbers, *level, &mut refs)?;
+            objects.push(out);
+            direct.push(refs);
+        }
+        // Closures by a walk from each object.
+        let closures = (1..=direct.len() as u32)
+            .map(|start| {
+                let mut seen = vec![start];
+                let mut i = 0;
+                while i < seen.len() {
+                    for r in &direct[seen[i] as usize - 1] {
+                        if !seen.contains(r) {
+                            seen.push(*r);
+                        }
+                    }
+                    i += 1;
+                }
+                seen
+            })
+            .collect();
+        Ok((objects, closures))
+    }
+}
+
+fn serialise(
+    out: &mut Vec<u8>,
+    object: &Object,
+    numbers: &HashMap<ObjectId, u32>,
+    level: u32,
+    refs: &mut Vec<u32>,
+) -> Result<(), RenderError> {
+    match object {
+        Object::Null => out.extend_from_slice(b"null"),
+        Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Object::Real(r) => {
+            let s = format!("{r:.4}");
+            out.extend_from_slice(s.trim_end_matches('0').trim_end_matches('.').as_bytes());
+        }
+        Object::Name(n) => name(out, n),
+        Object::String(bytes, lopdf::StringFormat::Hexadecimal) => {
+            out.push(b'<');
+            for b in bytes {
+                out.extend_from_slice(format!("{b:02X}").as_bytes());
+            }
+            out.push(b'>');
+        }
+        Object::String(bytes, _) => out.extend_from_slice(&super::pdf_string(bytes)),
+        Object::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                serialise(out, item, numbers, level, refs)?;
+            }
+            out.push(b']');
+        }
+        Object::Dictionary(d) => dictionary(out, d, numbers, level, refs)?,
+        Object::Stream(s) => {
+            let mut dict = s.dict.clone();
+            let data = if dict.has(b"Filter") {
+                s.content.clone()
+            } else {
+                dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                super::file::deflate(&s.content, level)
+            };
+            dict.set("Length", Object::Integer(data.len() as i64));
+            dictionary(out, &dict, numbers, level, refs)?;
+            out.extend_from_slice(b"\nstream\n");
+            out.extend_from_slice(&data);
+            out.extend_from_slice(b"\nendstream");
+        }
+        Object::Reference(id) => {
+            let n = *numbers
+                .get(id)
+                .ok_or_else(|| RenderError::Write(format!("object {id:?} was not copied")))?;
+            refs.push(n);
+            int(out, u64::from(n));
+            out.extend_from_slice(b" 0 R");
+        }
+    }
+    Ok(())
+}
+
+fn dictionary(
+    out: &mut Vec<u8>,
+    d: &lopdf::Dictionary,
+    numbers: &HashMap<ObjectId, u32>,
+    level: u32,
+    refs: &mut Vec<u32>,
+) -> Result<(), RenderError> {
+    out.extend_from_slice(b"<<");
+    for (key, value) in d.iter() {
+        name(out, key);
+        out.push(b' ');
+        serialise(out, value, numbers, level, refs)?;
+    }
+    out.extend_from_slice(b">>");
+    Ok(())
+}
+
+/// A name, with every byte outside the regular characters as #xx.
+fn name(out: &mut Vec<u8>, n: &[u8]) {
+    out.push(b'/');
+    for &b in n {
+        if b.is_ascii_graphic() && !b"()<>[]{}/%#".contains(&b) {
+            out.push(b);
+        } else {
+            out.extend_from_slice(format!("#{b:02X}").as_bytes());
+        }
+    }
+}
+
+fn raw_image(r: &Raster) -> RawImage {
+    let (pixels, format) = if r.has_alpha {
+        (r.rgba.clone(), RawImageFormat::RGBA8)
+    } else {
+        // Opaque images need no soft mask.
+        let rgb = r
+            .rgba
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        (rgb, RawImageFormat::RGB8)
+    };
+    RawImage {
+        pixels: RawImageData::U8(pixels),
+        width: r.width as usize,
+        height: r.height as usize,
+        data_format: format,
+        tag: Vec::new(),
+    }
+}
+
+/// What one page refers to: the kit's fonts and images, and its own QR
+/// forms.
+pub(super) struct PageResources<'k> {
+    kit: &'k Kit,
+    fonts: BTreeMap<String, u32>,
+    images: BTreeMap<String, u32>,
+    forms: Vec<(String, (Vec<u8>, Vec<u8>))>,
+}
+
+impl<'k> PageResources<'k> {
+    pub(super) fn new(kit: &'k Kit) -> PageResources<'k> {
+        PageResources {
+            kit,
+            fonts: BTreeMap::new(),
+            images: BTreeMap::new(),
+            forms: Vec::new(),
+        }
+    }
+
+    /// Every shared object the page needs.
+    pub(super) fn shared_objects(&self) -> impl Iterator<Item = u32> + '_ {
+        self.fonts
+            .values()
+            .chain(self.images.values())
+            .flat_map(|n| self.kit.closures[*n as usize - 1].iter().copied())
+    }
+
+    pub(super) fn fonts(&self) -> Vec<(String, u32)> {
+        self.fonts.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+
+    pub(super) fn images(&self) -> Vec<(String, u32)> {
+        self.images.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+
+    /// Each QR form: its name, and its dictionary entries and content.
+    pub(super) fn take_forms(&mut self) -> Vec<(String, (Vec<u8>, Vec<u8>))> {
+        std::mem::take(&mut self.forms)
+    }
+}
+
+impl Resources for PageResources<'_> {
+    fn font(&mut self, run: &GlyphRun) -> Option<(String, Vec<u16>)> {
+        let font = self.kit.fonts.get(&run.font)?;
+        self.fonts.insert(font.name.clone(), font.number);
+        let codes = run
+            .glyphs
+            .iter()
+            .map(|g| font.codes.get(&g.gid).copied().unwrap_or(0))
+            .collect();
+        Some((font.name.clone(), codes))
+    }
+
+    fn image(&mut self, id: &str) -> Option<String> {
+        let (name, number) = self.kit.images.get(id)?;
+        self.images.insert(name.clone(), *number);
+        Some(name.clone())
+    }
+
+    fn qr(&mut self, matrix: &QrMatrix, color: Rgb) -> String {
+        let name = format!("QR{}", self.forms.len() + 1);
+        let n = matrix.width();
+        let mut dict = b"/Type/XObject/Subtype/Form/BBox[0 0 ".to_vec();
+        int(&mut dict, n as u64);
+        dict.push(b' ');
+        int(&mut dict, n as u64);
+        dict.extend_from_slice(b"]/Resources<<>>");
+        self.forms
+            .push((name.clone(), (dict, super::content::qr_form(matrix, color))));
+        name
+    }
+}
