@@ -1,56 +1,331 @@
-//! A whole generate run for 148 winners (the size of the award that started
-//! piagam): sign, lay out, write 148 PDFs and the merged print file.
+//! A generate run at print-shop scale, end to end, as a user runs it: the
+//! release binary reads a roster, signs, encodes QR codes, lays out and
+//! writes. Each mode (`--outputs files`, `print`, `files,print`) runs at
+//! N = 1,000 and N = 10,000 on a synthetic roster of Indonesian names (9 to
+//! 85 characters), with a template of a full-page 300 dpi background
+//! (3508×2480 PNG), five texts in two bundled fonts and the signed QR.
 //!
-//! Run with `cargo bench --bench generate`. Reports wall time per run and
-//! documents per second, on one thread.
+//! Run with `cargo bench --bench generate` (`-- 1000` for one size only).
+//! Reports certificates per second, milliseconds and bytes per
+//! certificate, and the process's peak RSS.
 
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
-use piagam::generate::{self, Request};
-
 fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000]
+    } else {
+        sizes
+    };
+    // PIAGAM_BENCH_INPUTS=DIR keeps the inputs there, to profile by hand.
     let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path();
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(repo.join("examples/piagam.toml"), dir.join("piagam.toml")).expect("config");
-    let mut roster = String::from("nama,prestasi,kategori\n");
-    let ranks = ["Juara Pertama", "Juara Kedua", "Juara Ketiga", "Harapan"];
-    let kinds = ["Provinsi", "Kabupaten", "Kota"];
-    for i in 0..148 {
-        roster.push_str(&format!(
-            "Pemerintah Kabupaten Contoh Nomor {},{},{}\n",
-            i + 1,
-            ranks[i % 4],
-            kinds[i % 3]
-        ));
-    }
-    std::fs::write(dir.join("pemenang.csv"), roster).expect("roster");
+    let kept = std::env::var_os("PIAGAM_BENCH_INPUTS").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(tmp.path());
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    write_template(&dir.join("template"), repo);
     let keys = dir.join("kunci");
     piagam::keystore::create(
         &keys,
         &piagam::keystore::NewKey {
-            issuer: Some("Bench".into()),
+            issuer: Some("Dinas Komunikasi dan Informatika Provinsi Contoh".into()),
             ..Default::default()
         },
     )
     .expect("key");
+    std::fs::write(
+        dir.join("piagam.toml"),
+        "verify_url = \"https://piagam.example/verifikasi\"\n\
+         [event]\nname = \"Pelatihan Literasi Digital Nasional 2026\"\ndate = \"2026-11-20\"\nplace = \"Semarang\"\n\
+         [numbering]\npattern = \"{seq:05}/PLDN/{month_roman}/{year}\"\n",
+    )
+    .expect("config");
 
-    for run in 1..=3 {
-        let out = dir.join(format!("hasil-{run}"));
-        let request = Request {
-            roster: dir.join("pemenang.csv"),
-            templates: vec![repo.join("templates/piagam")],
-            key: Some(keys.join("issuer.key.pem")),
-            out: Some(out),
-            ..Request::default()
-        };
-        let start = Instant::now();
-        let outcome = generate::run(&request).expect("generate");
-        let secs = start.elapsed().as_secs_f64();
-        println!(
-            "run {run}: {} documents + print.pdf in {secs:.2} s ({:.0} documents/s)",
-            outcome.issued.len(),
-            outcome.issued.len() as f64 / secs
-        );
+    println!(
+        "piagam generate, {} (2 cores here); background {}",
+        std::env::consts::ARCH,
+        human(std::fs::metadata(dir.join("template/background.png")).map_or(0, |m| m.len())),
+    );
+    println!(
+        "{:>7} {:>12} {:>10} {:>10} {:>12} {:>10}",
+        "N", "outputs", "certs/s", "ms/cert", "bytes/cert", "peak RSS"
+    );
+    for &n in &sizes {
+        let roster = dir.join(format!("peserta-{n}.csv"));
+        std::fs::write(&roster, synthetic_roster(n)).expect("roster");
+        if kept.is_some() {
+            continue;
+        }
+        for outputs in ["files", "print", "files,print"] {
+            let out = dir.join("hasil");
+            let _ = std::fs::remove_dir_all(&out);
+            let start = Instant::now();
+            let rss = run_measured(
+                Command::new(env!("CARGO_BIN_EXE_piagam"))
+                    .arg("generate")
+                    .arg("--roster")
+                    .arg(&roster)
+                    .arg("--template")
+                    .arg(dir.join("template"))
+                    .arg("--key")
+                    .arg(keys.join("issuer.key.pem"))
+                    .arg("--out")
+                    .arg(&out)
+                    .args(["--outputs", outputs, "--quiet"]),
+            );
+            let secs = start.elapsed().as_secs_f64();
+            let bytes = folder_bytes(&out);
+            println!(
+                "{n:>7} {outputs:>12} {:>10.0} {:>10.3} {:>12} {:>10}",
+                n as f64 / secs,
+                secs * 1000.0 / n as f64,
+                human(bytes / n as u64),
+                human(rss),
+            );
+            let _ = std::fs::remove_dir_all(&out);
+        }
     }
+}
+
+/// Runs the command to its end; returns its peak resident set in bytes.
+// The child is reaped by wait4, which std does not know of.
+#[allow(clippy::zombie_processes)]
+fn run_measured(cmd: &mut Command) -> u64 {
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn piagam");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our child; status and usage are valid for writing.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "piagam generate failed"
+    );
+    // Linux reports kilobytes.
+    usage.ru_maxrss as u64 * 1024
+}
+
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn human(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    }
+}
+
+/// A4 landscape: the background, five texts in Charis SIL and EB Garamond,
+/// and the QR code.
+fn write_template(dir: &Path, _repo: &Path) {
+    std::fs::create_dir_all(dir).expect("template dir");
+    background().save(dir.join("background.png")).expect("png");
+    std::fs::write(
+        dir.join("template.toml"),
+        r##"kind = "sertifikat"
+name = "Benchmark"
+
+[page]
+size = "A4"
+orientation = "landscape"
+
+[[element]]
+type = "image"
+src = "background.png"
+x = 0
+y = 0
+w = 297
+h = 210
+fit = "cover"
+
+[[element]]
+type = "text"
+text = "SERTIFIKAT"
+x = 30
+y = 26
+w = 237
+h = 22
+font = "Charis SIL"
+style = "bold"
+size = 34
+color = "#1f3a5f"
+
+[[element]]
+type = "text"
+text = "{{recipient}}"
+x = 30
+y = 70
+w = 237
+h = 24
+font = "EB Garamond"
+size = 30
+min_size = 18
+max_lines = 2
+color = "#111111"
+
+[[element]]
+type = "text"
+text = "{{achievement}}"
+x = 30
+y = 100
+w = 237
+h = 10
+font = "Charis SIL"
+size = 16
+
+[[element]]
+type = "text"
+text = "{{event}}"
+x = 30
+y = 114
+w = 237
+h = 9
+font = "EB Garamond"
+style = "italic"
+size = 14
+
+[[element]]
+type = "text"
+text = "Nomor {{serial}} · {{place}}, {{date | long}}"
+x = 30
+y = 126
+w = 237
+h = 7
+font = "Charis SIL"
+size = 10
+
+[[element]]
+type = "qr"
+x = 30
+y = 145
+size = 40
+"##,
+    )
+    .expect("template.toml");
+}
+
+/// A 300 dpi A4 background as a designer would make one: paper colour, a
+/// patterned border band and a faint emblem in the middle.
+fn background() -> image::RgbImage {
+    let (w, h) = (3508u32, 2480u32);
+    image::RgbImage::from_fn(w, h, |x, y| {
+        let edge = x.min(y).min(w - 1 - x).min(h - 1 - y);
+        let (fx, fy) = (x as f32, y as f32);
+        if edge < 170 {
+            let wave = ((fx / 11.0).sin() * (fy / 13.0).cos() * 40.0) as i32;
+            let base = [31i32, 58, 95];
+            let c = |v: i32| (v + wave + 60).clamp(0, 255) as u8;
+            image::Rgb([c(base[0]), c(base[1]), c(base[2])])
+        } else {
+            let (dx, dy) = (fx - w as f32 / 2.0, fy - h as f32 / 2.0);
+            let r = (dx * dx + dy * dy).sqrt();
+            let ring = if (r / 24.0).sin() > 0.6 && r < 700.0 {
+                8
+            } else {
+                0
+            };
+            image::Rgb([251 - ring, 247 - ring, 238 - ring])
+        }
+    })
+}
+
+/// `n` rows of Indonesian names, 9 to 85 characters, deterministic.
+fn synthetic_roster(n: usize) -> String {
+    const GIVEN: [&str; 16] = [
+        "Siti", "Muhammad", "Dewi", "Agus", "Putri", "Budi", "Nurul", "Rizky", "Ayu", "Hendra",
+        "Ni Luh", "I Gede", "Fitri", "Yohanes", "Maria", "Andi",
+    ];
+    const MIDDLE: [&str; 12] = [
+        "Rahmawati",
+        "Saputra",
+        "Lestari",
+        "Hidayat",
+        "Kusuma",
+        "Wulandari",
+        "Pratama",
+        "Nugroho",
+        "Ayu Komang",
+        "Setiawan",
+        "Handayani",
+        "Permata",
+    ];
+    const FAMILY: [&str; 10] = [
+        "Simanjuntak",
+        "Siregar",
+        "Wijaya",
+        "Tanjung",
+        "Lumbantobing",
+        "Manurung",
+        "Sembiring",
+        "Pangaribuan",
+        "Hutapea",
+        "Sitompul",
+    ];
+    const TITLES: [&str; 6] = ["", "Dr. ", "Ir. ", "dr. ", "Drs. ", "Prof. Dr. "];
+    const DEGREES: [&str; 6] = [
+        "",
+        ", S.Kom.",
+        ", S.E., M.M.",
+        ", S.T., M.T.",
+        ", S.Pd.",
+        ", M.Si.",
+    ];
+    let mut csv = String::from("nama,prestasi\n");
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |m: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % m as u64) as usize
+    };
+    for _ in 0..n {
+        let mut name = format!(
+            "{}{} {}",
+            TITLES[next(6)],
+            GIVEN[next(16)],
+            MIDDLE[next(12)]
+        );
+        for _ in 0..next(4) {
+            name.push(' ');
+            name.push_str(MIDDLE[next(12)]);
+        }
+        name.push(' ');
+        name.push_str(FAMILY[next(10)]);
+        name.push_str(DEGREES[next(6)]);
+        if name.chars().count() > 85 {
+            name = name
+                .chars()
+                .take(85)
+                .collect::<String>()
+                .trim_end()
+                .to_owned();
+        }
+        if name.chars().count() < 9 {
+            name.push_str(" Saputra");
+        }
+        csv.push_str(&format!("\"{name}\",Peserta Terbaik\n"));
+    }
+    csv
 }

@@ -61,7 +61,7 @@ pub fn demo_jwks(key: &IssuerKey, verify_url: Option<String>) -> Jwks {
 }
 
 /// Generates the demo charters into `out_dir`.
-pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
+pub fn run(out_dir: &Path) -> Result<(Vec<Issued>, generate::Written), DemoError> {
     let config = EventConfig::from_toml(CONFIG_TOML, Path::new("examples/piagam.toml"))?;
     let roster_path = Path::new("examples/adlga-2024.csv");
     let roster = roster::read_roster_bytes(
@@ -84,7 +84,7 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
         .with_problems(loaded.roster.problems.clone())
         .into_all()?;
     // Demo files are never signed by hand, so a re-run may replace them.
-    generate::write_outputs(
+    let written = generate::write_outputs(
         &job,
         &issued,
         &usage,
@@ -97,5 +97,5 @@ pub fn run(out_dir: &Path) -> Result<Vec<Issued>, DemoError> {
         },
     )?;
     crate::site::write_site(&jwks, None, &out_dir.join("site"))?;
-    Ok(issued)
+    Ok((issued, written))
 }

@@ -125,15 +125,15 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
     };
     let page = watermark(page, fonts, "CONTOH");
     let bytes = crate::render::pdf::write_pages(
-            fonts,
-            &[&page],
-            &crate::render::pdf::DocInfo {
-                title: "preview",
-                lang: Some(doc.lang),
-                ..Default::default()
-            },
-        )
-        .map_err(GenerateError::from)?;
+        fonts,
+        &[&page],
+        &crate::render::pdf::DocInfo {
+            title: "preview",
+            lang: Some(doc.lang),
+            ..Default::default()
+        },
+    )
+    .map_err(GenerateError::from)?;
     std::fs::create_dir_all(&req.out).map_err(|e| {
         GenerateError::Write(fsio::WriteError {
             path: req.out.clone(),

@@ -82,6 +82,8 @@ pub enum Command {
         /// piagam refuses, since a PDF may have been signed since.
         #[arg(long)]
         overwrite: bool,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(
@@ -178,6 +180,41 @@ pub enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
     },
+}
+
+/// How generate writes.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Which files to write: `files` (one PDF per document), `print` (the
+    /// merged print files), or both.
+    #[arg(long, value_delimiter = ',', default_value = "files,print")]
+    pub outputs: Vec<OutputKind>,
+    /// Split each print file every N pages (print-0001.pdf, …); default one
+    /// file, written as it is made, whatever its length.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub print_chunk: Option<u32>,
+    /// Worker threads; default every core. The files are the same whatever N is.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+    /// No progress bar (it shows only on a terminal anyway).
+    #[arg(long)]
+    pub quiet: bool,
+    /// File names: `ascii` (accents dropped: nguyen-thi-anh) or `unicode`
+    /// (letters as the roster spells them: nguyễn-thị-ánh).
+    #[arg(long, value_enum, default_value_t = FileNameKind::Ascii)]
+    pub file_names: FileNameKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputKind {
+    Files,
+    Print,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileNameKind {
+    Ascii,
+    Unicode,
 }
 
 /// What generate and check read.

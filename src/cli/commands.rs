@@ -3,7 +3,7 @@
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
-use piagam::generate::{Issued, Outcome, Request};
+use piagam::generate::{Issued, Outcome, Request, Written};
 use piagam::keystore::{self, NewKey};
 use piagam::locale::Language;
 use piagam::preview::PreviewRequest;
@@ -11,6 +11,7 @@ use piagam::seal::{self, Trust, VerifyOptions};
 
 use super::args::{self, Cli, Command};
 use super::hints;
+use super::progress;
 use super::{EXIT_INVALID, EXIT_OK};
 
 type CmdResult = Result<i32, String>;
@@ -60,15 +61,29 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             issuer,
             skip_invalid,
             overwrite,
-        } => generate(Request {
-            key: Some(key),
-            out: Some(out),
-            jwks,
-            issuer,
-            skip_invalid,
-            overwrite,
-            ..request(input)
-        }),
+            output,
+        } => generate(
+            Request {
+                key: Some(key),
+                out: Some(out),
+                jwks,
+                issuer,
+                skip_invalid,
+                overwrite,
+                outputs: piagam::generate::Outputs {
+                    files: output.outputs.contains(&args::OutputKind::Files),
+                    print: output.outputs.contains(&args::OutputKind::Print),
+                },
+                print_chunk: output.print_chunk.map(|n| n as usize),
+                jobs: output.jobs.map(|n| n as usize),
+                file_names: match output.file_names {
+                    args::FileNameKind::Ascii => piagam::generate::FileNames::Ascii,
+                    args::FileNameKind::Unicode => piagam::generate::FileNames::Unicode,
+                },
+                ..request(input)
+            },
+            output.quiet,
+        ),
         Command::Check { input } => check(request(input)),
         Command::Preview {
             template,
@@ -111,8 +126,16 @@ pub fn dispatch(cli: Cli) -> CmdResult {
 }
 
 fn demo(out: &Path) -> CmdResult {
-    let issued = piagam::demo::run(out).map_err(hints::demo_error)?;
-    report_written(&issued, out);
+    let started = std::time::Instant::now();
+    let (issued, written) = piagam::demo::run(out).map_err(hints::demo_error)?;
+    let req = Request::default();
+    report_written(
+        &issued,
+        &written,
+        out,
+        &req,
+        started.elapsed().as_secs_f64(),
+    );
     if let Some(first) = issued.first() {
         let page = std::fs::canonicalize(out.join("site").join("index.html"))
             .unwrap_or_else(|_| out.join("site").join("index.html"));
@@ -125,16 +148,33 @@ fn demo(out: &Path) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-fn report_written(issued: &[Issued], out: &Path) {
+/// The one-line summary: documents, what files, pages, bytes, seconds.
+fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &Request, secs: f64) {
+    let mut what = Vec::new();
+    if req.outputs.files {
+        what.push(format!("{} PDF(s)", issued.len()));
+    }
+    if req.outputs.print {
+        what.push(match req.print_chunk {
+            Some(n) => format!("print files of {n} pages at most"),
+            None => "print.pdf".into(),
+        });
+    }
     say!(
-        "wrote {} PDF(s), print.pdf ({} pages), manifest.csv and issuer.jwks.json to {}",
+        "wrote {} document(s) to {}: {}, {} page(s), {:.1} MB, in {secs:.1} s",
         issued.len(),
-        issued.len(),
-        out.display()
+        out.display(),
+        what.join(" and "),
+        w.pages,
+        w.bytes as f64 / 1e6,
     );
     if let Some(first) = issued.first() {
         say!("");
-        say!("verify one, e.g. {} ({}):", first.recipient, first.file);
+        if req.outputs.files {
+            say!("verify one, e.g. {} ({}):", first.recipient, first.file);
+        } else {
+            say!("verify one, e.g. {}:", first.recipient);
+        }
         say!(
             "  piagam verify --trust {} '{}'",
             out.join("issuer.jwks.json").display(),
@@ -209,8 +249,11 @@ fn print_warnings(outcome: &Outcome) {
     }
 }
 
-fn generate(req: Request) -> CmdResult {
-    let outcome = piagam::generate::run(&req).map_err(hints::run_error)?;
+fn generate(req: Request, quiet: bool) -> CmdResult {
+    let started = std::time::Instant::now();
+    let bar = progress::Bar::new(quiet);
+    let outcome = piagam::generate::run_with_progress(&req, &bar).map_err(hints::run_error)?;
+    drop(bar);
     print_warnings(&outcome);
     let out = req.out.as_deref().unwrap_or(Path::new("."));
     if !outcome.rejected.is_empty() {
@@ -225,7 +268,13 @@ fn generate(req: Request) -> CmdResult {
             out.join("rejected.csv").display()
         );
     }
-    report_written(&outcome.issued, out);
+    report_written(
+        &outcome.issued,
+        &outcome.written,
+        out,
+        &req,
+        started.elapsed().as_secs_f64(),
+    );
     if let Some(url) = outcome
         .issued
         .first()

@@ -12,6 +12,7 @@ macro_rules! say {
 mod args;
 mod commands;
 mod hints;
+mod progress;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -17,7 +17,7 @@ use crate::fsio::WriteError;
 use crate::layout::fonts::FontBook;
 use crate::layout::{compose, ComposeError, Page};
 use crate::numbering::{format_serial, SerialParts};
-use crate::qr::{self, QrError};
+use crate::qr::{self, QrError, QrMatrix};
 use crate::render::pdf::{RenderError, Usage};
 use crate::roster::{Record, RowProblem};
 use crate::seal::{self, qrtext, Claims, IssuerKey};
@@ -51,6 +51,8 @@ pub struct Issued {
     /// composes each page again when it writes it, so memory does not grow
     /// with the roster.
     pub page: Option<Page>,
+    /// The QR code, kept to compose the page again.
+    matrix: QrMatrix,
     /// (template, record) indices in the job, to compose the page again.
     source: (usize, usize),
 }
@@ -186,8 +188,15 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     let made: Vec<Result<(Issued, Usage), RowProblem>> = pairs
         .par_iter()
         .map(|&(template, record)| {
-            let mut doc = make_document(job, &labels, template, record, event_date, verify_url.as_deref())
-                .map_err(|(column, reason)| problem(job.records[record].row, &column, reason))?;
+            let mut doc = make_document(
+                job,
+                &labels,
+                template,
+                record,
+                event_date,
+                verify_url.as_deref(),
+            )
+            .map_err(|(column, reason)| problem(job.records[record].row, &column, reason))?;
             let mut usage = Usage::default();
             if let Some(page) = &doc.page {
                 usage.add_page(page);
@@ -342,24 +351,7 @@ fn make_document(
             format!("the seal ({n} characters) is too long for a QR code; shorten the fields"),
         )
     })?;
-    let fields = printable_fields(&claims, &config.signatory);
-    // On a screen, the code is also a link to the verification page.
-    let link = qrtext::split_qr_text(&qr_text)
-        .0
-        .is_some_and(|url| url.starts_with("https://") || url.starts_with("http://"))
-        .then_some(qr_text.as_str());
-    let page = compose(template, job.fonts, &fields, &matrix, link).map_err(
-        |ComposeError { what, text, source }| {
-            (
-                what,
-                format!(
-                    "\"{text}\" does not fit template {}: {source}",
-                    template.dir.display()
-                ),
-            )
-        },
-    )?;
-    Ok(Issued {
+    let mut doc = Issued {
         row: record.row,
         file: file_name(seq, label, &record.recipient, job.file_names),
         serial,
@@ -371,29 +363,40 @@ fn make_document(
         category: record.category.clone().unwrap_or_default(),
         qr_text,
         claims,
-        page: Some(page),
+        page: None,
+        matrix,
         source: (template_index, record_index),
-    })
+    };
+    doc.page = Some(compose_page(job, &doc)?);
+    Ok(doc)
 }
 
-/// Composes a prepared document's page again, exactly as `prepare` did.
+/// Lays out a signed document's page: what its claims say, and its QR code.
+fn compose_page(job: &Job, doc: &Issued) -> Result<Page, (String, String)> {
+    let template = &job.templates[doc.source.0];
+    let fields = printable_fields(&doc.claims, &job.config.signatory);
+    // On a screen, the code is also a link to the verification page.
+    let link = qrtext::split_qr_text(&doc.qr_text)
+        .0
+        .is_some_and(|url| url.starts_with("https://") || url.starts_with("http://"))
+        .then_some(doc.qr_text.as_str());
+    compose(template, job.fonts, &fields, &doc.matrix, link).map_err(
+        |ComposeError { what, text, source }| {
+            (
+                what,
+                format!(
+                    "\"{text}\" does not fit template {}: {source}",
+                    template.dir.display()
+                ),
+            )
+        },
+    )
+}
+
+/// Composes a prepared document's page again, exactly as `prepare` did:
+/// from its signed claims and QR code, with nothing signed or encoded twice.
 pub fn compose_again(job: &Job, doc: &Issued) -> Result<Page, GenerateError> {
-    let labels = document_labels(job.templates);
-    let verify_url = job.verify_url.clone().or_else(|| job.config.verify_url.clone());
-    let event_date = job
-        .config
-        .event_date()
-        .map_err(|e| GenerateError::Recompose(e.to_string()))?;
-    let (template, record) = doc.source;
-    let again = make_document(job, &labels, template, record, event_date, verify_url.as_deref())
-        .map_err(|(_, reason)| GenerateError::Recompose(reason))?;
-    match again.page {
-        Some(page) if again.qr_text == doc.qr_text => Ok(page),
-        _ => Err(GenerateError::Recompose(format!(
-            "the page of {} came out differently the second time",
-            doc.serial
-        ))),
-    }
+    compose_page(job, doc).map_err(|(_, reason)| GenerateError::Recompose(reason))
 }
 
 /// The longest file name made, in bytes (well under every file system's

@@ -196,7 +196,14 @@ fn render_all(
             current: None,
             done: Vec::new(),
         };
-        prints.push((None, new("print".into(), "print".into(), (!issued.is_empty()).then_some(0))));
+        prints.push((
+            None,
+            new(
+                "print".into(),
+                "print".into(),
+                (!issued.is_empty()).then_some(0),
+            ),
+        ));
         // With several documents per winner, one print file per document
         // too, for different paper. Labels are unique in the run.
         let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
@@ -354,7 +361,8 @@ impl<'k> PrintFile<'k> {
                 let file = buffered
                     .into_inner()
                     .map_err(|e| write_error(Path::new(&name), e))?;
-                file.sync_all().map_err(|e| write_error(Path::new(&name), e))?;
+                file.sync_all()
+                    .map_err(|e| write_error(Path::new(&name), e))?;
             }
             self.done.push((name, len));
         }

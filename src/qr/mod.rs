@@ -14,12 +14,13 @@ pub enum QrError {
     TooLong(usize),
 }
 
-/// A square grid of QR modules, row by row; `true` is dark.
+/// A square grid of QR modules, row by row, one bit each (set is dark):
+/// a run keeps one per document, so it is kept small.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrMatrix {
     width: usize,
     version: i16,
-    dark: Vec<bool>,
+    dark: Vec<u64>,
 }
 
 impl QrMatrix {
@@ -32,7 +33,8 @@ impl QrMatrix {
     }
 
     pub fn is_dark(&self, x: usize, y: usize) -> bool {
-        x < self.width && y < self.width && self.dark[y * self.width + x]
+        let i = y * self.width + x;
+        x < self.width && y < self.width && self.dark[i / 64] & (1 << (i % 64)) != 0
     }
 }
 
@@ -73,8 +75,16 @@ fn draw(bits: Bits, version: i16, ec: EcLevel) -> Option<QrMatrix> {
     Some(QrMatrix {
         width,
         version,
-        dark: mask::apply_best_mask(&canvas, width),
+        dark: pack(&mask::apply_best_mask(&canvas, width, version, ec)),
     })
+}
+
+fn pack(modules: &[bool]) -> Vec<u64> {
+    let mut bits = vec![0u64; modules.len().div_ceil(64)];
+    for (i, _) in modules.iter().enumerate().filter(|(_, dark)| **dark) {
+        bits[i / 64] |= 1 << (i % 64);
+    }
+    bits
 }
 
 mod mask;

@@ -27,7 +27,7 @@ fn num(out: &mut Vec<u8>, v: i64) {
     if frac != 0 {
         out.push(b'.');
         out.push(b'0' + (frac / 10) as u8);
-        if frac % 10 != 0 {
+        if !frac.is_multiple_of(10) {
             out.push(b'0' + (frac % 10) as u8);
         }
     }
@@ -351,7 +351,11 @@ mod tests {
         let n = matrix.width();
         let mut dark = vec![false; n * n];
         for line in form.lines().filter(|l| l.ends_with(" 1 re")) {
-            let v: Vec<usize> = line.split(' ').take(3).map(|s| s.parse().unwrap()).collect();
+            let v: Vec<usize> = line
+                .split(' ')
+                .take(3)
+                .map(|s| s.parse().unwrap())
+                .collect();
             let row = n - 1 - v[1];
             for col in v[0]..v[0] + v[2] {
                 assert!(!dark[row * n + col], "drawn twice");

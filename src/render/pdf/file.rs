@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::content::int;
 use super::kit::{Kit, PageResources};
-use crate::layout::page::{Item, Page};
 use super::{pdf_string, DocInfo, RenderError};
+use crate::layout::page::{Item, Page};
 
 /// Counts and hashes what passes through to the destination.
 struct Tally<W: Write> {
@@ -90,7 +90,12 @@ impl<'k, W: Write> PdfFile<'k, W> {
     }
 
     /// A stream object whose data is already deflated.
-    fn packed_stream(&mut self, number: u32, dict: &[u8], packed: &[u8]) -> Result<(), RenderError> {
+    fn packed_stream(
+        &mut self,
+        number: u32,
+        dict: &[u8],
+        packed: &[u8],
+    ) -> Result<(), RenderError> {
         let mut head = Vec::with_capacity(dict.len() + 48);
         head.extend_from_slice(b"<<");
         head.extend_from_slice(dict);
@@ -136,7 +141,12 @@ impl<'k, W: Write> PdfFile<'k, W> {
                 .images
                 .iter()
                 .map(|(name, n)| (name.as_str(), *n))
-                .chain(page.forms.iter().map(|f| f.name.as_str()).zip(forms.iter().copied()));
+                .chain(
+                    page.forms
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .zip(forms.iter().copied()),
+                );
             for (name, number) in named {
                 dict.push(b'/');
                 dict.extend_from_slice(name.as_bytes());
@@ -232,7 +242,9 @@ impl<'k, W: Write> PdfFile<'k, W> {
         reference(&mut trailer, catalog);
         trailer.extend_from_slice(b"/Info ");
         reference(&mut trailer, info_number);
-        trailer.extend_from_slice(format!("/ID[<{id}><{id}>]>>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+        trailer.extend_from_slice(
+            format!("/ID[<{id}><{id}>]>>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
+        );
         self.out.put(&trailer)?;
         self.out.out.flush().map_err(io)?;
         Ok((self.out.out, self.out.written))
@@ -262,7 +274,10 @@ pub(super) struct Form {
 impl RenderedPage {
     pub(super) fn new(kit: &Kit, page: &Page) -> RenderedPage {
         let mut res = PageResources::new(kit);
-        let content = deflate(&super::content::page_content(page, &mut res), kit.deflate_level());
+        let content = deflate(
+            &super::content::page_content(page, &mut res),
+            kit.deflate_level(),
+        );
         let mut size = points(page.width_mm()).into_bytes();
         size.push(b' ');
         size.extend_from_slice(points(page.height_mm()).as_bytes());
@@ -280,10 +295,10 @@ impl RenderedPage {
         let forms = res
             .take_forms()
             .into_iter()
-            .map(|(name, (dict, body))| Form {
-                name,
-                dict,
-                content: deflate(&body, kit.deflate_level()),
+            .map(|form| Form {
+                name: form.name,
+                dict: form.dict,
+                content: deflate(&form.body, kit.deflate_level()),
             })
             .collect();
         RenderedPage {

@@ -252,7 +252,7 @@ impl Kit {
             let number = copier.intern(value, SHARED_DEFLATE_LEVEL);
             images.insert(id, (name, number));
         }
-        let (objects, closures) = copier.finish()?;
+        let Copied { objects, closures } = copier.finish()?;
         Ok(Kit {
             objects,
             closures,
@@ -312,6 +312,11 @@ fn collect_codes(operands: &[Object], codes: &mut Vec<u16>) {
     }
 }
 
+struct Copied {
+    objects: Vec<Vec<u8>>,
+    closures: Vec<Vec<u32>>,
+}
+
 /// Copies objects out of printpdf's document, numbering them 1.. in the
 /// order first met.
 struct Copier<'a> {
@@ -365,7 +370,8 @@ impl<'a> Copier<'a> {
         }
     }
 
-    fn finish(self) -> Result<(Vec<Vec<u8>>, Vec<Vec<u32>>), RenderError> {
+    /// The objects serialised, and the closure of each.
+    fn finish(self) -> Result<Copied, RenderError> {
         let mut objects = Vec::with_capacity(self.queue.len());
         let mut direct: Vec<Vec<u32>> = Vec::with_capacity(self.queue.len());
         for (object, level) in &self.queue {
@@ -391,7 +397,7 @@ impl<'a> Copier<'a> {
                 seen
             })
             .collect();
-        Ok((objects, closures))
+        Ok(Copied { objects, closures })
     }
 }
 
@@ -506,13 +512,21 @@ fn raw_image(r: &Raster) -> RawImage {
     }
 }
 
+/// A QR code's form, before deflating.
+pub(super) struct PendingForm {
+    pub(super) name: String,
+    /// The dictionary's entries.
+    pub(super) dict: Vec<u8>,
+    pub(super) body: Vec<u8>,
+}
+
 /// What one page refers to: the kit's fonts and images, and its own QR
 /// forms.
 pub(super) struct PageResources<'k> {
     kit: &'k Kit,
     fonts: BTreeMap<String, u32>,
     images: BTreeMap<String, u32>,
-    forms: Vec<(String, (Vec<u8>, Vec<u8>))>,
+    forms: Vec<PendingForm>,
 }
 
 impl<'k> PageResources<'k> {
@@ -542,7 +556,7 @@ impl<'k> PageResources<'k> {
     }
 
     /// Each QR form: its name, and its dictionary entries and content.
-    pub(super) fn take_forms(&mut self) -> Vec<(String, (Vec<u8>, Vec<u8>))> {
+    pub(super) fn take_forms(&mut self) -> Vec<PendingForm> {
         std::mem::take(&mut self.forms)
     }
 }
@@ -573,8 +587,11 @@ impl Resources for PageResources<'_> {
         dict.push(b' ');
         int(&mut dict, n as u64);
         dict.extend_from_slice(b"]/Resources<<>>");
-        self.forms
-            .push((name.clone(), (dict, super::content::qr_form(matrix, color))));
+        self.forms.push(PendingForm {
+            name: name.clone(),
+            dict,
+            body: super::content::qr_form(matrix, color),
+        });
         name
     }
 }

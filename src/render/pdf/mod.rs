@@ -43,7 +43,11 @@ pub struct DocInfo<'a> {
 
 /// Pages as one PDF in memory, with a kit of their own: for a preview or a
 /// single document, where there is no run to share the work with.
-pub fn write_pages(book: &FontBook, pages: &[&Page], info: &DocInfo) -> Result<Vec<u8>, RenderError> {
+pub fn write_pages(
+    book: &FontBook,
+    pages: &[&Page],
+    info: &DocInfo,
+) -> Result<Vec<u8>, RenderError> {
     let mut usage = Usage::default();
     for page in pages {
         usage.add_page(page);
