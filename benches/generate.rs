@@ -300,7 +300,8 @@ fn synthetic_roster(n: usize) -> String {
         state ^= state << 17;
         (state % m as u64) as usize
     };
-    for _ in 0..n {
+    let mut seen = std::collections::HashSet::new();
+    while seen.len() < n {
         let mut name = format!(
             "{}{} {}",
             TITLES[next(6)],
@@ -325,7 +326,10 @@ fn synthetic_roster(n: usize) -> String {
         if name.chars().count() < 9 {
             name.push_str(" Saputra");
         }
-        csv.push_str(&format!("\"{name}\",Peserta Terbaik\n"));
+        // Each winner once: the roster check refuses a name twice.
+        if seen.insert(name.clone()) {
+            csv.push_str(&format!("\"{name}\",Peserta Terbaik\n"));
+        }
     }
     csv
 }

@@ -73,8 +73,9 @@ pub struct Raster {
     pub id: String,
     pub width: u32,
     pub height: u32,
-    /// 8-bit RGBA, row by row.
-    pub rgba: Vec<u8>,
+    /// 8-bit samples, row by row: RGBA if `has_alpha`, else RGB (a
+    /// full-page background is a quarter smaller, and needs no conversion).
+    pub pixels: Vec<u8>,
     /// False if every pixel is opaque, so no alpha mask is needed.
     pub has_alpha: bool,
 }
@@ -101,7 +102,15 @@ impl Raster {
         limits.max_alloc = Some(MAX_IMAGE_PIXELS * 8);
         reader.limits(limits);
         let img = reader.decode().map_err(|e| e.to_string())?;
-        Raster::from_rgba(img.to_rgba8())
+        // Named by the file's bytes: hashing them is far cheaper than
+        // hashing the decoded pixels, and names the same image as well.
+        let id = content_id(b"file", bytes);
+        if img.color().has_alpha() {
+            Raster::from_rgba(img.to_rgba8(), id)
+        } else {
+            // An opaque 8-bit RGB image is moved, not copied.
+            Raster::from_rgb(img.into_rgb8(), id)
+        }
     }
 
     /// The same image at no more pixels than `max_w`×`max_h` needs, or
@@ -119,30 +128,71 @@ impl Raster {
         }
         let w = ((f64::from(self.width) * scale).ceil() as u32).max(1);
         let h = ((f64::from(self.height) * scale).ceil() as u32).max(1);
-        let Some(full) = image::RgbaImage::from_raw(self.width, self.height, self.rgba.clone())
-        else {
-            return self.clone();
+        let filter = image::imageops::FilterType::Triangle;
+        let small = if self.has_alpha {
+            image::RgbaImage::from_raw(self.width, self.height, self.pixels.clone())
+                .map(|full| image::imageops::resize(&full, w, h, filter))
+                .map(|small| {
+                    let id = content_id(b"rgba", &small);
+                    Raster::from_rgba(small, id)
+                })
+        } else {
+            image::RgbImage::from_raw(self.width, self.height, self.pixels.clone())
+                .map(|full| image::imageops::resize(&full, w, h, filter))
+                .map(|small| {
+                    let id = content_id(b"rgb", &small);
+                    Raster::from_rgb(small, id)
+                })
         };
-        let small = image::imageops::resize(&full, w, h, image::imageops::FilterType::Triangle);
-        Raster::from_rgba(small).map_or_else(|_| self.clone(), std::sync::Arc::new)
+        match small {
+            Some(Ok(r)) => std::sync::Arc::new(r),
+            _ => self.clone(),
+        }
     }
 
-    fn from_rgba(rgba: image::RgbaImage) -> Result<Raster, String> {
-        use sha2::Digest;
+    /// RGBA pixels; kept as RGB if every pixel is opaque.
+    fn from_rgba(rgba: image::RgbaImage, id: String) -> Result<Raster, String> {
+        if rgba.pixels().all(|p| p[3] == 255) {
+            let rgb = image::DynamicImage::ImageRgba8(rgba).into_rgb8();
+            return Raster::from_rgb(rgb, id);
+        }
         let (width, height) = rgba.dimensions();
         if width == 0 || height == 0 {
             return Err("the image is empty".into());
         }
-        let pixels = rgba.into_raw();
-        let has_alpha = pixels.chunks_exact(4).any(|p| p[3] != 255);
-        let digest = sha2::Sha256::digest(&pixels);
-        let id: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         Ok(Raster {
-            id: format!("IM{id}"),
+            id,
             width,
             height,
-            rgba: pixels,
-            has_alpha,
+            pixels: rgba.into_raw(),
+            has_alpha: true,
         })
     }
+
+    fn from_rgb(rgb: image::RgbImage, id: String) -> Result<Raster, String> {
+        let (width, height) = rgb.dimensions();
+        if width == 0 || height == 0 {
+            return Err("the image is empty".into());
+        }
+        Ok(Raster {
+            id,
+            width,
+            height,
+            pixels: rgb.into_raw(),
+            has_alpha: false,
+        })
+    }
+}
+
+/// A short content hash naming an image, so each is embedded once.
+fn content_id(kind: &[u8], bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(kind);
+    h.update(bytes);
+    let id: String = h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("IM{id}")
 }

@@ -232,28 +232,8 @@ fn render_all(
                 let page = compose_again(job, doc)?;
                 let rendered = kit.render(&page);
                 if options.outputs.files {
-                    let mut file = PdfFile::start(&kit, Vec::new())?;
-                    file.add_page(&rendered)?;
-                    let title = format!("{} — {}", doc.serial, doc.recipient);
-                    let (bytes, len) = file.finish(&DocInfo {
-                        title: &title,
-                        author: issuer,
-                        subject: &doc.achievement,
-                        date: Some(doc.claims.date),
-                        lang: Some(doc.lang),
-                    })?;
-                    if let Some(staging) = staging {
-                        let target = staging.target(&doc.file);
-                        match std::fs::read(&target) {
-                            Ok(old) if old == bytes => {}
-                            Ok(_) if !options.overwrite => {
-                                if let Ok(mut c) = changed.lock() {
-                                    c.push(target);
-                                }
-                            }
-                            _ => staging.write_if_changed(&doc.file, &bytes)?,
-                        }
-                    }
+                    let len =
+                        write_document(&kit, &rendered, doc, issuer, staging, options, &changed)?;
                     if let Ok(mut total) = file_bytes.lock() {
                         *total += len;
                     }
@@ -306,6 +286,64 @@ fn render_all(
         }
     }
     Ok(written)
+}
+
+/// Writes one document's own file: straight into staging, or, if a file
+/// of that name is in place, only when its bytes would differ (and then
+/// only with `--overwrite`; otherwise it is listed in `changed`). Returns
+/// the file's length.
+fn write_document(
+    kit: &Kit,
+    page: &RenderedPage,
+    doc: &Issued,
+    issuer: &str,
+    staging: Option<&Staging>,
+    options: &WriteOptions,
+    changed: &Mutex<Vec<PathBuf>>,
+) -> Result<u64, GenerateError> {
+    let title = format!("{} — {}", doc.serial, doc.recipient);
+    let info = DocInfo {
+        title: &title,
+        author: issuer,
+        subject: &doc.achievement,
+        date: Some(doc.claims.date),
+        lang: Some(doc.lang),
+    };
+    let Some(staging) = staging else {
+        let mut file = PdfFile::start(kit, Sink::Nowhere)?;
+        file.add_page(page)?;
+        return Ok(file.finish(&info)?.1);
+    };
+    let target = staging.target(&doc.file);
+    if target.exists() {
+        let mut file = PdfFile::start(kit, Vec::new())?;
+        file.add_page(page)?;
+        let (bytes, len) = file.finish(&info)?;
+        match std::fs::read(&target) {
+            Ok(old) if old == bytes => {}
+            Ok(_) if !options.overwrite => {
+                if let Ok(mut c) = changed.lock() {
+                    c.push(target);
+                }
+            }
+            _ => staging.write_if_changed(&doc.file, &bytes)?,
+        }
+        return Ok(len);
+    }
+    let path = staging.path(&doc.file);
+    let created = File::create(&path).map_err(|e| write_error(&path, e))?;
+    let mut file = PdfFile::start(
+        kit,
+        Sink::File(BufWriter::with_capacity(64 * 1024, created)),
+    )?;
+    file.add_page(page)?;
+    let (sink, len) = file.finish(&info)?;
+    if let Sink::File(buffered) = sink {
+        // Flushed here; made durable with the rest before any is moved.
+        buffered.into_inner().map_err(|e| write_error(&path, e))?;
+    }
+    staging.add(&doc.file);
+    Ok(len)
 }
 
 impl<'k> PrintFile<'k> {

@@ -22,6 +22,10 @@ pub struct Font {
     pub style: Style,
     /// A PostScript-safe name for the PDF.
     pub postscript_name: String,
+    /// The shaping face, parsed once: making one builds lookup tables, and
+    /// layout shapes every word of every page. Declared before `bytes`, so
+    /// it is dropped first.
+    face: Option<ShapingFace>,
     bytes: Arc<Vec<u8>>,
     pub units_per_em: f32,
     pub ascender: f32,
@@ -30,13 +34,36 @@ pub struct Font {
     pub underline_thickness: f32,
 }
 
+/// A rustybuzz face over the bytes of the `Font` that holds it.
+#[derive(Clone)]
+struct ShapingFace(rustybuzz::Face<'static>);
+
+impl std::fmt::Debug for ShapingFace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShapingFace")
+    }
+}
+
+impl ShapingFace {
+    fn new(bytes: &Arc<Vec<u8>>) -> Option<ShapingFace> {
+        // SAFETY: the face borrows the heap buffer of `bytes`. That buffer
+        // never moves or changes (the Vec is behind an Arc and never
+        // mutated), and every Font that holds a ShapingFace also holds an
+        // Arc of the same buffer, dropped after the face. The 'static never
+        // escapes: `Font::face` hands the face out at the Font's lifetime.
+        let slice: &'static [u8] =
+            unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
+        rustybuzz::Face::from_slice(slice, 0).map(ShapingFace)
+    }
+}
+
 impl Font {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 
-    fn face(&self) -> Option<rustybuzz::Face<'_>> {
-        rustybuzz::Face::from_slice(&self.bytes, 0)
+    fn face(&self) -> Option<&rustybuzz::Face<'_>> {
+        self.face.as_ref().map(|f| &f.0)
     }
 }
 
@@ -169,7 +196,12 @@ impl FontBook {
             descender: f32::from(face.descender()),
             underline_position: underline.map_or(-0.1 * upem, |u| f32::from(u.position)),
             underline_thickness: underline.map_or(0.05 * upem, |u| f32::from(u.thickness)),
+            face: None,
             bytes: Arc::new(bytes),
+        };
+        let font = Font {
+            face: ShapingFace::new(&font.bytes),
+            ..font
         };
         self.fonts.push(font);
         Ok(FontKey(self.fonts.len() - 1))
@@ -232,7 +264,7 @@ impl FontBook {
     /// in the first font of the chain that has it. A character that no font
     /// in the chain has is returned as the error.
     pub fn shape(&self, chain: &[FontKey], text: &str) -> Result<Shaped, ShapeError> {
-        let faces: Vec<Option<rustybuzz::Face<'_>>> =
+        let faces: Vec<Option<&rustybuzz::Face<'_>>> =
             chain.iter().map(|k| self.font(*k).face()).collect();
         let has = |i: usize, c: char| {
             faces[i]

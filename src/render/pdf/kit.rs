@@ -3,8 +3,8 @@
 //! run embeds the same bytes.
 //!
 //! printpdf does the font work (subsetting, widths, the ToUnicode map, the
-//! descriptor) and the image encoding, on one page that shows every glyph
-//! and image of the run. The objects it makes are then copied out at the
+//! descriptor), on one page that shows every glyph of the run. Images are
+//! written here, deflated on every core. The objects it makes are then copied out at the
 //! lopdf level, numbered 1.. and serialised once. The code printpdf gave
 //! each glyph is read back from that page's content, so whatever
 //! renumbering it does (subsetting, CFF charsets) is followed exactly.
@@ -15,8 +15,7 @@ use std::sync::Arc;
 use lopdf::{Object, ObjectId};
 use printpdf::{
     Codepoint, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Pt, RawImage, RawImageData, RawImageFormat, TextItem, XObject, XObjectId,
-    XObjectTransform,
+    PdfSaveOptions, Pt, TextItem,
 };
 
 use super::content::{int, Resources};
@@ -94,6 +93,7 @@ struct KitFont {
 pub struct Kit {
     /// Object bodies; number n is at index n - 1.
     objects: Vec<Vec<u8>>,
+    digests: Vec<[u8; 32]>,
     /// The objects each one refers to, directly or not (itself included).
     closures: Vec<Vec<u32>>,
     fonts: BTreeMap<FontKey, KitFont>,
@@ -169,19 +169,6 @@ impl Kit {
             ops.push(Op::EndTextSection);
             order.push((*key, name, glyphs.keys().copied().collect()));
         }
-        let mut image_names = Vec::new();
-        for (i, (id, raster)) in usage.images.iter().enumerate() {
-            let name = format!("Im{}", i + 1);
-            doc.resources
-                .xobjects
-                .map
-                .insert(XObjectId(name.clone()), XObject::Image(raw_image(raster)));
-            ops.push(Op::UseXobject {
-                id: XObjectId(name.clone()),
-                transform: XObjectTransform::default(),
-            });
-            image_names.push((id.clone(), name));
-        }
         doc.pages = vec![PdfPage::new(Mm(10.0), Mm(10.0), ops)];
         let mut warnings = Vec::new();
         let opts = PdfSaveOptions {
@@ -243,17 +230,20 @@ impl Kit {
                 },
             );
         }
+        // Images are written here rather than by printpdf, which compresses
+        // them on one core: a full-page background took 0.1 s.
         let mut images = BTreeMap::new();
-        for (id, name) in image_names {
-            let value = resources
-                .get("XObject")
-                .and_then(|d| d.get(name.as_bytes()).ok())
-                .ok_or_else(|| broken("an image"))?;
-            let number = copier.intern(value, SHARED_DEFLATE_LEVEL);
-            images.insert(id, (name, number));
+        for (i, (id, raster)) in usage.images.iter().enumerate() {
+            let name = format!("Im{}", i + 1);
+            images.insert(id.clone(), (name, image_objects(&mut copier, raster)));
         }
         let Copied { objects, closures } = copier.finish()?;
+        let digests = objects
+            .iter()
+            .map(|o| <sha2::Sha256 as sha2::Digest>::digest(o).into())
+            .collect();
         Ok(Kit {
+            digests,
             objects,
             closures,
             fonts,
@@ -271,8 +261,10 @@ impl Kit {
         self.objects.len() as u32
     }
 
-    pub(super) fn object(&self, number: u32) -> &[u8] {
-        &self.objects[number as usize - 1]
+    /// An object's body and its SHA-256.
+    pub(super) fn object(&self, number: u32) -> (&[u8], &[u8; 32]) {
+        let i = number as usize - 1;
+        (&self.objects[i], &self.digests[i])
     }
 
     pub(super) fn deflate_level(&self) -> u32 {
@@ -312,6 +304,14 @@ fn collect_codes(operands: &[Object], codes: &mut Vec<u16>) {
     }
 }
 
+enum Queued {
+    /// An object of printpdf's (or a direct value made into one), and the
+    /// deflate level for its stream.
+    Copy(Object, u32),
+    /// An object already serialised, and the objects it refers to.
+    Raw(Vec<u8>, Vec<u32>),
+}
+
 struct Copied {
     objects: Vec<Vec<u8>>,
     closures: Vec<Vec<u32>>,
@@ -322,8 +322,7 @@ struct Copied {
 struct Copier<'a> {
     lo: &'a lopdf::Document,
     numbers: HashMap<ObjectId, u32>,
-    /// (the object, or a direct value made into one; its deflate level).
-    queue: Vec<(Object, u32)>,
+    queue: Vec<Queued>,
 }
 
 impl<'a> Copier<'a> {
@@ -343,19 +342,25 @@ impl<'a> Copier<'a> {
                     return *n;
                 }
                 let object = self.lo.get_object(*id).cloned().unwrap_or(Object::Null);
-                self.queue.push((object.clone(), level));
+                self.queue.push(Queued::Copy(object.clone(), level));
                 let n = self.queue.len() as u32;
                 self.numbers.insert(*id, n);
                 self.walk(&object, level);
                 n
             }
             direct => {
-                self.queue.push((direct.clone(), level));
+                self.queue.push(Queued::Copy(direct.clone(), level));
                 let n = self.queue.len() as u32;
                 self.walk(direct, level);
                 n
             }
         }
+    }
+
+    /// Adds an object serialised elsewhere; returns its number.
+    fn push_raw(&mut self, body: Vec<u8>, refers_to: Vec<u32>) -> u32 {
+        self.queue.push(Queued::Raw(body, refers_to));
+        self.queue.len() as u32
     }
 
     fn walk(&mut self, object: &Object, level: u32) {
@@ -374,12 +379,20 @@ impl<'a> Copier<'a> {
     fn finish(self) -> Result<Copied, RenderError> {
         let mut objects = Vec::with_capacity(self.queue.len());
         let mut direct: Vec<Vec<u32>> = Vec::with_capacity(self.queue.len());
-        for (object, level) in &self.queue {
-            let mut out = Vec::new();
-            let mut refs = Vec::new();
-            serialise(&mut out, object, &self.numbers, *level, &mut refs)?;
-            objects.push(out);
-            direct.push(refs);
+        for queued in self.queue {
+            match queued {
+                Queued::Copy(object, level) => {
+                    let mut out = Vec::new();
+                    let mut refs = Vec::new();
+                    serialise(&mut out, &object, &self.numbers, level, &mut refs)?;
+                    objects.push(out);
+                    direct.push(refs);
+                }
+                Queued::Raw(body, refs) => {
+                    objects.push(body);
+                    direct.push(refs);
+                }
+            }
         }
         // Closures by a walk from each object.
         let closures = (1..=direct.len() as u32)
@@ -491,24 +504,41 @@ fn name(out: &mut Vec<u8>, n: &[u8]) {
     }
 }
 
-fn raw_image(r: &Raster) -> RawImage {
-    let (pixels, format) = if r.has_alpha {
-        (r.rgba.clone(), RawImageFormat::RGBA8)
-    } else {
-        // Opaque images need no soft mask.
-        let rgb = r
-            .rgba
+/// An image XObject (and its soft mask, for transparency), deflated on
+/// every core; returns the image's number.
+fn image_objects(copier: &mut Copier, r: &Raster) -> u32 {
+    let (color, mask): (Vec<u8>, Option<Vec<u8>>) = if r.has_alpha {
+        let (rgb, alpha) = r
+            .pixels
             .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
-        (rgb, RawImageFormat::RGB8)
+            .map(|p| ([p[0], p[1], p[2]], p[3]))
+            .unzip::<_, _, Vec<[u8; 3]>, Vec<u8>>();
+        (rgb.concat(), Some(alpha))
+    } else {
+        (r.pixels.clone(), None)
     };
-    RawImage {
-        pixels: RawImageData::U8(pixels),
-        width: r.width as usize,
-        height: r.height as usize,
-        data_format: format,
-        tag: Vec::new(),
+    let stream = |space: &str, extra: &str, samples: &[u8]| {
+        let packed = super::file::deflate_parallel(samples, SHARED_DEFLATE_LEVEL);
+        let mut body = format!(
+            "<</Type/XObject/Subtype/Image/Width {}/Height {}/ColorSpace/{space}/BitsPerComponent 8{extra}/Filter/FlateDecode/Length {}>>\nstream\n",
+            r.width,
+            r.height,
+            packed.len()
+        )
+        .into_bytes();
+        body.extend_from_slice(&packed);
+        body.extend_from_slice(b"\nendstream");
+        body
+    };
+    match mask {
+        Some(alpha) => {
+            let mask = copier.push_raw(stream("DeviceGray", "", &alpha), Vec::new());
+            copier.push_raw(
+                stream("DeviceRGB", &format!("/SMask {mask} 0 R"), &color),
+                vec![mask],
+            )
+        }
+        None => copier.push_raw(stream("DeviceRGB", "", &color), Vec::new()),
     }
 }
 
