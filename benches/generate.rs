@@ -326,8 +326,8 @@ fn synthetic_roster(n: usize) -> String {
         if name.chars().count() < 9 {
             name.push_str(" Saputra");
         }
-        // Each winner once: the roster check refuses a name twice.
-        if seen.insert(name.clone()) {
+        // Each winner once: the roster check refuses a name twice (in any case).
+        if seen.insert(name.to_lowercase()) {
             csv.push_str(&format!("\"{name}\",Peserta Terbaik\n"));
         }
     }

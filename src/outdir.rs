@@ -46,37 +46,44 @@ impl OutDir {
     pub fn hold(dir: &Path) -> Result<OutDir, OutDirError> {
         std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
         let lock = dir.join(LOCK_FILE);
-        // Two tries: the second after removing a lock whose owner is gone.
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&lock)
-            {
-                Ok(mut file) => {
-                    writeln!(file, "{}", std::process::id()).map_err(|e| io_error(&lock, e))?;
-                    return Ok(OutDir {
-                        dir: dir.to_owned(),
-                        lock,
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&lock)
-                        .ok()
-                        .and_then(|s| s.trim().parse::<u32>().ok());
-                    match holder {
-                        Some(pid) if process_is_alive(pid) => {
-                            return Err(OutDirError::Busy {
-                                dir: dir.to_owned(),
-                                pid,
-                            })
+        // The lock appears with its PID already in it: written under a name
+        // of this process's own, then linked into place, which fails if a
+        // lock is there. (Created empty and then written, a second run could
+        // read it empty in between and take it for stale.)
+        let mine = dir.join(format!("{LOCK_FILE}.{}", std::process::id()));
+        std::fs::write(&mine, format!("{}\n", std::process::id()))
+            .map_err(|e| io_error(&mine, e))?;
+        let taken = (|| {
+            // Two tries: the second after removing a lock whose owner is gone.
+            for _ in 0..2 {
+                match std::fs::hard_link(&mine, &lock) {
+                    Ok(()) => return Ok(true),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        let holder = std::fs::read_to_string(&lock)
+                            .ok()
+                            .and_then(|s| s.trim().parse::<u32>().ok());
+                        match holder {
+                            Some(pid) if process_is_alive(pid) => {
+                                return Err(OutDirError::Busy {
+                                    dir: dir.to_owned(),
+                                    pid,
+                                })
+                            }
+                            // Stale (its run was killed) or unreadable: take it.
+                            _ => std::fs::remove_file(&lock).map_err(|e| io_error(&lock, e))?,
                         }
-                        // Stale (its run was killed) or unreadable: take it.
-                        _ => std::fs::remove_file(&lock).map_err(|e| io_error(&lock, e))?,
                     }
+                    Err(e) => return Err(io_error(&lock, e).into()),
                 }
-                Err(e) => return Err(io_error(&lock, e).into()),
             }
+            Ok(false)
+        })();
+        let _ = std::fs::remove_file(&mine);
+        if taken? {
+            return Ok(OutDir {
+                dir: dir.to_owned(),
+                lock,
+            });
         }
         Err(io_error(&lock, "the lock file keeps reappearing").into())
     }

@@ -51,8 +51,6 @@ pub struct Issued {
     /// composes each page again when it writes it, so memory does not grow
     /// with the roster.
     pub page: Option<Page>,
-    /// The QR code, kept to compose the page again.
-    matrix: QrMatrix,
     /// (template, record) indices in the job, to compose the page again.
     source: (usize, usize),
 }
@@ -185,36 +183,48 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     let pairs: Vec<(usize, usize)> = (0..job.templates.len())
         .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
         .collect();
-    let made: Vec<Result<(Issued, Usage), RowProblem>> = pairs
+    // Each worker adds the glyphs its pages print to its own tally as it
+    // goes, and drops the page: nothing kept grows with the pages' size.
+    type Made = (Vec<Result<Issued, RowProblem>>, Usage);
+    let (made, usage): Made = pairs
         .par_iter()
-        .map(|&(template, record)| {
-            let mut doc = make_document(
-                job,
-                &labels,
-                template,
-                record,
-                event_date,
-                verify_url.as_deref(),
-            )
-            .map_err(|(column, reason)| problem(job.records[record].row, &column, reason))?;
-            let mut usage = Usage::default();
-            if let Some(page) = &doc.page {
-                usage.add_page(page);
-            }
-            if !job.keep_pages {
-                doc.page = None;
-            }
-            Ok((doc, usage))
-        })
-        .collect();
+        .fold(
+            || (Vec::new(), Usage::default()),
+            |(mut made, mut usage): Made, &(template, record)| {
+                let doc = make_document(
+                    job,
+                    &labels,
+                    template,
+                    record,
+                    event_date,
+                    verify_url.as_deref(),
+                )
+                .map(|mut doc| {
+                    if let Some(page) = &doc.page {
+                        usage.add_page(page);
+                    }
+                    if !job.keep_pages {
+                        doc.page = None;
+                    }
+                    doc
+                })
+                .map_err(|(column, reason)| problem(job.records[record].row, &column, reason));
+                made.push(doc);
+                (made, usage)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Usage::default()),
+            |(mut made, mut usage): Made, (more, used): Made| {
+                made.extend(more);
+                usage.merge(used);
+                (made, usage)
+            },
+        );
     let mut issued = Vec::new();
-    let mut usage = Usage::default();
     for result in made {
         match result {
-            Ok((doc, used)) => {
-                issued.push(doc);
-                usage.merge(used);
-            }
+            Ok(doc) => issued.push(doc),
             Err(p) => problems.push(p),
         }
     }
@@ -364,15 +374,14 @@ fn make_document(
         qr_text,
         claims,
         page: None,
-        matrix,
         source: (template_index, record_index),
     };
-    doc.page = Some(compose_page(job, &doc)?);
+    doc.page = Some(compose_page(job, &doc, &matrix)?);
     Ok(doc)
 }
 
 /// Lays out a signed document's page: what its claims say, and its QR code.
-fn compose_page(job: &Job, doc: &Issued) -> Result<Page, (String, String)> {
+fn compose_page(job: &Job, doc: &Issued, matrix: &QrMatrix) -> Result<Page, (String, String)> {
     let template = &job.templates[doc.source.0];
     let fields = printable_fields(&doc.claims, &job.config.signatory);
     // On a screen, the code is also a link to the verification page.
@@ -380,7 +389,7 @@ fn compose_page(job: &Job, doc: &Issued) -> Result<Page, (String, String)> {
         .0
         .is_some_and(|url| url.starts_with("https://") || url.starts_with("http://"))
         .then_some(doc.qr_text.as_str());
-    compose(template, job.fonts, &fields, &doc.matrix, link).map_err(
+    compose(template, job.fonts, &fields, matrix, link).map_err(
         |ComposeError { what, text, source }| {
             (
                 what,
@@ -394,9 +403,13 @@ fn compose_page(job: &Job, doc: &Issued) -> Result<Page, (String, String)> {
 }
 
 /// Composes a prepared document's page again, exactly as `prepare` did:
-/// from its signed claims and QR code, with nothing signed or encoded twice.
+/// from its signed claims, with nothing signed twice. The QR code is
+/// encoded again (90 µs) rather than kept, so a run's memory holds no
+/// pictures of its documents.
 pub fn compose_again(job: &Job, doc: &Issued) -> Result<Page, GenerateError> {
-    compose_page(job, doc).map_err(|(_, reason)| GenerateError::Recompose(reason))
+    let matrix =
+        qr::encode_seal_text(&doc.qr_text).map_err(|e| GenerateError::Recompose(e.to_string()))?;
+    compose_page(job, doc, &matrix).map_err(|(_, reason)| GenerateError::Recompose(reason))
 }
 
 /// The longest file name made, in bytes (well under every file system's

@@ -101,14 +101,26 @@ pub fn write_outputs(
     let out = OutDir::hold(out_dir)?;
     let staging = out.staging()?;
     let mut written = render_all(job, issued, usage, &jwks.issuer, Some(&staging), options)?;
-    let mut small = vec![
-        ("manifest.csv".to_owned(), manifest_csv(issued)),
-        ("issuer.jwks.json".to_owned(), jwks.to_json().into_bytes()),
-    ];
+    let mut changed = Vec::new();
+    // The manifest is written row by row: it grows with the roster.
+    let manifest = "manifest.csv";
+    let path = staging.path(manifest);
+    let file = File::create(&path).map_err(|e| write_error(&path, e))?;
+    let mut csv = csv::Writer::from_writer(BufWriter::new(file));
+    write_manifest(&mut csv, issued, options.outputs.files).map_err(|e| write_error(&path, e))?;
+    csv.into_inner()
+        .map_err(|e| write_error(&path, e.error()))?
+        .into_inner()
+        .map_err(|e| write_error(&path, e.error()))?;
+    changed.extend(settle(&staging, manifest, options.overwrite));
+    written.bytes += std::fs::metadata(staging.target(manifest))
+        .or_else(|_| std::fs::metadata(&path))
+        .map_or(0, |m| m.len());
+    written.files.push(staging.target(manifest));
+    let mut small = vec![("issuer.jwks.json".to_owned(), jwks.to_json().into_bytes())];
     if let Some(rejected) = rejected {
         small.push(("rejected.csv".into(), rejected_csv(rejected)));
     }
-    let mut changed = Vec::new();
     for (name, bytes) in &small {
         let target = staging.target(name);
         if std::fs::read(&target).is_ok_and(|old| &old != bytes) && !options.overwrite {
@@ -418,25 +430,35 @@ impl<'k> PrintFile<'k> {
     ) -> Result<Vec<(String, u64)>, GenerateError> {
         self.close(issued, issuer)?;
         if let Some(staging) = staging {
-            let mut changed = Vec::new();
-            for (name, _) in &self.done {
-                let (new, old) = (staging.path(name), staging.target(name));
-                if !old.exists() {
-                    staging.add(name);
-                } else if same_bytes(&new, &old) {
-                    let _ = std::fs::remove_file(&new);
-                } else if overwrite {
-                    staging.add(name);
-                } else {
-                    changed.push(old);
-                }
-            }
+            let changed: Vec<PathBuf> = self
+                .done
+                .iter()
+                .filter_map(|(name, _)| settle(staging, name, overwrite))
+                .collect();
             if !changed.is_empty() {
                 return Err(GenerateError::WouldReplace(changed));
             }
         }
         Ok(self.done)
     }
+}
+
+/// Decides what becomes of a file written to staging: moved in at the end
+/// if nothing is in its place, dropped if the same bytes are, and moved
+/// over a different file only with `--overwrite`. Returns the file in
+/// place if it would change without it.
+fn settle(staging: &Staging, name: &str, overwrite: bool) -> Option<PathBuf> {
+    let (new, old) = (staging.path(name), staging.target(name));
+    if !old.exists() {
+        staging.add(name);
+    } else if same_bytes(&new, &old) {
+        let _ = std::fs::remove_file(&new);
+    } else if overwrite {
+        staging.add(name);
+    } else {
+        return Some(old);
+    }
+    None
 }
 
 /// Whether two files hold the same bytes, read a block at a time.
@@ -506,9 +528,14 @@ fn rejected_csv(problems: &[RowProblem]) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-fn manifest_csv(issued: &[Issued]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
+/// One row per document. Without per-document files (`--outputs print`),
+/// the file column is empty.
+fn write_manifest<W: Write>(
+    w: &mut csv::Writer<W>,
+    issued: &[Issued],
+    with_files: bool,
+) -> csv::Result<()> {
+    w.write_record([
         "serial",
         "kind",
         "recipient",
@@ -517,12 +544,11 @@ fn manifest_csv(issued: &[Issued]) -> Vec<u8> {
         "row",
         "file",
         "qr_text",
-    ];
-    // Writing to a Vec cannot fail.
-    let _ = w.write_record(header);
+    ])?;
     for d in issued {
         let row = d.row.to_string();
-        let _ = w.write_record(
+        let file = if with_files { d.file.as_str() } else { "" };
+        w.write_record(
             [
                 d.serial.as_str(),
                 &d.kind,
@@ -530,11 +556,12 @@ fn manifest_csv(issued: &[Issued]) -> Vec<u8> {
                 &d.achievement,
                 &d.category,
                 &row,
-                &d.file,
+                file,
                 &d.qr_text,
             ]
             .map(csv_cell),
-        );
+        )?;
     }
-    w.into_inner().unwrap_or_default()
+    w.flush()?;
+    Ok(())
 }

@@ -34,9 +34,54 @@ pub struct Font {
     pub underline_thickness: f32,
 }
 
-/// A rustybuzz face over the bytes of the `Font` that holds it.
-#[derive(Clone)]
-struct ShapingFace(rustybuzz::Face<'static>);
+/// A rustybuzz face over the bytes of the `Font` that holds it, and the
+/// shaping plans made for it so far (making one reads the font's feature
+/// tables: it cost more than shaping a word).
+struct ShapingFace(rustybuzz::Face<'static>, PlanCache);
+
+type PlanKey = (
+    rustybuzz::Direction,
+    Option<rustybuzz::Script>,
+    Option<rustybuzz::Language>,
+);
+
+#[derive(Default)]
+struct PlanCache(std::sync::Mutex<Vec<(PlanKey, Arc<rustybuzz::ShapePlan>)>>);
+
+impl Clone for ShapingFace {
+    fn clone(&self) -> ShapingFace {
+        ShapingFace(self.0.clone(), PlanCache::default())
+    }
+}
+
+impl ShapingFace {
+    /// Shapes `buffer` as `rustybuzz::shape` would, with a kept plan.
+    fn shape(&self, mut buffer: rustybuzz::UnicodeBuffer) -> rustybuzz::GlyphBuffer {
+        buffer.guess_segment_properties();
+        let script = Some(buffer.script()).filter(|s| *s != rustybuzz::script::UNKNOWN);
+        let key: PlanKey = (buffer.direction(), script, buffer.language());
+        let cached = self.1 .0.lock().ok().and_then(|plans| {
+            plans
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, p)| p.clone())
+        });
+        let plan = cached.unwrap_or_else(|| {
+            let plan = Arc::new(rustybuzz::ShapePlan::new(
+                &self.0,
+                key.0,
+                key.1,
+                key.2.as_ref(),
+                &[],
+            ));
+            if let Ok(mut plans) = self.1 .0.lock() {
+                plans.push((key, plan.clone()));
+            }
+            plan
+        });
+        rustybuzz::shape_with_plan(&self.0, &plan, buffer)
+    }
+}
 
 impl std::fmt::Debug for ShapingFace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -53,7 +98,7 @@ impl ShapingFace {
         // escapes: `Font::face` hands the face out at the Font's lifetime.
         let slice: &'static [u8] =
             unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
-        rustybuzz::Face::from_slice(slice, 0).map(ShapingFace)
+        rustybuzz::Face::from_slice(slice, 0).map(|face| ShapingFace(face, PlanCache::default()))
     }
 }
 
@@ -64,6 +109,10 @@ impl Font {
 
     fn face(&self) -> Option<&rustybuzz::Face<'_>> {
         self.face.as_ref().map(|f| &f.0)
+    }
+
+    fn shaper(&self) -> Option<&ShapingFace> {
+        self.face.as_ref()
     }
 }
 
@@ -297,7 +346,7 @@ impl FontBook {
         let mut glyphs = Vec::new();
         for (font_index, range) in runs {
             let font = self.font(chain[font_index]);
-            let Some(face) = &faces[font_index] else {
+            let Some(shaper) = font.shaper() else {
                 return Err(ShapeError::BrokenFont(font.origin.clone()));
             };
             let key = chain[font_index];
@@ -307,7 +356,7 @@ impl FontBook {
             buffer.push_str(run_text);
             // A damaged font can make the shaper panic; that is a bad input
             // file, reported as such, never a crash.
-            let output = guarded(|| rustybuzz::shape(face, &[], buffer))
+            let output = guarded(|| shaper.shape(buffer))
                 .ok_or_else(|| ShapeError::BrokenFont(font.origin.clone()))?;
             let infos = output.glyph_infos();
             let positions = output.glyph_positions();
@@ -389,6 +438,44 @@ pub const MM_PER_PT: f32 = 25.4 / 72.0;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shaping_with_kept_plans_is_shaping_afresh() {
+        let book = FontBook::with_bundled();
+        let texts = [
+            "Pemerintah Kabupaten Banyuwangi",
+            "2024",
+            "Nguyễn Thị Ánh",
+            "fi ffi Th",
+            "Ω Ж ά",
+            " ",
+            "Dr. dr. H. Muhammad Ma’ruf, S.Kom., M.T.I.",
+        ];
+        for family in ["Charis SIL", "EB Garamond"] {
+            let key = book.find(family, Style::Regular).unwrap();
+            let font = book.font(key);
+            // Twice: once making the plans, once using them.
+            for _ in 0..2 {
+                for text in texts {
+                    let buffer = || {
+                        let mut b = rustybuzz::UnicodeBuffer::new();
+                        b.push_str(text);
+                        b
+                    };
+                    let kept = font.shaper().unwrap().shape(buffer());
+                    let fresh = rustybuzz::shape(font.face().unwrap(), &[], buffer());
+                    let ids = |g: &rustybuzz::GlyphBuffer| {
+                        g.glyph_infos()
+                            .iter()
+                            .zip(g.glyph_positions())
+                            .map(|(i, p)| (i.glyph_id, i.cluster, p.x_advance, p.x_offset))
+                            .collect::<Vec<_>>()
+                    };
+                    assert_eq!(ids(&kept), ids(&fresh), "{family}: {text}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn bundled_fonts_load_and_shape_vietnamese() {

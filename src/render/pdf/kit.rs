@@ -507,16 +507,18 @@ fn name(out: &mut Vec<u8>, n: &[u8]) {
 /// An image XObject (and its soft mask, for transparency), deflated on
 /// every core; returns the image's number.
 fn image_objects(copier: &mut Copier, r: &Raster) -> u32 {
-    let (color, mask): (Vec<u8>, Option<Vec<u8>>) = if r.has_alpha {
+    // Opaque images are deflated from the raster as it is, without a copy.
+    let (split, mask): (Option<Vec<u8>>, Option<Vec<u8>>) = if r.has_alpha {
         let (rgb, alpha) = r
             .pixels
             .chunks_exact(4)
             .map(|p| ([p[0], p[1], p[2]], p[3]))
             .unzip::<_, _, Vec<[u8; 3]>, Vec<u8>>();
-        (rgb.concat(), Some(alpha))
+        (Some(rgb.concat()), Some(alpha))
     } else {
-        (r.pixels.clone(), None)
+        (None, None)
     };
+    let color = split.as_deref().unwrap_or(&r.pixels);
     let stream = |space: &str, extra: &str, samples: &[u8]| {
         let packed = super::file::deflate_parallel(samples, SHARED_DEFLATE_LEVEL);
         let mut body = format!(
@@ -534,11 +536,11 @@ fn image_objects(copier: &mut Copier, r: &Raster) -> u32 {
         Some(alpha) => {
             let mask = copier.push_raw(stream("DeviceGray", "", &alpha), Vec::new());
             copier.push_raw(
-                stream("DeviceRGB", &format!("/SMask {mask} 0 R"), &color),
+                stream("DeviceRGB", &format!("/SMask {mask} 0 R"), color),
                 vec![mask],
             )
         }
-        None => copier.push_raw(stream("DeviceRGB", "", &color), Vec::new()),
+        None => copier.push_raw(stream("DeviceRGB", "", color), Vec::new()),
     }
 }
 

@@ -1,0 +1,260 @@
+//! Batches as a print shop runs them: output choice, thread count, print
+//! chunks, file names, and a run killed halfway then run again.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A folder with piagam.toml, a key and a roster of `rows` winners.
+struct Batch {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    key: PathBuf,
+}
+
+impl Batch {
+    fn new(names: &[String]) -> Batch {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_owned();
+        std::fs::copy(repo().join("examples/piagam.toml"), dir.join("piagam.toml")).unwrap();
+        let mut roster = String::from("nama,prestasi\n");
+        for (i, name) in names.iter().enumerate() {
+            roster.push_str(&format!(
+                "\"{}\",Juara {}\n",
+                name.replace('"', "\"\""),
+                i % 7 + 1
+            ));
+        }
+        std::fs::write(dir.join("pemenang.csv"), roster).unwrap();
+        let key = keygen(&dir.join("kunci"), "Dinas Kominfo Contoh");
+        Batch {
+            _tmp: tmp,
+            dir,
+            key,
+        }
+    }
+
+    fn with_rows(rows: usize) -> Batch {
+        let names: Vec<String> = (1..=rows)
+            .map(|i| format!("Pemerintah Kabupaten Contoh Nomor {i}"))
+            .collect();
+        Batch::new(&names)
+    }
+
+    fn generate(&self, out: &str, extra: &[&str]) -> Command {
+        let mut cmd = piagam();
+        cmd.args(["generate", "--roster"])
+            .arg(self.dir.join("pemenang.csv"))
+            .arg("--template")
+            .arg(repo().join("templates/piagam"))
+            .arg("--key")
+            .arg(&self.key)
+            .arg("--out")
+            .arg(self.dir.join(out))
+            .args(extra);
+        cmd
+    }
+
+    fn run(&self, out: &str, extra: &[&str]) -> PathBuf {
+        let result = self.generate(out, extra).output().unwrap();
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        self.dir.join(out)
+    }
+}
+
+fn file_names(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn document_pdfs(dir: &Path) -> BTreeSet<String> {
+    file_names(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".pdf") && !n.starts_with("print"))
+        .collect()
+}
+
+fn qpdf_check(pdf: &Path) {
+    let out = run_tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "qpdf --check {}: {}",
+        pdf.display(),
+        stdout_of(&out)
+    );
+}
+
+#[test]
+fn one_thread_or_two_the_files_are_the_same_bytes() {
+    let batch = Batch::with_rows(40);
+    let one = batch.run("satu", &["--jobs", "1"]);
+    let two = batch.run("dua", &["--jobs", "2"]);
+    let names = file_names(&one);
+    assert_eq!(names, file_names(&two));
+    assert_eq!(document_pdfs(&one).len(), 40);
+    for name in names {
+        assert_eq!(
+            std::fs::read(one.join(&name)).unwrap(),
+            std::fs::read(two.join(&name)).unwrap(),
+            "{name} differs between --jobs 1 and --jobs 2"
+        );
+    }
+}
+
+#[test]
+fn outputs_choose_the_print_file_or_the_documents() {
+    let batch = Batch::with_rows(6);
+    let print = batch.run("cetak", &["--outputs", "print"]);
+    assert!(document_pdfs(&print).is_empty(), "{:?}", file_names(&print));
+    assert_eq!(pdf_page_count(&print.join("print.pdf")), 6);
+    assert!(print.join("manifest.csv").exists());
+
+    let files = batch.run("berkas", &["--outputs", "files"]);
+    assert_eq!(document_pdfs(&files).len(), 6);
+    assert!(
+        !file_names(&files).iter().any(|n| n.starts_with("print")),
+        "{:?}",
+        file_names(&files)
+    );
+    // The manifest names exactly the files written.
+    let listed: BTreeSet<String> = read_manifest(&files).into_iter().map(|r| r.file).collect();
+    assert_eq!(listed, document_pdfs(&files));
+
+    let chunks = batch.run("potong", &["--outputs", "print", "--print-chunk", "4"]);
+    let parts: Vec<String> = file_names(&chunks)
+        .into_iter()
+        .filter(|n| n.starts_with("print"))
+        .collect();
+    assert_eq!(parts, ["print-0001.pdf", "print-0002.pdf"]);
+    assert_eq!(pdf_page_count(&chunks.join("print-0001.pdf")), 4);
+    assert_eq!(pdf_page_count(&chunks.join("print-0002.pdf")), 2);
+
+    let bad = batch
+        .generate("x", &["--outputs", "mail"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn file_names_are_safe_for_every_system_and_unique() {
+    let long = "Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro, Provinsi Sulawesi Utara, Indonesia Bagian Timur Laut Nusantara";
+    assert!(long.chars().count() >= 110);
+    let names = [
+        "CON".to_owned(),
+        "NUL".to_owned(),
+        "a/b".to_owned(),
+        "..\\..\\windows".to_owned(),
+        long.to_owned(),
+        "Budi Santoso".to_owned(),
+        "Budi Santoso".to_owned(),
+        "Nguyễn Thị Ánh".to_owned(),
+    ];
+    let batch = Batch::new(&names);
+    for mode in ["ascii", "unicode"] {
+        let out = batch.run(mode, &["--outputs", "files", "--file-names", mode]);
+        let files = document_pdfs(&out);
+        assert_eq!(files.len(), names.len(), "{files:?}");
+        const RESERVED: [&str; 6] = ["CON", "PRN", "AUX", "NUL", "COM1", "LPT1"];
+        for f in &files {
+            let stem = f.trim_end_matches(".pdf").to_uppercase();
+            assert!(!RESERVED.contains(&stem.as_str()), "{f}");
+            assert!(
+                !f.contains(['/', '\\', ':', '*', '?', '"', '<', '>', '|']),
+                "{f}"
+            );
+            assert!(!f.chars().any(char::is_control), "{f}");
+            assert!(f.len() <= 120, "{f} is {} bytes", f.len());
+            if mode == "ascii" {
+                assert!(f.is_ascii(), "{f}");
+            }
+        }
+        assert!(files.iter().any(|f| f.contains("biaro")), "{files:?}");
+        if mode == "unicode" {
+            assert!(files.iter().any(|f| f.contains("nguyễn")), "{files:?}");
+        } else {
+            assert!(
+                files.iter().any(|f| f.contains("nguyen-thi-anh")),
+                "{files:?}"
+            );
+        }
+        // Nothing escaped the output folder.
+        assert!(!batch.dir.join("b").exists() && !batch.dir.join("windows").exists());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_batch_killed_midway_is_completed_by_running_it_again() {
+    let batch = Batch::with_rows(400);
+    let out = batch.dir.join("hasil");
+    let staging = out.join(".piagam-staging");
+    // Kill early (as soon as staging exists), and midway (when some
+    // documents are staged): each time, nothing half-written is in place,
+    // and a rerun completes the batch.
+    for staged_before_kill in [0usize, 150] {
+        let mut child = batch.generate("hasil", &["--jobs", "2"]).spawn().unwrap();
+        let started = Instant::now();
+        loop {
+            let staged = std::fs::read_dir(&staging).map(|d| d.count()).ok();
+            if staged.is_some_and(|n| n >= staged_before_kill) {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the batch never reached {staged_before_kill} staged files"
+            );
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended before it could be killed"
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // It died holding the folder, and before moving anything in.
+        assert!(staging.exists() && out.join(".piagam.lock").exists());
+        // Whatever is in place is whole.
+        for name in document_pdfs(&out) {
+            qpdf_check(&out.join(name));
+        }
+    }
+    batch.run("hasil", &[]);
+    assert!(!staging.exists(), "the staging folder was left behind");
+    assert!(!out.join(".piagam.lock").exists());
+    let documents = document_pdfs(&out);
+    assert_eq!(documents.len(), 400);
+    let listed: BTreeSet<String> = read_manifest(&out).into_iter().map(|r| r.file).collect();
+    assert_eq!(listed, documents);
+    for name in &documents {
+        qpdf_check(&out.join(name));
+    }
+    qpdf_check(&out.join("print.pdf"));
+    assert_eq!(pdf_page_count(&out.join("print.pdf")), 400);
+
+    // A third run finds everything in place and changes nothing.
+    let before: Vec<_> = documents
+        .iter()
+        .map(|n| std::fs::metadata(out.join(n)).unwrap().modified().unwrap())
+        .collect();
+    batch.run("hasil", &[]);
+    let after: Vec<_> = documents
+        .iter()
+        .map(|n| std::fs::metadata(out.join(n)).unwrap().modified().unwrap())
+        .collect();
+    assert_eq!(before, after);
+}
