@@ -30,14 +30,16 @@ fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     write_template(&dir.join("template"), repo);
     let keys = dir.join("kunci");
-    piagam::keystore::create(
-        &keys,
-        &piagam::keystore::NewKey {
-            issuer: Some("Dinas Komunikasi dan Informatika Provinsi Contoh".into()),
-            ..Default::default()
-        },
-    )
-    .expect("key");
+    if !keys.join("issuer.key.pem").exists() {
+        piagam::keystore::create(
+            &keys,
+            &piagam::keystore::NewKey {
+                issuer: Some("Dinas Komunikasi dan Informatika Provinsi Contoh".into()),
+                ..Default::default()
+            },
+        )
+        .expect("key");
+    }
     std::fs::write(
         dir.join("piagam.toml"),
         "verify_url = \"https://piagam.example/verifikasi\"\n\

@@ -397,15 +397,44 @@ fn info_dict(info: &DocInfo) -> Vec<u8> {
     d
 }
 
-/// zlib-wrapped deflate, as `/FlateDecode` reads it.
+/// zlib-wrapped deflate, as `/FlateDecode` reads it. Each thread keeps
+/// its compressor: making one takes a few hundred kilobytes of tables,
+/// and a page needs two.
 pub(super) fn deflate(data: &[u8], level: u32) -> Vec<u8> {
-    let mut z = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 2 + 64),
-        flate2::Compression::new(level),
-    );
-    // Writing into a Vec cannot fail.
-    let _ = z.write_all(data);
-    z.finish().unwrap_or_default()
+    use std::cell::RefCell;
+    thread_local! {
+        static KEPT: RefCell<Option<(u32, flate2::Compress)>> = const { RefCell::new(None) };
+    }
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        let z = match &mut *kept {
+            Some((l, z)) if *l == level => {
+                z.reset();
+                z
+            }
+            slot => {
+                let (_, z) = slot.insert((
+                    level,
+                    flate2::Compress::new(flate2::Compression::new(level), true),
+                ));
+                z
+            }
+        };
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let consumed = z.total_in() as usize;
+            if out.capacity() - out.len() < 64 {
+                out.reserve(out.capacity().max(256));
+            }
+            match z.compress_vec(&data[consumed..], &mut out, flate2::FlushCompress::Finish) {
+                Ok(flate2::Status::StreamEnd) => return out,
+                Ok(_) => {}
+                // Deflating into memory does not fail; if it did, an empty
+                // stream would show, and the tests would see it.
+                Err(_) => return Vec::new(),
+            }
+        }
+    })
 }
 
 /// zlib-wrapped deflate of a large buffer on every core: each slice is
@@ -499,6 +528,11 @@ mod tests {
                 })
                 .collect();
             let packed = deflate_parallel(&data, 6);
+            let mut again = Vec::new();
+            flate2::read::ZlibDecoder::new(deflate(&data, 1).as_slice())
+                .read_to_end(&mut again)
+                .unwrap();
+            assert_eq!(again, data, "one pass, length {len}");
             let mut back = Vec::new();
             flate2::read::ZlibDecoder::new(packed.as_slice())
                 .read_to_end(&mut back)
