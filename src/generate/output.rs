@@ -237,8 +237,8 @@ fn render_all(
         ..Written::default()
     };
     options.progress.start(issued.len());
-    for (slice_index, slice) in issued.chunks(SLICE).enumerate() {
-        let pages: Vec<Result<RenderedPage, GenerateError>> = slice
+    let render_slice = |slice: &[Issued]| -> Vec<Result<RenderedPage, GenerateError>> {
+        slice
             .par_iter()
             .map(|doc| {
                 let page = compose_again(job, doc)?;
@@ -253,18 +253,40 @@ fn render_all(
                 options.progress.advance(1);
                 Ok(rendered)
             })
-            .collect();
+            .collect()
+    };
+    let mut print_pages = 0;
+    let mut append = |start: usize, pages: Vec<Result<RenderedPage, GenerateError>>| {
         for (i, page) in pages.into_iter().enumerate() {
             let page = page?;
-            let doc = &issued[slice_index * SLICE + i];
+            let doc = &issued[start + i];
             for (label, print) in &mut prints {
                 if label.as_ref().is_none_or(|l| *l == doc.label) {
                     print.add(&kit, &page, issued, issuer, staging)?;
                 }
             }
-            written.pages += usize::from(options.outputs.print);
+            print_pages += usize::from(options.outputs.print);
         }
+        Ok::<(), GenerateError>(())
+    };
+    // The print files take each slice's pages while the next slice is made
+    // on the other cores.
+    let mut pending: Option<(usize, Vec<Result<RenderedPage, GenerateError>>)> = None;
+    for (slice_index, slice) in issued.chunks(SLICE).enumerate() {
+        let (appended, pages) = rayon::join(
+            || match pending.take() {
+                Some((start, pages)) => append(start, pages),
+                None => Ok(()),
+            },
+            || render_slice(slice),
+        );
+        appended?;
+        pending = Some((slice_index * SLICE, pages));
     }
+    if let Some((start, pages)) = pending.take() {
+        append(start, pages)?;
+    }
+    written.pages += print_pages;
     options.progress.finish();
     let changed = changed.into_inner().unwrap_or_default();
     if !changed.is_empty() {

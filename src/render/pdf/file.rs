@@ -307,7 +307,7 @@ impl RenderedPage {
             .map(|form| Form {
                 name: form.name,
                 dict: form.dict,
-                content: deflate(&form.body, kit.deflate_level()),
+                content: deflate(&form.body, super::kit::QR_DEFLATE_LEVEL),
             })
             .collect();
         RenderedPage {
@@ -403,22 +403,18 @@ fn info_dict(info: &DocInfo) -> Vec<u8> {
 pub(super) fn deflate(data: &[u8], level: u32) -> Vec<u8> {
     use std::cell::RefCell;
     thread_local! {
-        static KEPT: RefCell<Option<(u32, flate2::Compress)>> = const { RefCell::new(None) };
+        // One per level: a page's content and its QR code use different ones.
+        static KEPT: RefCell<[Option<flate2::Compress>; 10]> = RefCell::new(Default::default());
     }
     KEPT.with(|kept| {
         let mut kept = kept.borrow_mut();
-        let z = match &mut *kept {
-            Some((l, z)) if *l == level => {
+        let level = level.min(9);
+        let z = match &mut kept[level as usize] {
+            Some(z) => {
                 z.reset();
                 z
             }
-            slot => {
-                let (_, z) = slot.insert((
-                    level,
-                    flate2::Compress::new(flate2::Compression::new(level), true),
-                ));
-                z
-            }
+            slot => slot.insert(flate2::Compress::new(flate2::Compression::new(level), true)),
         };
         let mut out = Vec::with_capacity(data.len() / 2 + 64);
         loop {

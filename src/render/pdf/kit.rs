@@ -106,6 +106,10 @@ pub struct Kit {
 /// the README's benchmark section.
 pub const CONTENT_DEFLATE_LEVEL: u32 = 1;
 pub const SHARED_DEFLATE_LEVEL: u32 = 6;
+/// A QR form (15 KB of rectangles), measured on 1,000 pages: level 1 gives
+/// 8.8 KB a page, level 3 6.7 KB for 0.1 ms more per page, 6 and 9 save
+/// 0.3 and 0.4 KB more at 0.2 and 0.5 ms.
+pub const QR_DEFLATE_LEVEL: u32 = 3;
 
 /// Six capital letters from the font and the glyphs kept (hashed once a
 /// run, as the kit is built once).
