@@ -179,7 +179,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     // is independent, so they are made in parallel; order is kept.
 
     let mut problems = missing_columns(job);
-    let labels = document_labels(job.templates);
+    let plan = Plan::new(job);
     let pairs: Vec<(usize, usize)> = (0..job.templates.len())
         .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
         .collect();
@@ -193,7 +193,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
             |(mut made, mut usage): Made, &(template, record)| {
                 let doc = make_document(
                     job,
-                    &labels,
+                    &plan,
                     template,
                     record,
                     event_date,
@@ -318,10 +318,70 @@ fn document_labels(templates: &[Template]) -> Vec<String> {
     labels
 }
 
+/// What every document of a run is made with: its label, and where its
+/// numbering counter starts.
+struct Plan {
+    labels: Vec<String>,
+    /// Added to the roster position for each template's sequence number.
+    counter_offsets: Vec<u32>,
+}
+
+impl Plan {
+    fn new(job: &Job) -> Plan {
+        Plan {
+            labels: document_labels(job.templates),
+            counter_offsets: counter_offsets(job),
+        }
+    }
+}
+
+/// Documents whose serials follow one pattern share its counter, as an
+/// office's letters share one agenda book: the first document of the run
+/// takes the numbers 1..N, the next one N+1..2N, in print order. A pattern
+/// that names the `{kind}` makes each kind's numbers its own, so each has
+/// its own counter. One template printed in two languages is one document
+/// (the same serial and seal), so it is counted once.
+fn counter_offsets(job: &Job) -> Vec<u32> {
+    let span = job
+        .records
+        .iter()
+        .map(|r| r.ordinal.saturating_add(1))
+        .max()
+        .unwrap_or(0);
+    let span = u32::try_from(span).unwrap_or(u32::MAX);
+    let mut counters: Vec<(String, Vec<&std::path::Path>)> = Vec::new();
+    job.templates
+        .iter()
+        .map(|t| {
+            let pattern = t
+                .numbering
+                .as_deref()
+                .unwrap_or(&job.config.numbering.pattern)
+                .replace("{kind}", &t.kind);
+            let counter = match counters.iter().position(|(p, _)| *p == pattern) {
+                Some(i) => i,
+                None => {
+                    counters.push((pattern, Vec::new()));
+                    counters.len() - 1
+                }
+            };
+            let documents = &mut counters[counter].1;
+            let index = match documents.iter().position(|d| *d == t.dir.as_path()) {
+                Some(i) => i,
+                None => {
+                    documents.push(&t.dir);
+                    documents.len() - 1
+                }
+            };
+            span.saturating_mul(u32::try_from(index).unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
 /// Signs and lays out one document; on failure, the column and reason.
 fn make_document(
     job: &Job,
-    labels: &[String],
+    plan: &Plan,
     template_index: usize,
     record_index: usize,
     event_date: crate::date::Date,
@@ -329,12 +389,13 @@ fn make_document(
 ) -> Result<Issued, (String, String)> {
     let config = job.config;
     let template = &job.templates[template_index];
-    let label = labels[template_index].as_str();
+    let label = plan.labels[template_index].as_str();
     let record = &job.records[record_index];
     let date = record.date.unwrap_or(event_date);
     let seq = config
         .numbering
         .start
+        .saturating_add(plan.counter_offsets[template_index])
         .saturating_add(u32::try_from(record.ordinal).unwrap_or(u32::MAX));
     let serial = match &record.serial {
         Some(s) if job.templates.len() == 1 => s.clone(),
