@@ -221,7 +221,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
                 (made, usage)
             },
         );
-    let mut issued = Vec::new();
+    let mut issued = Vec::with_capacity(made.len());
     for result in made {
         match result {
             Ok(doc) => issued.push(doc),
