@@ -157,20 +157,21 @@ impl Raster {
             return Raster::from_rgb(rgb, id);
         }
         let (width, height) = rgba.dimensions();
-        if width == 0 || height == 0 {
-            return Err("the image is empty".into());
-        }
-        Ok(Raster {
-            id,
-            width,
-            height,
-            pixels: rgba.into_raw(),
-            has_alpha: true,
-        })
+        Raster::new(id, width, height, rgba.into_raw(), true)
     }
 
     fn from_rgb(rgb: image::RgbImage, id: String) -> Result<Raster, String> {
         let (width, height) = rgb.dimensions();
+        Raster::new(id, width, height, rgb.into_raw(), false)
+    }
+
+    fn new(
+        id: String,
+        width: u32,
+        height: u32,
+        pixels: Vec<u8>,
+        has_alpha: bool,
+    ) -> Result<Raster, String> {
         if width == 0 || height == 0 {
             return Err("the image is empty".into());
         }
@@ -178,8 +179,8 @@ impl Raster {
             id,
             width,
             height,
-            pixels: rgb.into_raw(),
-            has_alpha: false,
+            pixels,
+            has_alpha,
         })
     }
 }
