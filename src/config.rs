@@ -90,6 +90,19 @@ pub struct Numbering {
     pub pattern: String,
     #[serde(default = "default_start")]
     pub start: u32,
+    /// When the register's counters start again from `start`: "never"
+    /// (default) or "yearly" (the pattern must then hold `{year}`).
+    #[serde(default)]
+    pub reset: Reset,
+}
+
+/// When numbering starts again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reset {
+    #[default]
+    Never,
+    Yearly,
 }
 
 impl Default for Numbering {
@@ -97,6 +110,7 @@ impl Default for Numbering {
         Numbering {
             pattern: default_pattern(),
             start: default_start(),
+            reset: Reset::Never,
         }
     }
 }
@@ -147,6 +161,18 @@ impl EventConfig {
             if let Some(p) = &doc.numbering {
                 crate::numbering::check_pattern(p)
                     .map_err(|e| invalid(format!("documents numbering: {e}")))?;
+            }
+        }
+        if config.numbering.reset == Reset::Yearly {
+            // Numbers start again each year: only the year keeps serials apart.
+            let patterns = std::iter::once(&config.numbering.pattern)
+                .chain(config.documents.iter().filter_map(|d| d.numbering.as_ref()));
+            for p in patterns {
+                if !p.contains("{year}") {
+                    return Err(invalid(format!(
+                        "numbering.reset = \"yearly\" needs {{year}} in every pattern, so that serials of different years differ; '{p}' has none"
+                    )));
+                }
             }
         }
         if let Some(f) = &config.roster.date_format {

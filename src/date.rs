@@ -74,6 +74,22 @@ impl Date {
         ((self.days_since_epoch() + 3).rem_euclid(7)) as u8
     }
 
+    /// The time now in UTC, as `YYYY-MM-DDTHH:MM:SSZ`: for records kept
+    /// beside the documents (the register), never for the documents.
+    pub fn now_utc_timestamp() -> String {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let day = Date::from_days_since_epoch(secs.div_euclid(86_400)).unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        });
+        let s = secs.rem_euclid(86_400);
+        format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    }
+
     /// Today's date in UTC, for checking validity windows.
     pub fn today_utc() -> Date {
         let secs = std::time::SystemTime::now()

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::fsio::WriteError;
+use crate::lock::{LockError, PidLock};
 
 pub const LOCK_FILE: &str = ".piagam.lock";
 pub const STAGING_DIR: &str = ".piagam-staging";
@@ -38,54 +39,25 @@ fn io_error(path: &Path, e: impl std::fmt::Display) -> WriteError {
 #[derive(Debug)]
 pub struct OutDir {
     dir: PathBuf,
-    lock: PathBuf,
+    /// Released (removed) when the folder is.
+    _lock: PidLock,
 }
 
 impl OutDir {
     /// Creates `dir` if needed and takes its lock.
     pub fn hold(dir: &Path) -> Result<OutDir, OutDirError> {
         std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-        let lock = dir.join(LOCK_FILE);
-        // The lock appears with its PID already in it: written under a name
-        // of this process's own, then linked into place, which fails if a
-        // lock is there. (Created empty and then written, a second run could
-        // read it empty in between and take it for stale.)
-        let mine = dir.join(format!("{LOCK_FILE}.{}", std::process::id()));
-        std::fs::write(&mine, format!("{}\n", std::process::id()))
-            .map_err(|e| io_error(&mine, e))?;
-        let taken = (|| {
-            // Two tries: the second after removing a lock whose owner is gone.
-            for _ in 0..2 {
-                match std::fs::hard_link(&mine, &lock) {
-                    Ok(()) => return Ok(true),
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        let holder = std::fs::read_to_string(&lock)
-                            .ok()
-                            .and_then(|s| s.trim().parse::<u32>().ok());
-                        match holder {
-                            Some(pid) if process_is_alive(pid) => {
-                                return Err(OutDirError::Busy {
-                                    dir: dir.to_owned(),
-                                    pid,
-                                })
-                            }
-                            // Stale (its run was killed) or unreadable: take it.
-                            _ => std::fs::remove_file(&lock).map_err(|e| io_error(&lock, e))?,
-                        }
-                    }
-                    Err(e) => return Err(io_error(&lock, e).into()),
-                }
-            }
-            Ok(false)
-        })();
-        let _ = std::fs::remove_file(&mine);
-        if taken? {
-            return Ok(OutDir {
+        let lock = PidLock::take(&dir.join(LOCK_FILE)).map_err(|e| match e {
+            LockError::Busy { pid } => OutDirError::Busy {
                 dir: dir.to_owned(),
-                lock,
-            });
-        }
-        Err(io_error(&lock, "the lock file keeps reappearing").into())
+                pid,
+            },
+            LockError::Io(e) => OutDirError::Io(e),
+        })?;
+        Ok(OutDir {
+            dir: dir.to_owned(),
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -176,9 +148,13 @@ impl Staging<'_> {
         sync_files(&self.dir, &staged)?;
         // Documents first, the files that describe them (manifest) last.
         staged.sort_by(|a, b| (!a.ends_with(".pdf"), a).cmp(&(!b.ends_with(".pdf"), b)));
+        let pause = pause_between_moves();
         for name in staged {
             let (from, to) = (self.path(&name), self.target(&name));
             std::fs::rename(&from, &to).map_err(|e| io_error(&to, e))?;
+            if let Some(pause) = pause {
+                std::thread::sleep(pause);
+            }
         }
         self.done = true;
         // The renames themselves are durable once the folder is.
@@ -187,6 +163,16 @@ impl Staging<'_> {
         }
         std::fs::remove_dir_all(&self.dir).map_err(|e| io_error(&self.dir, e))
     }
+}
+
+/// A pause after each move, for tests that kill a run while it moves its
+/// files into place (`PIAGAM_TEST_MOVE_PAUSE_MS`); none otherwise.
+fn pause_between_moves() -> Option<std::time::Duration> {
+    std::env::var("PIAGAM_TEST_MOVE_PAUSE_MS")
+        .ok()?
+        .parse()
+        .ok()
+        .map(std::time::Duration::from_millis)
 }
 
 /// Flushes the staged files to disk.
@@ -218,33 +204,6 @@ impl Drop for Staging<'_> {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
-}
-
-impl Drop for OutDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.lock);
-    }
-}
-
-#[cfg(unix)]
-fn process_is_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    if pid <= 0 {
-        return false;
-    }
-    // Signal 0 checks existence without sending anything. EPERM means it
-    // exists but belongs to someone else.
-    // SAFETY: kill with signal 0 has no effect on the target process.
-    let result = unsafe { libc::kill(pid, 0) };
-    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
-#[cfg(not(unix))]
-fn process_is_alive(_pid: u32) -> bool {
-    // Without a way to ask, a lock is always respected.
-    true
 }
 
 #[cfg(test)]

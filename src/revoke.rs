@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::date::Date;
 use crate::fsio;
 use crate::keystore::{self, KeystoreError};
+use crate::register::Register;
 use crate::seal::{IssuerKey, Jwk, Jwks, RevocationList, SealError, Trust};
 
 #[derive(Debug, Clone)]
@@ -40,6 +41,8 @@ pub enum RevokeError {
     Seal(#[from] SealError),
     #[error(transparent)]
     Write(#[from] fsio::WriteError),
+    #[error(transparent)]
+    Register(#[from] crate::register::RegisterError),
 }
 
 /// Reads a revocation list file and checks its signature.
@@ -54,6 +57,61 @@ pub fn read_list(path: &Path, trust: &Trust) -> Result<RevocationList, RevokeErr
         path: path.display().to_string(),
         source,
     })
+}
+
+/// Writes the signed revocation list the register makes: every document it
+/// holds as revoked or superseded (the latter with the reason "superseded
+/// by <serial>"), and any entry of the list already at `path` (e.g. revoked
+/// before there was a register) that the register does not hold. Returns
+/// the list as written.
+pub fn write_register_list(
+    register: &Register,
+    key: &IssuerKey,
+    trust: &Trust,
+    path: &Path,
+) -> Result<RevocationList, RevokeError> {
+    let today = Date::today_utc();
+    let existing = if path.exists() {
+        Some(read_list(path, trust)?)
+    } else {
+        None
+    };
+    // A list is never dated before the one it replaces.
+    let date = existing.as_ref().map_or(today, |e| e.issued.max(today));
+    let mut list = RevocationList::new(date);
+    for w in register.withdrawn()? {
+        list.revoke(&w.serial, &w.reason, w.date);
+    }
+    for e in existing.iter().flat_map(|e| e.entries()) {
+        list.revoke(&e.serial, &e.reason, e.date);
+    }
+    fsio::write_atomic(path, &list.sign(key))?;
+    Ok(list)
+}
+
+/// The issuer's trusted keys for reading its own lists: the JWKS beside
+/// the key (or `jwks_path`), and the key itself.
+pub fn own_trust(
+    key: &IssuerKey,
+    key_path: &Path,
+    jwks_path: Option<&Path>,
+) -> Result<Trust, RevokeError> {
+    let default_jwks = key_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(keystore::JWKS_FILE);
+    let jwks_path = jwks_path.unwrap_or(&default_jwks);
+    let mut jwks = if jwks_path.exists() {
+        keystore::read_jwks(jwks_path)?
+    } else {
+        Jwks {
+            issuer: String::new(),
+            verify_url: None,
+            keys: Vec::new(),
+        }
+    };
+    jwks.keys.push(Jwk::from_key(&key.verifying_key()));
+    Ok(Trust::from_jwks(&jwks)?)
 }
 
 /// Adds serials to the list at `list_path` (creating it) and re-signs it.
@@ -78,22 +136,7 @@ pub fn revoke(
     };
     let key = IssuerKey::read_pem_file(key_path)?;
     // Lists signed by earlier keys of the issuer are accepted too.
-    let default_jwks = key_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(keystore::JWKS_FILE);
-    let jwks_path = jwks_path.unwrap_or(&default_jwks);
-    let mut jwks = if jwks_path.exists() {
-        keystore::read_jwks(jwks_path)?
-    } else {
-        Jwks {
-            issuer: String::new(),
-            verify_url: None,
-            keys: Vec::new(),
-        }
-    };
-    jwks.keys.push(Jwk::from_key(&key.verifying_key()));
-    let trust = Trust::from_jwks(&jwks)?;
+    let trust = own_trust(&key, key_path, jwks_path)?;
     let mut list = if list_path.exists() {
         let existing = read_list(list_path, &trust)?;
         if existing.issued > date {
@@ -125,4 +168,104 @@ pub fn revoke(
         total: list.entries().len(),
         issued: list.issued,
     })
+}
+
+/// What `piagam revoke SERIAL…` did with a register.
+#[derive(Debug, Clone)]
+pub struct RegisterRevoke {
+    pub outcomes: Vec<(String, crate::register::Revocation)>,
+    /// The signed list written, and how many serials it holds.
+    pub list_path: std::path::PathBuf,
+    pub listed: usize,
+    pub list_date: Date,
+}
+
+/// The private key a register command signs with: `key`, else the one the
+/// last generate run used (the register records its path, never the key).
+fn register_key(
+    register: &Register,
+    key: Option<&Path>,
+) -> Result<(IssuerKey, std::path::PathBuf), RevokeError> {
+    let path = match key {
+        Some(path) => path.to_owned(),
+        None => register
+            .meta("key_path")?
+            .map(std::path::PathBuf::from)
+            .ok_or_else(|| RevokeError::Unreadable {
+                path: register.path().display().to_string(),
+                message:
+                    "no generate run has recorded its key yet: give the issuer's key with --key"
+                        .into(),
+            })?,
+    };
+    Ok((IssuerKey::read_pem_file(&path)?, path))
+}
+
+/// Marks `serials` revoked in the register, then writes the signed
+/// revocation list from it: at `list`, else where the list was last
+/// written, else beside the register.
+pub fn revoke_in_register(
+    register_path: &Path,
+    key: Option<&Path>,
+    jwks: Option<&Path>,
+    list: Option<&Path>,
+    serials: &[String],
+    reason: &str,
+    date: Option<&str>,
+) -> Result<RegisterRevoke, RevokeError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(RevokeError::NoReason);
+    }
+    if serials.iter().any(|s| s.trim().is_empty()) {
+        return Err(RevokeError::EmptySerial);
+    }
+    let date = match date {
+        Some(d) => d.parse().map_err(|_| RevokeError::BadDate(d.to_owned()))?,
+        None => Date::today_utc(),
+    };
+    if !register_path.exists() {
+        return Err(crate::register::RegisterError::Missing {
+            path: register_path.to_owned(),
+        }
+        .into());
+    }
+    let mut register = Register::open(register_path)?;
+    // The key is read before anything changes: a register that says
+    // "revoked" with no list to show for it helps nobody.
+    let (key, key_path) = register_key(&register, key)?;
+    let trust = own_trust(&key, &key_path, jwks)?;
+    let list_path = match list {
+        Some(path) => path.to_owned(),
+        None => crate::generate::revocations_path(&register)?,
+    };
+    let serials: Vec<String> = serials.iter().map(|s| s.trim().to_owned()).collect();
+    let outcomes = register.revoke(&serials, reason, date)?;
+    let written = write_register_list(&register, &key, &trust, &list_path)?;
+    if let Ok(path) = std::path::absolute(&list_path) {
+        register.set_meta("revocations_path", &path.to_string_lossy())?;
+    }
+    Ok(RegisterRevoke {
+        outcomes,
+        list_path,
+        listed: written.entries().len(),
+        list_date: written.issued,
+    })
+}
+
+/// Writes the register's signed revocation list to `out` on demand.
+pub fn write_revocations(
+    register_path: &Path,
+    key: Option<&Path>,
+    jwks: Option<&Path>,
+    out: &Path,
+) -> Result<RevocationList, RevokeError> {
+    let register = Register::open_read_only(register_path)?.ok_or_else(|| {
+        crate::register::RegisterError::Missing {
+            path: register_path.to_owned(),
+        }
+    })?;
+    let (key, key_path) = register_key(&register, key)?;
+    let trust = own_trust(&key, &key_path, jwks)?;
+    write_register_list(&register, &key, &trust, out)
 }

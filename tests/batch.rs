@@ -4,96 +4,9 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
-
-/// A folder with piagam.toml, a key and a roster of `rows` winners.
-struct Batch {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    key: PathBuf,
-}
-
-impl Batch {
-    fn new(names: &[String]) -> Batch {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().to_owned();
-        std::fs::copy(repo().join("examples/piagam.toml"), dir.join("piagam.toml")).unwrap();
-        let mut roster = String::from("nama,prestasi\n");
-        for (i, name) in names.iter().enumerate() {
-            roster.push_str(&format!(
-                "\"{}\",Juara {}\n",
-                name.replace('"', "\"\""),
-                i % 7 + 1
-            ));
-        }
-        std::fs::write(dir.join("pemenang.csv"), roster).unwrap();
-        let key = keygen(&dir.join("kunci"), "Dinas Kominfo Contoh");
-        Batch {
-            _tmp: tmp,
-            dir,
-            key,
-        }
-    }
-
-    fn with_rows(rows: usize) -> Batch {
-        let names: Vec<String> = (1..=rows)
-            .map(|i| format!("Pemerintah Kabupaten Contoh Nomor {i}"))
-            .collect();
-        Batch::new(&names)
-    }
-
-    fn generate(&self, out: &str, extra: &[&str]) -> Command {
-        let mut cmd = piagam();
-        cmd.args(["generate", "--roster"])
-            .arg(self.dir.join("pemenang.csv"))
-            .arg("--template")
-            .arg(repo().join("templates/piagam"))
-            .arg("--key")
-            .arg(&self.key)
-            .arg("--out")
-            .arg(self.dir.join(out))
-            .args(extra);
-        cmd
-    }
-
-    fn run(&self, out: &str, extra: &[&str]) -> PathBuf {
-        let result = self.generate(out, extra).output().unwrap();
-        assert!(
-            result.status.success(),
-            "{}",
-            String::from_utf8_lossy(&result.stderr)
-        );
-        self.dir.join(out)
-    }
-}
-
-fn file_names(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
-}
-
-fn document_pdfs(dir: &Path) -> BTreeSet<String> {
-    file_names(dir)
-        .into_iter()
-        .filter(|n| n.ends_with(".pdf") && !n.starts_with("print"))
-        .collect()
-}
-
-fn qpdf_check(pdf: &Path) {
-    let out = run_tool("qpdf", &["--check", pdf.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "qpdf --check {}: {}",
-        pdf.display(),
-        stdout_of(&out)
-    );
-}
 
 #[test]
 fn one_thread_or_two_the_files_are_the_same_bytes() {

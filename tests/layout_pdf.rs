@@ -342,49 +342,71 @@ fn documents_sharing_a_numbering_pattern_share_its_counter() {
     // its letters from one agenda book: the sertifikat numbers follow on
     // from the piagam numbers. A document printed in two languages is one
     // document, with one serial.
+    // The same with a fresh register and without one (--no-register).
     let tmp = tempfile::tempdir().unwrap();
     let key = keygen(&tmp.path().join("kunci"), "Uji");
-    let out_dir = tmp.path().join("hasil");
-    let out = run_piagam(&[
-        "generate",
-        "--roster",
-        s(&repo().join("examples/adlga-2024.csv")),
-        "--config",
-        s(&repo().join("examples/piagam.toml")),
-        "--template",
-        s(&repo().join("templates/piagam")),
-        "--template",
-        s(&repo().join("templates/sertifikat")),
-        "--lang",
-        "id,en",
-        "--key",
-        s(&key),
-        "--out",
-        s(&out_dir),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let manifest = read_manifest(&out_dir);
-    assert_eq!(manifest.len(), 80);
-    let serial = |i: usize| manifest[i].serial.as_str();
-    // piagam (id), piagam (en), sertifikat (id), sertifikat (en).
-    assert_eq!(serial(0), "001/ALDPD/VIII/2024");
-    assert_eq!(serial(19), "020/ALDPD/VIII/2024");
-    assert_eq!(serial(20), "001/ALDPD/VIII/2024");
-    assert_eq!(serial(40), "021/ALDPD/VIII/2024");
-    assert_eq!(serial(79), "040/ALDPD/VIII/2024");
-    assert_eq!(manifest[20].qr_text, manifest[0].qr_text);
-    let distinct: std::collections::BTreeSet<&str> =
-        manifest.iter().map(|m| m.serial.as_str()).collect();
-    assert_eq!(distinct.len(), 40);
-    assert!(
-        manifest[40].file.starts_with("021-sertifikat-"),
-        "{}",
-        manifest[40].file
-    );
+    let register = tmp.path().join("register.sqlite");
+    for (i, mode) in [vec!["--register", s(&register)], vec!["--no-register"]]
+        .into_iter()
+        .enumerate()
+    {
+        let out_dir = tmp.path().join(format!("hasil-{i}"));
+        let (roster, config) = (
+            repo().join("examples/adlga-2024.csv"),
+            repo().join("examples/piagam.toml"),
+        );
+        let templates = [
+            repo().join("templates/piagam"),
+            repo().join("templates/sertifikat"),
+        ];
+        let mut args = vec![
+            "generate",
+            "--roster",
+            s(&roster),
+            "--config",
+            s(&config),
+            "--template",
+            s(&templates[0]),
+            "--template",
+            s(&templates[1]),
+            "--lang",
+            "id,en",
+            "--key",
+            s(&key),
+            "--out",
+            s(&out_dir),
+        ];
+        args.extend(mode);
+        let out = run_piagam(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let manifest = read_manifest(&out_dir);
+        assert_eq!(manifest.len(), 80);
+        let serial = |i: usize| manifest[i].serial.as_str();
+        // piagam (id), piagam (en), sertifikat (id), sertifikat (en).
+        assert_eq!(serial(0), "001/ALDPD/VIII/2024");
+        assert_eq!(serial(19), "020/ALDPD/VIII/2024");
+        assert_eq!(serial(20), "001/ALDPD/VIII/2024");
+        assert_eq!(serial(40), "021/ALDPD/VIII/2024");
+        assert_eq!(serial(79), "040/ALDPD/VIII/2024");
+        assert_eq!(manifest[20].qr_text, manifest[0].qr_text);
+        let distinct: std::collections::BTreeSet<&str> =
+            manifest.iter().map(|m| m.serial.as_str()).collect();
+        assert_eq!(distinct.len(), 40);
+        assert!(
+            manifest[40].file.starts_with("021-sertifikat-"),
+            "{}",
+            manifest[40].file
+        );
+    }
+    // Nothing was written beside the bundled example.
+    assert!(!repo()
+        .join("examples")
+        .join("piagam-register.sqlite")
+        .exists());
 }
 
 #[test]

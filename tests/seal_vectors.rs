@@ -119,6 +119,8 @@ struct Vector {
     revocations: Option<Vec<u8>>,
     valid: bool,
     code: Option<&'static str>,
+    /// For a superseded seal: the serial a verifier says replaced it.
+    replaced_by: Option<&'static str>,
 }
 
 fn claims_json(c: &Claims) -> Json {
@@ -144,6 +146,7 @@ fn valid(name: &'static str, description: &'static str, jwks: Json, qr_text: Str
         revocations: None,
         valid: true,
         code: None,
+        replaced_by: None,
     }
 }
 
@@ -163,6 +166,7 @@ fn invalid(
         revocations: None,
         valid: false,
         code: Some(code),
+        replaced_by: None,
     }
 }
 
@@ -282,6 +286,23 @@ fn build_vectors() -> Vec<Vector> {
         );
         vec_bad.revocations = Some(list.sign(&k1()));
         v.push(vec_bad);
+        // A corrected document replaced this one: the list says by which.
+        let mut list = RevocationList::new(date("2025-01-12"));
+        list.revoke(
+            &base.serial,
+            "superseded by 021/ADLGA/VIII/2024",
+            date("2025-01-12"),
+        );
+        let mut replaced = invalid(
+            "invalid-superseded",
+            "The revocation list withdraws this serial as superseded by a corrected document; a verifier says which replaced it.",
+            trust1.clone(),
+            text(&good),
+            "revoked",
+        );
+        replaced.revocations = Some(list.sign(&k1()));
+        replaced.replaced_by = Some("021/ADLGA/VIII/2024");
+        v.push(replaced);
     }
 
     // The QR text.
@@ -650,13 +671,17 @@ fn to_json(v: &Vector) -> Json {
     } else {
         Json::Null
     };
+    let mut expected = json!({ "valid": v.valid, "code": v.code, "claims": claims });
+    if let Some(by) = v.replaced_by {
+        expected["replaced_by"] = json!(by);
+    }
     json!({
         "description": v.description,
         "jwks": v.jwks,
         "qr_text": v.qr_text,
         "today": v.today,
         "revocations_hex": v.revocations.as_deref().map(hex),
-        "expected": { "valid": v.valid, "code": v.code, "claims": claims },
+        "expected": expected,
     })
 }
 
@@ -701,6 +726,21 @@ fn run_vector(doc: &Json) -> (bool, Option<String>, Json) {
             Json::Null
         },
     )
+}
+
+/// What the report of a stored vector says replaced its seal.
+fn replaced_by(doc: &Json) -> Json {
+    let trust = Trust::from_jwks_json(&doc["jwks"].to_string()).unwrap();
+    let list = doc["revocations_hex"]
+        .as_str()
+        .map(|h| RevocationList::open(&unhex(h), &trust).unwrap());
+    let today: Date = doc["today"].as_str().unwrap().parse().unwrap();
+    let report = verify_qr_text(
+        doc["qr_text"].as_str().unwrap(),
+        &trust,
+        &options(today, list),
+    );
+    report.to_json()["replaced_by"].clone()
 }
 
 #[test]
@@ -772,6 +812,9 @@ fn every_stored_vector_gives_its_expected_result() {
             path.display()
         );
         assert_eq!(claims, expected["claims"], "{}", path.display());
+        if let Some(by) = expected.get("replaced_by") {
+            assert_eq!(&replaced_by(&doc), by, "{}", path.display());
+        }
         if let Some(c) = code {
             codes.insert(c);
         }

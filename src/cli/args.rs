@@ -84,6 +84,8 @@ pub enum Command {
         overwrite: bool,
         #[command(flatten)]
         output: OutputArgs,
+        #[command(flatten)]
+        register: RegisterArgs,
     },
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(
@@ -115,22 +117,79 @@ pub enum Command {
         #[arg(long, default_value = "piagam-preview")]
         out: PathBuf,
     },
-    /// Check a roster and template as generate would, writing nothing.
+    /// Check a roster and template as generate would, writing nothing; or,
+    /// with --register, check the register against the files it records.
+    #[command(
+        after_long_help = "Examples:\n  piagam check --roster pemenang.xlsx --template templates/piagam\n  piagam check --register                 # the register beside ./piagam.toml\n  piagam check --register arsip/piagam-register.sqlite\n\nWith --register, documents whose run was interrupted after their files were in place\nare marked issued, and counters behind the numbers given are moved on. What needs the\nissuer's key (files missing, runs interrupted before writing) is listed: run generate\nagain with the same roster."
+    )]
     Check {
         #[command(flatten)]
-        input: InputArgs,
+        input: Option<InputArgs>,
+        /// Check this register (default: beside piagam.toml) against the
+        /// files it records, and repair what can be repaired. With a
+        /// roster, also number the documents from it.
+        #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+        register: Option<PathBuf>,
+        /// Number from roster positions, as `generate --no-register` does.
+        #[arg(long, conflicts_with = "register")]
+        no_register: bool,
     },
-    /// Withdraw documents: add serials to the issuer-signed revocation list.
+    /// Show the register: every document issued, to whom, under which serial.
     #[command(
-        after_long_help = "Example:\n  piagam revoke --key kunci/issuer.key.pem --list pencabutan.cose \\\n      --reason \"nama penerima salah cetak\" 007/ALDPD/VIII/2024\n\nPublish the list beside the verification page; verifiers read it with --revocations."
+        after_long_help = "Examples:\n  piagam list\n  piagam list --status revoked\n  piagam list --search semarang --json\n  piagam list --csv > terbit.csv"
+    )]
+    List {
+        #[command(flatten)]
+        at: RegisterAt,
+        /// Only documents with this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Only documents of this kind (piagam, sertifikat, …).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only documents whose serial or claims contain TEXT (any case).
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// One JSON array of documents.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// CSV with a header row.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Write the register's signed revocation list (revoked and superseded
+    /// documents) to a file, e.g. to publish beside the verification page.
+    Revocations {
+        #[command(flatten)]
+        at: RegisterAt,
+        /// Where to write the list.
+        #[arg(long)]
+        out: PathBuf,
+        /// The issuer's private key; default the one generate last used.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+    },
+    /// Withdraw documents: mark them revoked in the register and write the
+    /// issuer-signed revocation list.
+    #[command(
+        after_long_help = "Examples:\n  piagam revoke --reason \"nama penerima salah cetak\" 007/ALDPD/VIII/2024\n  piagam revoke --key kunci/issuer.key.pem --list pencabutan.cose \\\n      --reason \"nama penerima salah cetak\" 007/ALDPD/VIII/2024\n\nWith a register (beside piagam.toml, or --register), the documents are marked revoked\nthere and the list is written from it: to --list, else where it was last written, else\npiagam-revocations.cose beside the register. Without one (or with --no-register), the\nserials are added to --list. Publish the list beside the verification page; verifiers\nread it with --revocations."
     )]
     Revoke {
-        /// The issuer's private key (PKCS#8 PEM).
+        /// The issuer's private key (PKCS#8 PEM); with a register, default
+        /// the one generate last used.
         #[arg(long)]
-        key: PathBuf,
+        key: Option<PathBuf>,
         /// The revocation list to create or extend.
         #[arg(long)]
-        list: PathBuf,
+        list: Option<PathBuf>,
+        #[command(flatten)]
+        at: RegisterAt,
+        /// Only extend --list; leave any register alone.
+        #[arg(long)]
+        no_register: bool,
         /// Why the documents are revoked; shown to verifiers.
         #[arg(long)]
         reason: String,
@@ -180,6 +239,38 @@ pub enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
     },
+}
+
+/// Which register generate uses.
+#[derive(Debug, clap::Args)]
+pub struct RegisterArgs {
+    /// The issuance register; default piagam-register.sqlite beside
+    /// piagam.toml. Serials come from its counters, and reruns reuse them.
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
+    /// Keep no register: serials from roster positions, nothing recorded
+    /// (for one-off runs).
+    #[arg(long, conflicts_with = "register")]
+    pub no_register: bool,
+}
+
+/// Where a register command finds the register.
+#[derive(Debug, clap::Args)]
+pub struct RegisterAt {
+    /// The register; default piagam-register.sqlite beside --config, or here.
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
+    /// Event settings whose folder holds the register.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    Reserved,
+    Issued,
+    Superseded,
+    Revoked,
 }
 
 /// How generate writes.

@@ -3,10 +3,11 @@
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
-use piagam::generate::{Issued, Outcome, Request, Written};
+use piagam::generate::{Issued, Outcome, RegisterChoice, Request, Written};
 use piagam::keystore::{self, NewKey};
 use piagam::locale::Language;
 use piagam::preview::PreviewRequest;
+use piagam::register::Status;
 use piagam::seal::{self, Trust, VerifyOptions};
 
 use super::args::{self, Cli, Command};
@@ -41,18 +42,53 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Revoke {
             key,
             list,
+            at,
+            no_register,
             reason,
             date,
             jwks,
             serials,
         } => revoke(
-            &key,
-            &list,
+            RevokeArgs {
+                key: key.as_deref(),
+                list: list.as_deref(),
+                register: (!no_register).then(|| locate(&at)),
+                jwks: jwks.as_deref(),
+                date: date.as_deref(),
+            },
             &reason,
-            date.as_deref(),
-            jwks.as_deref(),
             &serials,
         ),
+        Command::List {
+            at,
+            status,
+            kind,
+            search,
+            json,
+            csv,
+        } => list(
+            &locate(&at),
+            &piagam::register::Filter {
+                status: status.map(|s| match s {
+                    args::StatusArg::Reserved => Status::Reserved,
+                    args::StatusArg::Issued => Status::Issued,
+                    args::StatusArg::Superseded => Status::Superseded,
+                    args::StatusArg::Revoked => Status::Revoked,
+                }),
+                kind,
+                search,
+            },
+            if json {
+                ListFormat::Json
+            } else if csv {
+                ListFormat::Csv
+            } else {
+                ListFormat::Table
+            },
+        ),
+        Command::Revocations { at, out, key, jwks } => {
+            revocations(&locate(&at), key.as_deref(), jwks.as_deref(), &out)
+        }
         Command::Generate {
             input,
             key,
@@ -62,6 +98,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             skip_invalid,
             overwrite,
             output,
+            register,
         } => generate(
             Request {
                 key: Some(key),
@@ -80,11 +117,44 @@ pub fn dispatch(cli: Cli) -> CmdResult {
                     args::FileNameKind::Ascii => piagam::generate::FileNames::Ascii,
                     args::FileNameKind::Unicode => piagam::generate::FileNames::Unicode,
                 },
+                register: if register.no_register {
+                    RegisterChoice::Off
+                } else {
+                    register
+                        .register
+                        .map_or(RegisterChoice::BesideConfig, RegisterChoice::At)
+                },
                 ..request(input)
             },
             output.quiet,
         ),
-        Command::Check { input } => check(request(input)),
+        Command::Check {
+            input,
+            register,
+            no_register,
+        } => {
+            let choice = match (&register, no_register) {
+                (_, true) => RegisterChoice::Off,
+                (Some(path), _) if !path.as_os_str().is_empty() => RegisterChoice::At(path.clone()),
+                _ => RegisterChoice::BesideConfig,
+            };
+            match input {
+                Some(input) => {
+                    let config = input.config.clone();
+                    let req = Request {
+                        register: choice.clone(),
+                        ..request(input)
+                    };
+                    let code = check(req.clone())?;
+                    match register {
+                        Some(_) => audit(&register_of(&choice, config.as_deref(), &req.roster)?),
+                        None => Ok(code),
+                    }
+                }
+                None if register.is_some() => audit(&register_of(&choice, None, Path::new("."))?),
+                None => Err("give --roster to check a roster, or --register to check the register\nhint: piagam check --help".into()),
+            }
+        }
         Command::Preview {
             template,
             roster,
@@ -207,25 +277,251 @@ fn keygen(out: &Path, rotate: bool, from_key: Option<&Path>, opts: NewKey) -> Cm
     Ok(EXIT_OK)
 }
 
-fn revoke(
-    key: &Path,
-    list: &Path,
-    reason: &str,
-    date: Option<&str>,
-    jwks: Option<&Path>,
-    serials: &[String],
-) -> CmdResult {
-    let outcome = piagam::revoke::revoke(key, jwks, list, serials, reason, date)
-        .map_err(hints::revoke_error)?;
-    for serial in &outcome.already {
-        say!("note: {serial} was already revoked; its first reason is kept");
+/// How `revoke` was asked to sign and where to write.
+struct RevokeArgs<'a> {
+    key: Option<&'a Path>,
+    list: Option<&'a Path>,
+    /// The register to use, unless --no-register.
+    register: Option<PathBuf>,
+    jwks: Option<&'a Path>,
+    date: Option<&'a str>,
+}
+
+fn revoke(a: RevokeArgs, reason: &str, serials: &[String]) -> CmdResult {
+    let register = a.register.filter(|r| r.exists());
+    let Some(register) = register else {
+        // No register: the list alone, as before there was one.
+        let (Some(key), Some(list)) = (a.key, a.list) else {
+            return Err("no register here to revoke from: give --key and --list to extend a revocation list, or --register FILE\nhint: piagam revoke --help".into());
+        };
+        let outcome = piagam::revoke::revoke(key, a.jwks, list, serials, reason, a.date)
+            .map_err(hints::revoke_error)?;
+        for serial in &outcome.already {
+            say!("note: {serial} was already revoked; its first reason is kept");
+        }
+        say!(
+            "revoked {} serial(s); {} now lists {} as of {}",
+            outcome.added.len(),
+            list.display(),
+            outcome.total,
+            outcome.issued
+        );
+        return Ok(EXIT_OK);
+    };
+    let outcome = piagam::revoke::revoke_in_register(
+        &register, a.key, a.jwks, a.list, serials, reason, a.date,
+    )
+    .map_err(hints::revoke_error)?;
+    let mut revoked = 0;
+    for (serial, what) in &outcome.outcomes {
+        match what {
+            piagam::register::Revocation::Revoked => revoked += 1,
+            piagam::register::Revocation::AlreadyRevoked => {
+                say!("note: {serial} was already revoked; its first reason is kept")
+            }
+            piagam::register::Revocation::Superseded { by } => {
+                say!("note: {serial} was already replaced by {by}; the list withdraws it as such")
+            }
+        }
     }
     say!(
-        "revoked {} serial(s); {} now lists {} as of {}",
-        outcome.added.len(),
-        list.display(),
-        outcome.total,
-        outcome.issued
+        "revoked {revoked} serial(s) in {}; {} now lists {} as of {}",
+        register.display(),
+        outcome.list_path.display(),
+        outcome.listed,
+        outcome.list_date
+    );
+    say!(
+        "publish it beside the verification page, e.g. piagam site --revocations {}",
+        outcome.list_path.display()
+    );
+    Ok(EXIT_OK)
+}
+
+fn locate(at: &args::RegisterAt) -> PathBuf {
+    piagam::register::locate(at.register.as_deref(), at.config.as_deref())
+}
+
+/// The register a check means: --register FILE, else beside piagam.toml
+/// (--config, or beside the roster), else here.
+fn register_of(
+    choice: &RegisterChoice,
+    config: Option<&Path>,
+    roster: &Path,
+) -> Result<PathBuf, String> {
+    Ok(match choice {
+        RegisterChoice::At(path) => path.clone(),
+        _ => {
+            let config = config.map(Path::to_owned).or_else(|| {
+                let beside = roster
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join("piagam.toml");
+                beside.exists().then_some(beside)
+            });
+            piagam::register::locate(None, config.as_deref())
+        }
+    })
+}
+
+fn audit(path: &Path) -> CmdResult {
+    if !path.exists() {
+        return Err(format!(
+            "register {} does not exist: piagam generate makes it",
+            path.display()
+        ));
+    }
+    let mut register = piagam::register::Register::open(path).map_err(|e| e.to_string())?;
+    let findings = register.audit(true).map_err(|e| e.to_string())?;
+    let entries = register.entries().map_err(|e| e.to_string())?;
+    let mut problems = 0;
+    for f in &findings {
+        let serial = f
+            .serial
+            .as_deref()
+            .map(|s| format!("{s}: "))
+            .unwrap_or_default();
+        match f.kind {
+            piagam::register::FindingKind::Repaired => say!("repaired: {serial}{}", f.message),
+            piagam::register::FindingKind::Problem => {
+                problems += 1;
+                say!("problem: {serial}{}", f.message)
+            }
+        }
+    }
+    let count = |s: Status| entries.iter().filter(|e| e.status == s).count();
+    say!(
+        "register {}: {} document(s): {} issued, {} superseded, {} revoked, {} reserved; {} problem(s)",
+        path.display(),
+        entries.len(),
+        count(Status::Issued),
+        count(Status::Superseded),
+        count(Status::Revoked),
+        count(Status::Reserved),
+        problems
+    );
+    Ok(if problems == 0 { EXIT_OK } else { EXIT_INVALID })
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+fn list(path: &Path, filter: &piagam::register::Filter, format: ListFormat) -> CmdResult {
+    let register = piagam::register::Register::open_read_only(path)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("register {} does not exist: piagam generate makes it\nhint: give --register FILE or --config piagam.toml", path.display()))?;
+    let entries: Vec<_> = register
+        .entries()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|e| filter.matches(e))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let written = match format {
+        ListFormat::Json => {
+            let all: Vec<_> = entries.iter().map(|e| e.to_json()).collect();
+            writeln!(out, "{}", serde_json::Value::Array(all))
+        }
+        ListFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut out);
+            let header = [
+                "serial",
+                "status",
+                "kind",
+                "recipient",
+                "achievement",
+                "category",
+                "date",
+                "issued_at",
+                "superseded_by",
+                "revoked_reason",
+                "revoked_on",
+                "roster",
+                "roster_row",
+                "files",
+            ];
+            let mut result = csv.write_record(header);
+            for e in &entries {
+                let claims: serde_json::Value = serde_json::from_str(&e.claims).unwrap_or_default();
+                let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+                let files: Vec<&str> = e.files.iter().map(|(p, _)| p.as_str()).collect();
+                result = result.and_then(|()| {
+                    csv.write_record([
+                        e.serial.clone(),
+                        e.status.code().to_owned(),
+                        e.kind.clone(),
+                        e.recipient.clone(),
+                        text(&claims["achievement"]),
+                        text(&claims["extra"]["category"]),
+                        text(&claims["date"]),
+                        e.issued_at.clone().unwrap_or_default(),
+                        e.superseded_by.clone().unwrap_or_default(),
+                        e.revoked_reason.clone().unwrap_or_default(),
+                        e.revoked_on.clone().unwrap_or_default(),
+                        e.roster.clone(),
+                        e.roster_row.to_string(),
+                        files.join(" "),
+                    ])
+                });
+            }
+            result
+                .and_then(|()| csv.flush().map_err(Into::into))
+                .map_err(std::io::Error::other)
+        }
+        ListFormat::Table => {
+            let mut text = String::new();
+            for e in &entries {
+                let note = match e.status {
+                    Status::Superseded => format!(
+                        "superseded by {}",
+                        e.superseded_by.as_deref().unwrap_or("?")
+                    ),
+                    Status::Revoked => format!(
+                        "revoked {}: {}",
+                        e.revoked_on.as_deref().unwrap_or("?"),
+                        e.revoked_reason.as_deref().unwrap_or("")
+                    ),
+                    Status::Issued => format!(
+                        "issued {}",
+                        e.issued_at.as_deref().unwrap_or("").get(..10).unwrap_or("")
+                    ),
+                    Status::Reserved => "reserved (run interrupted)".into(),
+                };
+                text.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    e.serial,
+                    e.kind,
+                    escape_controls(&e.recipient),
+                    note
+                ));
+            }
+            text.push_str(&format!(
+                "{} document(s) in {}\n",
+                entries.len(),
+                path.display()
+            ));
+            out.write_all(text.as_bytes())
+        }
+    };
+    match written {
+        Ok(()) => Ok(EXIT_OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
+        Err(e) => Err(format!("standard output: {e}")),
+    }
+}
+
+fn revocations(register: &Path, key: Option<&Path>, jwks: Option<&Path>, out: &Path) -> CmdResult {
+    let list =
+        piagam::revoke::write_revocations(register, key, jwks, out).map_err(hints::revoke_error)?;
+    say!(
+        "wrote {}: {} serial(s) revoked or superseded, as of {}",
+        out.display(),
+        list.entries().len(),
+        list.issued
     );
     Ok(EXIT_OK)
 }

@@ -4,12 +4,14 @@
 //! composed without error is anything written, each file atomically.
 
 mod fields;
+mod numbers;
 mod output;
 mod run;
 
 use std::path::PathBuf;
 
 use rayon::prelude::*;
+use sha2::Digest;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::EventConfig;
@@ -24,9 +26,13 @@ use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 
 pub use fields::{claims_for, printable_fields};
-pub use output::{render_only, write_outputs, Outputs, Progress, Silent, WriteOptions, Written};
+pub use numbers::{Numbers, ID_COLUMN};
+pub use output::{
+    render_only, write_outputs, FileDigest, Outputs, Progress, Silent, WriteOptions, Written,
+};
 pub use run::{
-    assets_policy, check, layout_key, run, run_with_progress, Loaded, Outcome, Request, RunError,
+    assets_policy, check, layout_key, revocations_path, run, run_with_progress, Loaded, Outcome,
+    RegisterChoice, RegisterReport, Request, RunError,
 };
 
 /// One document to be issued, after signing and layout.
@@ -46,6 +52,8 @@ pub struct Issued {
     /// File name inside the output folder.
     pub file: String,
     pub qr_text: String,
+    /// SHA-256 of the seal (the COSE bytes), as the register records it.
+    pub seal_sha256: [u8; 32],
     pub claims: Claims,
     /// The composed page, kept only when the job asks (a preview); a run
     /// composes each page again when it writes it, so memory does not grow
@@ -75,6 +83,8 @@ pub struct Job<'a> {
     pub keep_pages: bool,
     /// How file names are made.
     pub file_names: FileNames,
+    /// Serials from the register; without it, from roster positions.
+    pub numbers: Option<&'a Numbers>,
 }
 
 /// How document file names are made. Both are safe on every system: no
@@ -104,6 +114,8 @@ pub enum GenerateError {
     Recompose(String),
     #[error(transparent)]
     OutDir(#[from] crate::outdir::OutDirError),
+    #[error("{0}; nothing was moved into place")]
+    Register(String),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
@@ -378,6 +390,16 @@ fn counter_offsets(job: &Job) -> Vec<u32> {
         .collect()
 }
 
+/// A document's number without a register: its roster position, after
+/// the documents that share its counter and come first in print order.
+fn stateless_seq(job: &Job, plan: &Plan, template: usize, record: usize) -> u32 {
+    job.config
+        .numbering
+        .start
+        .saturating_add(plan.counter_offsets[template])
+        .saturating_add(u32::try_from(job.records[record].ordinal).unwrap_or(u32::MAX))
+}
+
 /// Signs and lays out one document; on failure, the column and reason.
 fn make_document(
     job: &Job,
@@ -392,25 +414,30 @@ fn make_document(
     let label = plan.labels[template_index].as_str();
     let record = &job.records[record_index];
     let date = record.date.unwrap_or(event_date);
-    let seq = config
-        .numbering
-        .start
-        .saturating_add(plan.counter_offsets[template_index])
-        .saturating_add(u32::try_from(record.ordinal).unwrap_or(u32::MAX));
-    let serial = match &record.serial {
-        Some(s) if job.templates.len() == 1 => s.clone(),
-        _ => format_serial(
-            template
-                .numbering
-                .as_deref()
-                .unwrap_or(&config.numbering.pattern),
-            &SerialParts {
-                seq,
-                date,
-                kind: &template.kind,
-            },
-        )
-        .map_err(|e| ("serial".to_owned(), e.to_string()))?,
+    let (seq, serial) = match job.numbers {
+        Some(numbers) => match numbers.get(template_index, record_index) {
+            Ok(assigned) => (assigned.seq, assigned.serial.clone()),
+            Err(reason) => return Err(("serial".to_owned(), reason.clone())),
+        },
+        None => {
+            let seq = stateless_seq(job, plan, template_index, record_index);
+            let serial = match &record.serial {
+                Some(s) if job.templates.len() == 1 => s.clone(),
+                _ => format_serial(
+                    template
+                        .numbering
+                        .as_deref()
+                        .unwrap_or(&config.numbering.pattern),
+                    &SerialParts {
+                        seq,
+                        date,
+                        kind: &template.kind,
+                    },
+                )
+                .map_err(|e| ("serial".to_owned(), e.to_string()))?,
+            };
+            (seq, serial)
+        }
     };
     // The claims come first; the page prints only what they hold.
     let claims = claims_for(template, record, config, serial.clone(), date);
@@ -433,6 +460,7 @@ fn make_document(
         achievement: record.achievement.clone(),
         category: record.category.clone().unwrap_or_default(),
         qr_text,
+        seal_sha256: sha2::Sha256::digest(&cose).into(),
         claims,
         page: None,
         source: (template_index, record_index),

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use super::{compose_again, GenerateError, Issued, Job};
 use crate::fsio::WriteError;
@@ -58,6 +59,33 @@ pub struct WriteOptions<'a> {
     /// Split each print file every this many pages.
     pub print_chunk: Option<usize>,
     pub progress: &'a dyn Progress,
+    /// Told each document file's SHA-256 once every file is staged, before
+    /// any is moved into place; an error stops the run with nothing moved.
+    pub before_commit: Option<&'a BeforeCommit<'a>>,
+    /// For document `i`, the SHA-256 of its file in place if that file is
+    /// the one already issued: it is left alone, not written again (with
+    /// the register, whose records say what was issued).
+    pub in_place: Option<&'a InPlace<'a>>,
+    /// The print files and the manifest describe the run, not a document:
+    /// replace them when they change (with the register, which keeps what
+    /// was issued).
+    pub replace_run_files: bool,
+}
+
+/// Told the staged files' digests; an error stops the run.
+pub type BeforeCommit<'a> = dyn Fn(&[FileDigest]) -> Result<(), String> + Sync + 'a;
+/// Document index and target → the SHA-256 of its file in place, if that
+/// is the one issued.
+pub type InPlace<'a> = dyn Fn(usize, &Path) -> Option<[u8; 32]> + Sync + 'a;
+
+/// A document's file, as staged.
+#[derive(Debug, Clone)]
+pub struct FileDigest {
+    /// The document, as an index into the run's documents.
+    pub document: usize,
+    /// Where the file ends up.
+    pub path: PathBuf,
+    pub sha256: [u8; 32],
 }
 
 impl Default for WriteOptions<'_> {
@@ -67,6 +95,9 @@ impl Default for WriteOptions<'_> {
             overwrite: false,
             print_chunk: None,
             progress: &Silent,
+            before_commit: None,
+            in_place: None,
+            replace_run_files: false,
         }
     }
 }
@@ -79,6 +110,8 @@ pub struct Written {
     pub documents: usize,
     pub pages: usize,
     pub bytes: u64,
+    /// Each document file's digest, when the run asked for them.
+    pub digests: Vec<FileDigest>,
 }
 
 /// Documents composed, rendered and written per slice: enough to keep
@@ -112,7 +145,11 @@ pub fn write_outputs(
         .map_err(|e| write_error(&path, e.error()))?
         .into_inner()
         .map_err(|e| write_error(&path, e.error()))?;
-    changed.extend(settle(&staging, manifest, options.overwrite));
+    changed.extend(settle(
+        &staging,
+        manifest,
+        options.overwrite || options.replace_run_files,
+    ));
     written.bytes += std::fs::metadata(staging.target(manifest))
         .or_else(|_| std::fs::metadata(&path))
         .map_or(0, |m| m.len());
@@ -133,6 +170,9 @@ pub fn write_outputs(
     }
     if !changed.is_empty() {
         return Err(GenerateError::WouldReplace(changed));
+    }
+    if let Some(before_commit) = options.before_commit {
+        before_commit(&written.digests).map_err(GenerateError::Register)?;
     }
     staging.commit()?;
     Ok(written)
@@ -158,9 +198,11 @@ struct PrintFile<'k> {
     done: Vec<(String, u64)>,
 }
 
-/// Where a file's bytes go: a staged file, or nowhere (a check).
+/// Where a file's bytes go: a staged file (its SHA-256 taken on the way
+/// when asked), or nowhere (a check).
 enum Sink {
     File(BufWriter<File>),
+    Hashed(BufWriter<File>, Sha256),
     Nowhere,
 }
 
@@ -168,12 +210,17 @@ impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             Sink::File(f) => f.write(buf),
+            Sink::Hashed(f, hasher) => {
+                let n = f.write(buf)?;
+                hasher.update(&buf[..n]);
+                Ok(n)
+            }
             Sink::Nowhere => Ok(buf.len()),
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            Sink::File(f) => f.flush(),
+            Sink::File(f) | Sink::Hashed(f, _) => f.flush(),
             Sink::Nowhere => Ok(()),
         }
     }
@@ -185,6 +232,9 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> GenerateError {
         message: e.to_string(),
     })
 }
+
+/// A document's page, rendered, and its own file's SHA-256 if taken.
+type Made = (RenderedPage, Option<[u8; 32]>);
 
 /// The files' and print files' bytes, for every document.
 fn render_all(
@@ -237,29 +287,56 @@ fn render_all(
         ..Written::default()
     };
     options.progress.start(issued.len());
-    let render_slice = |slice: &[Issued]| -> Vec<Result<RenderedPage, GenerateError>> {
+    let hash = options.before_commit.is_some();
+    let render_slice = |start: usize, slice: &[Issued]| -> Vec<Result<Made, GenerateError>> {
         slice
             .par_iter()
-            .map(|doc| {
+            .enumerate()
+            .map(|(i, doc)| {
                 let page = compose_again(job, doc)?;
                 let rendered = kit.render(&page);
-                if options.outputs.files {
-                    let len =
-                        write_document(&kit, &rendered, doc, issuer, staging, options, &changed)?;
+                let mut digest = None;
+                let kept = match (options.in_place, staging) {
+                    (Some(in_place), Some(staging)) if options.outputs.files => {
+                        in_place(start + i, &staging.target(&doc.file))
+                    }
+                    _ => None,
+                };
+                if let Some(sha) = kept {
+                    digest = Some(sha);
+                    if let Ok(mut total) = file_bytes.lock() {
+                        *total += std::fs::metadata(
+                            staging.map_or(PathBuf::new(), |s| s.target(&doc.file)),
+                        )
+                        .map_or(0, |m| m.len());
+                    }
+                } else if options.outputs.files {
+                    let (len, sha) = write_document(
+                        &kit, &rendered, doc, issuer, staging, options, &changed, hash,
+                    )?;
+                    digest = sha;
                     if let Ok(mut total) = file_bytes.lock() {
                         *total += len;
                     }
                 }
                 options.progress.advance(1);
-                Ok(rendered)
+                Ok((rendered, digest))
             })
             .collect()
     };
     let mut print_pages = 0;
-    let mut append = |start: usize, pages: Vec<Result<RenderedPage, GenerateError>>| {
-        for (i, page) in pages.into_iter().enumerate() {
-            let page = page?;
+    let mut digests = Vec::new();
+    let mut append = |start: usize, pages: Vec<Result<Made, GenerateError>>| {
+        for (i, made) in pages.into_iter().enumerate() {
+            let (page, digest) = made?;
             let doc = &issued[start + i];
+            if let (Some(sha256), Some(staging)) = (digest, staging) {
+                digests.push(FileDigest {
+                    document: start + i,
+                    path: staging.target(&doc.file),
+                    sha256,
+                });
+            }
             for (label, print) in &mut prints {
                 if label.as_ref().is_none_or(|l| *l == doc.label) {
                     print.add(&kit, &page, issued, issuer, staging)?;
@@ -271,14 +348,14 @@ fn render_all(
     };
     // The print files take each slice's pages while the next slice is made
     // on the other cores.
-    let mut pending: Option<(usize, Vec<Result<RenderedPage, GenerateError>>)> = None;
+    let mut pending: Option<(usize, Vec<Result<Made, GenerateError>>)> = None;
     for (slice_index, slice) in issued.chunks(SLICE).enumerate() {
         let (appended, pages) = rayon::join(
             || match pending.take() {
                 Some((start, pages)) => append(start, pages),
                 None => Ok(()),
             },
-            || render_slice(slice),
+            || render_slice(slice_index * SLICE, slice),
         );
         appended?;
         pending = Some((slice_index * SLICE, pages));
@@ -287,6 +364,7 @@ fn render_all(
         append(start, pages)?;
     }
     written.pages += print_pages;
+    written.digests = digests;
     options.progress.finish();
     let changed = changed.into_inner().unwrap_or_default();
     if !changed.is_empty() {
@@ -303,7 +381,12 @@ fn render_all(
     written.bytes = file_bytes.into_inner().unwrap_or_default();
     let mut parts = Vec::new();
     for (_, print) in prints {
-        parts.extend(print.finish(issued, issuer, staging, options.overwrite)?);
+        parts.extend(print.finish(
+            issued,
+            issuer,
+            staging,
+            options.overwrite || options.replace_run_files,
+        )?);
     }
     for (name, len) in parts {
         written.bytes += len;
@@ -325,7 +408,8 @@ fn render_all(
 /// Writes one document's own file: straight into staging, or, if a file
 /// of that name is in place, only when its bytes would differ (and then
 /// only with `--overwrite`; otherwise it is listed in `changed`). Returns
-/// the file's length.
+/// the file's length, and with `hash` its SHA-256.
+#[allow(clippy::too_many_arguments)]
 fn write_document(
     kit: &Kit,
     page: &RenderedPage,
@@ -334,7 +418,8 @@ fn write_document(
     staging: Option<&Staging>,
     options: &WriteOptions,
     changed: &Mutex<Vec<PathBuf>>,
-) -> Result<u64, GenerateError> {
+    hash: bool,
+) -> Result<(u64, Option<[u8; 32]>), GenerateError> {
     let title = format!("{} — {}", doc.serial, doc.recipient);
     let info = DocInfo {
         title: &title,
@@ -346,7 +431,7 @@ fn write_document(
     let Some(staging) = staging else {
         let mut file = PdfFile::start(kit, Sink::Nowhere)?;
         file.add_page(page)?;
-        return Ok(file.finish(&info)?.1);
+        return Ok((file.finish(&info)?.1, None));
     };
     let target = staging.target(&doc.file);
     if target.exists() {
@@ -362,22 +447,33 @@ fn write_document(
             }
             _ => staging.write_if_changed(&doc.file, &bytes)?,
         }
-        return Ok(len);
+        return Ok((len, hash.then(|| Sha256::digest(&bytes).into())));
     }
     let path = staging.path(&doc.file);
     let created = File::create(&path).map_err(|e| write_error(&path, e))?;
-    let mut file = PdfFile::start(
-        kit,
-        Sink::File(BufWriter::with_capacity(64 * 1024, created)),
-    )?;
+    let buffered = BufWriter::with_capacity(64 * 1024, created);
+    let sink = if hash {
+        Sink::Hashed(buffered, Sha256::new())
+    } else {
+        Sink::File(buffered)
+    };
+    let mut file = PdfFile::start(kit, sink)?;
     file.add_page(page)?;
     let (sink, len) = file.finish(&info)?;
-    if let Sink::File(buffered) = sink {
+    let digest = match sink {
         // Flushed here; made durable with the rest before any is moved.
-        buffered.into_inner().map_err(|e| write_error(&path, e))?;
-    }
+        Sink::File(buffered) => {
+            buffered.into_inner().map_err(|e| write_error(&path, e))?;
+            None
+        }
+        Sink::Hashed(buffered, hasher) => {
+            buffered.into_inner().map_err(|e| write_error(&path, e))?;
+            Some(hasher.finalize().into())
+        }
+        Sink::Nowhere => None,
+    };
     staging.add(&doc.file);
-    Ok(len)
+    Ok((len, digest))
 }
 
 impl<'k> PrintFile<'k> {

@@ -2,11 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use super::numbers;
 use super::output::{render_only, Progress, Silent, WriteOptions};
 use super::{prepare, write_outputs, FileNames, GenerateError, Issued, Job, Outputs, Written};
 use crate::config::EventConfig;
 use crate::layout::fonts::FontBook;
 use crate::locale::Language;
+use crate::register::{Register, RegisterError, REGISTER_FILE, REVOCATIONS_FILE};
 use crate::roster::Roster;
 use crate::roster::RowProblem;
 use crate::seal::{IssuerKey, Jwks};
@@ -40,6 +42,44 @@ pub struct Request {
     /// Worker threads (default: every core). The output does not depend on it.
     pub jobs: Option<usize>,
     pub file_names: FileNames,
+    /// Where serials come from and issued documents are recorded.
+    pub register: RegisterChoice,
+}
+
+/// Where a run keeps its register.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RegisterChoice {
+    /// `piagam-register.sqlite` beside piagam.toml.
+    #[default]
+    BesideConfig,
+    At(PathBuf),
+    /// Stateless: serials from roster positions, nothing recorded.
+    Off,
+}
+
+impl RegisterChoice {
+    /// The register's file, for a run with these event settings.
+    pub fn path(&self, config: &EventConfig) -> Option<PathBuf> {
+        match self {
+            RegisterChoice::BesideConfig => Some(config.base_dir.join(REGISTER_FILE)),
+            RegisterChoice::At(path) => Some(path.clone()),
+            RegisterChoice::Off => None,
+        }
+    }
+}
+
+/// What a run did to its register.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterReport {
+    pub path: PathBuf,
+    /// Documents issued for the first time.
+    pub new: usize,
+    /// Documents already issued, with the same claims and serial.
+    pub kept: usize,
+    /// Older documents replaced by corrected ones.
+    pub superseded: Vec<String>,
+    /// The signed revocation list, when the run wrote one.
+    pub revocations: Option<PathBuf>,
 }
 
 /// What a run did.
@@ -52,6 +92,8 @@ pub struct Outcome {
     pub rows: usize,
     /// What was written (for a check: what would have been).
     pub written: Written,
+    /// The register's part, when one was used.
+    pub register: Option<RegisterReport>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +113,10 @@ pub enum RunError {
     Generate(#[from] GenerateError),
     #[error(transparent)]
     Font(#[from] crate::layout::fonts::FontError),
+    #[error(transparent)]
+    Register(#[from] RegisterError),
+    #[error(transparent)]
+    Revoke(#[from] crate::revoke::RevokeError),
     #[error("no template was given, and piagam.toml lists no [[documents]]")]
     NoTemplate,
     #[error("no private key was given")]
@@ -138,6 +184,7 @@ impl Loaded {
             verify_url,
             keep_pages: false,
             file_names: FileNames::default(),
+            numbers: None,
         }
     }
 }
@@ -214,6 +261,23 @@ pub fn check(req: &Request) -> Result<Outcome, RunError> {
         file_names: req.file_names,
         ..loaded.job(&req.roster, &key, req.verify_url.clone())
     };
+    // Serials as generate would give them: from the register as it stands
+    // (read, never written), or from an empty one if there is none yet.
+    let register_path = req.register.path(&loaded.config);
+    let numbers = match &register_path {
+        Some(path) => {
+            let book = match Register::open_read_only(path)? {
+                Some(register) => register.book()?,
+                None => crate::register::Book::default(),
+            };
+            Some(numbers::plan(&job, &book)?)
+        }
+        None => None,
+    };
+    let job = Job {
+        numbers: numbers.as_ref(),
+        ..job
+    };
     with_jobs(req.jobs, || {
         let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
         // Every page is rendered to PDF as generate would (embedding and
@@ -225,6 +289,11 @@ pub fn check(req: &Request) -> Result<Outcome, RunError> {
             rejected: prepared.problems,
             warnings: loaded.roster.warnings.clone(),
             written,
+            register: register_path.map(|path| RegisterReport {
+                path,
+                kept: numbers.as_ref().map_or(0, |n| n.kept()),
+                ..RegisterReport::default()
+            }),
         })
     })
 }
@@ -268,6 +337,20 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
         file_names: req.file_names,
         ..loaded.job(&req.roster, &key, req.verify_url.clone())
     };
+    // The register is held for the whole run: a second run on it is
+    // refused, naming this one.
+    let register = match req.register.path(&loaded.config) {
+        Some(path) => Some(Register::open(&path)?),
+        None => None,
+    };
+    let numbers = match &register {
+        Some(register) => Some(numbers::plan(&job, &register.book()?)?),
+        None => None,
+    };
+    let job = Job {
+        numbers: numbers.as_ref(),
+        ..job
+    };
     let rows = loaded.roster.records.len() + count_rows(&loaded.roster.problems);
     with_jobs(req.jobs, || {
         let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
@@ -281,6 +364,52 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
             let (issued, usage) = prepared.into_all()?;
             (issued, Vec::new(), usage)
         };
+        let kid = crate::seal::keys::kid_hex(&key.kid());
+        let records = numbers
+            .as_ref()
+            .map(|n| n.records(&job, &issued, &kid))
+            .unwrap_or_default();
+        // Files already in place as issued are left alone.
+        let (in_force, base) = match &register {
+            Some(r) => (r.files_in_force()?, r.base_dir()),
+            None => Default::default(),
+        };
+        let in_place = |i: usize, target: &Path| -> Option<[u8; 32]> {
+            let recorded = in_force.get(&(
+                issued[i].serial.clone(),
+                crate::register::relative_path(&base, target),
+            ))?;
+            let sha = crate::register::file_sha256(target)?;
+            (crate::register::hex(&sha) == *recorded).then_some(sha)
+        };
+        let register = register.map(std::sync::Mutex::new);
+        // New serials are reserved before anything is rendered.
+        let mut new = 0;
+        if let Some(register) = &register {
+            let mut register = lock(register);
+            new = register.reserve(&records, &crate::register::counters_after(&records))?;
+            if let Ok(key_path) = std::path::absolute(key_path) {
+                register.set_meta("key_path", &key_path.to_string_lossy())?;
+            }
+        }
+        // Each file's SHA-256 is recorded before the files are moved.
+        let record_files = |digests: &[super::FileDigest]| -> Result<(), String> {
+            let Some(register) = &register else {
+                return Ok(());
+            };
+            let mut register = lock(register);
+            let files: Vec<(String, String, String)> = digests
+                .iter()
+                .map(|d| {
+                    (
+                        issued[d.document].serial.clone(),
+                        register.record_path(&d.path),
+                        crate::register::hex(&d.sha256),
+                    )
+                })
+                .collect();
+            register.record_files(&files).map_err(|e| e.to_string())
+        };
         let written = write_outputs(
             &job,
             &issued,
@@ -293,15 +422,55 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
                 overwrite: req.overwrite,
                 print_chunk: req.print_chunk,
                 progress,
+                before_commit: register.is_some().then_some(&record_files as _),
+                in_place: register.is_some().then_some(&in_place as _),
+                replace_run_files: register.is_some(),
             },
         )?;
+        // Only once every file is in place are the documents issued.
+        let report = match register {
+            Some(register) => {
+                let mut register = register.into_inner().unwrap_or_else(|e| e.into_inner());
+                let superseded = register.issue(&records)?;
+                let revocations = if superseded.is_empty() {
+                    None
+                } else {
+                    let path = revocations_path(&register)?;
+                    let trust = crate::seal::Trust::from_jwks(&jwks)?;
+                    crate::revoke::write_register_list(&register, &key, &trust, &path)?;
+                    Some(path)
+                };
+                Some(RegisterReport {
+                    path: register.path().to_owned(),
+                    new,
+                    kept: numbers.as_ref().map_or(0, |n| n.kept()),
+                    superseded,
+                    revocations,
+                })
+            }
+            None => None,
+        };
         Ok(Outcome {
             issued,
             rejected,
             warnings: loaded.roster.warnings.clone(),
             rows,
             written,
+            register: report,
         })
+    })
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where the register's revocation list is written: where `revoke` last
+/// wrote it, else beside the register.
+pub fn revocations_path(register: &Register) -> Result<PathBuf, RegisterError> {
+    Ok(match register.meta("revocations_path")? {
+        Some(path) => PathBuf::from(path),
+        None => register.base_dir().join(REVOCATIONS_FILE),
     })
 }
 

@@ -37,6 +37,26 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// The claims as JSON, as reports and the register show them.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "serial": self.serial,
+            "kind": self.kind,
+            "recipient": self.recipient,
+            "achievement": self.achievement,
+            "event": self.event,
+            "date": self.date.to_string(),
+            "place": self.place,
+            "extra": self.extra,
+            "valid_until": self.valid_until.map(|d| d.to_string()),
+        })
+    }
+
+    /// The signed payload: the claims' deterministic CBOR.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        super::cbor::encode(&self.to_cbor())
+    }
+
     pub fn to_cbor(&self) -> Value {
         let text = |s: &str| Value::Text(s.to_owned());
         let mut entries = vec![

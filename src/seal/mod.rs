@@ -57,7 +57,10 @@ pub enum SealError {
     KeyNotValidOnDate { date: String, window: String },
     #[error("the seal was valid until {0}")]
     Expired(String),
-    #[error("the seal was revoked on {on}: {reason} (revocation list of {list})")]
+    #[error("{}", match revocation::replaced_by(reason) {
+        Some(by) => format!("the seal was replaced by {by} on {on} (revocation list of {list})"),
+        None => format!("the seal was revoked on {on}: {reason} (revocation list of {list})"),
+    })]
     Revoked {
         reason: String,
         on: crate::date::Date,

@@ -88,19 +88,7 @@ impl Report {
             Status::Valid => (None, None),
             Status::Invalid(e) => (Some(e.code()), Some(e.to_string())),
         };
-        let claims = self.claims.as_ref().map(|c| {
-            json!({
-                "serial": c.serial,
-                "kind": c.kind,
-                "recipient": c.recipient,
-                "achievement": c.achievement,
-                "event": c.event,
-                "date": c.date.to_string(),
-                "place": c.place,
-                "extra": c.extra,
-                "valid_until": c.valid_until.map(|d| d.to_string()),
-            })
-        });
+        let claims = self.claims.as_ref().map(Claims::to_json);
         json!({
             "valid": self.is_valid(),
             "code": code,
@@ -116,6 +104,7 @@ impl Report {
                 "dates": self.checks.dates.code(),
             },
             "claims": claims,
+            "replaced_by": self.revoked.as_ref().and_then(Revoked::replaced_by),
         })
     }
 
@@ -215,8 +204,16 @@ impl Report {
                 format!("Tidak dicabut (daftar pencabutan per {list_date})")
             }
             (Check::Passed, Lang::En) => format!("Not revoked (revocation list of {list_date})"),
-            (Check::Failed, Lang::Id) => format!("DICABUT (daftar pencabutan per {list_date})"),
-            (Check::Failed, Lang::En) => format!("REVOKED (revocation list of {list_date})"),
+            (Check::Failed, lang) => {
+                match (self.revoked.as_ref().and_then(Revoked::replaced_by), lang) {
+                    (Some(by), Lang::Id) => {
+                        format!("DIGANTI dengan {by} (daftar pencabutan per {list_date})")
+                    }
+                    (Some(by), _) => format!("REPLACED by {by} (revocation list of {list_date})"),
+                    (None, Lang::Id) => format!("DICABUT (daftar pencabutan per {list_date})"),
+                    (None, _) => format!("REVOKED (revocation list of {list_date})"),
+                }
+            }
         };
         let _ = writeln!(out, "  {} {revocation_line}", mark(self.checks.revocation));
         let _ = writeln!(
@@ -251,9 +248,12 @@ fn reason(e: &SealError, lang: Lang) -> String {
         SealError::NotDigits(c) => format!("segel memuat '{c}' di tempat yang seharusnya angka"),
         SealError::DigitCount(n) => format!("jumlah angka ({n}) tidak sesuai format segel"),
         SealError::Expired(d) => format!("segel hanya berlaku hingga {d}"),
-        SealError::Revoked { reason, on, list } => {
-            format!("segel telah dicabut pada {on}: {reason} (daftar pencabutan per {list})")
-        }
+        SealError::Revoked { reason, on, list } => match super::revocation::replaced_by(reason) {
+            Some(by) => format!(
+                "segel telah diganti dengan dokumen bernomor {by} pada {on} (daftar pencabutan per {list})"
+            ),
+            None => format!("segel telah dicabut pada {on}: {reason} (daftar pencabutan per {list})"),
+        },
         SealError::WrongPrefix { found, expected } => {
             format!("alamat sebelum '#' adalah {found}, seharusnya {expected}")
         }

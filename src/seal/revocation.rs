@@ -14,12 +14,31 @@ const MARKER: &str = "piagam-revocations";
 /// Lists are small; refuse anything absurd before parsing.
 pub const MAX_LIST_BYTES: usize = 4 * 1024 * 1024;
 
+/// The reason a superseded document carries: a verifier reads the serial
+/// after it and says "replaced by" (docs/FORMAT.md §6).
+pub const SUPERSEDED_PREFIX: &str = "superseded by ";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revoked {
     pub serial: String,
     pub reason: String,
     /// The day it was revoked.
     pub date: Date,
+}
+
+impl Revoked {
+    /// The serial of the corrected document that replaced this one.
+    pub fn replaced_by(&self) -> Option<&str> {
+        replaced_by(&self.reason)
+    }
+}
+
+/// The serial a revocation reason names as the replacement, if it is one.
+pub fn replaced_by(reason: &str) -> Option<&str> {
+    reason
+        .strip_prefix(SUPERSEDED_PREFIX)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

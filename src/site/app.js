@@ -21,6 +21,7 @@
       altered: "Isi segel telah diubah atau rusak.",
       unknownIssuer: "Penerbit tidak dikenal: segel ini tidak ditandatangani oleh {issuer}.",
       revoked: "Dokumen ini telah dicabut pada {date}. Alasan: {reason}",
+      replaced: "Dokumen ini telah diganti pada {date} dengan dokumen bernomor {serial}, yang memuat data yang telah diperbaiki.",
       keyWindow: "Segel bertanggal di luar masa berlaku kunci penerbit.",
       expired: "Masa berlaku dokumen ini berakhir pada {date}.",
       notSeal: "Ini bukan segel piagam.",
@@ -34,6 +35,7 @@
       checkIssuer: "Penerbit dikenal",
       checkRevocation: "Tidak dicabut (daftar pencabutan per {date})",
       checkRevoked: "DICABUT (daftar pencabutan per {date})",
+      checkReplaced: "DIGANTI dengan {serial} (daftar pencabutan per {date})",
       checkNoList: "Status pencabutan tidak diperiksa (tidak ada daftar pencabutan)",
       checkDates: "Masa berlaku, per {date}",
       askTitle: "Periksa piagam atau sertifikat",
@@ -55,6 +57,7 @@
       altered: "The seal was altered or is damaged.",
       unknownIssuer: "Unknown issuer: this seal was not signed by {issuer}.",
       revoked: "This document was revoked on {date}. Reason: {reason}",
+      replaced: "This document was replaced on {date} by document number {serial}, which carries corrected details.",
       keyWindow: "The seal is dated outside the validity of the issuer's key.",
       expired: "This document was valid until {date}.",
       notSeal: "This is not a piagam seal.",
@@ -68,6 +71,7 @@
       checkIssuer: "Issuer known",
       checkRevocation: "Not revoked (revocation list of {date})",
       checkRevoked: "REVOKED (revocation list of {date})",
+      checkReplaced: "REPLACED by {serial} (revocation list of {date})",
       checkNoList: "Revocation not checked (no revocation list)",
       checkDates: "Validity dates, as of {date}",
       askTitle: "Check a charter or certificate",
@@ -110,6 +114,7 @@
       case "unknown-kid":
         return fill(t.unknownIssuer, { issuer: state.trust ? state.trust.issuer : "" });
       case "revoked":
+        if (report.replaced_by) return fill(t.replaced, { date: longDate(report.revoked.date), serial: report.replaced_by });
         return fill(t.revoked, { date: longDate(report.revoked.date), reason: report.revoked.reason });
       case "key-not-valid-on-date":
         return t.keyWindow;
@@ -196,7 +201,10 @@
         report.checks.revocation,
         state.list === null
           ? t.checkNoList
-          : fill(report.checks.revocation === "fail" ? t.checkRevoked : t.checkRevocation, { date: longDate(state.list.issued) }),
+          : fill(
+              report.checks.revocation !== "fail" ? t.checkRevocation : report.replaced_by ? t.checkReplaced : t.checkRevoked,
+              { date: longDate(state.list.issued), serial: report.replaced_by || "" },
+            ),
       ],
       [report.checks.dates, fill(t.checkDates, { date: longDate(report.checked_on) })],
     ];

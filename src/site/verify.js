@@ -302,8 +302,18 @@ const PiagamVerify = (() => {
       checks: { signature: "not-checked", issuer: "not-checked", revocation: "not-checked", dates: "not-checked" },
       claims: null,
       revoked: null,
+      replaced_by: null,
       revocation_list_date: null,
     };
+  }
+
+  // A superseded document's reason names the corrected one that replaced it
+  // (docs/FORMAT.md §6).
+  const SUPERSEDED_PREFIX = "superseded by ";
+  function replacedBy(reason) {
+    if (!reason.startsWith(SUPERSEDED_PREFIX)) return null;
+    const serial = reason.slice(SUPERSEDED_PREFIX.length).trim();
+    return serial === "" ? null : serial;
   }
 
   async function run(text, trust, options, report) {
@@ -353,6 +363,10 @@ const PiagamVerify = (() => {
       if (entry) {
         report.checks.revocation = "fail";
         report.revoked = entry;
+        report.replaced_by = replacedBy(entry.reason);
+        if (report.replaced_by) {
+          throw new Refused("revoked", `the seal was replaced by ${report.replaced_by} on ${entry.date} (revocation list of ${list.issued})`);
+        }
         throw new Refused("revoked", `the seal was revoked on ${entry.date}: ${entry.reason} (revocation list of ${list.issued})`);
       }
       report.checks.revocation = "pass";
@@ -384,7 +398,7 @@ const PiagamVerify = (() => {
     return report;
   }
 
-  return { loadTrust, openRevocations, verifyText, webCryptoHasEd25519, parseDate, Refused, sha256 };
+  return { loadTrust, openRevocations, verifyText, webCryptoHasEd25519, parseDate, Refused, sha256, replacedBy };
 })();
 
 if (typeof module !== "undefined") module.exports = PiagamVerify;

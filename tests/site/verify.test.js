@@ -35,7 +35,7 @@ async function runVector(doc, useWebCrypto) {
     }
   }
   const report = await Verify.verifyText(doc.qr_text, trust, { today: doc.today, revocations, useWebCrypto });
-  return { valid: report.valid, code: report.code, claims: report.valid ? report.claims : null };
+  return { valid: report.valid, code: report.code, claims: report.valid ? report.claims : null, replaced_by: report.replaced_by };
 }
 
 test("there are vectors for every error class", () => {
@@ -50,6 +50,7 @@ for (const useWebCrypto of [true, false]) {
       assert.equal(got.valid, doc.expected.valid, `${name}: ${JSON.stringify(got)}`);
       assert.equal(got.code, doc.expected.code, `${name}: ${JSON.stringify(got)}`);
       assert.deepEqual(got.claims, doc.expected.claims, name);
+      if ("replaced_by" in doc.expected) assert.equal(got.replaced_by, doc.expected.replaced_by, name);
     }
   });
 

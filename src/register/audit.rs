@@ -1,0 +1,220 @@
+//! `piagam check --register`: the register against the files it records.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection};
+use sha2::{Digest, Sha256};
+
+use super::hex;
+use crate::date::Date;
+
+/// What an audit found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingKind {
+    /// Fixed by the audit.
+    Repaired,
+    /// Needs the organizer (most often: run generate again).
+    Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub serial: Option<String>,
+    pub message: String,
+}
+
+struct Doc {
+    id: i64,
+    serial: String,
+    identity: String,
+    status: String,
+    files: Vec<(String, String)>,
+}
+
+pub(super) fn run(
+    conn: &mut Connection,
+    base: &Path,
+    repair: bool,
+) -> Result<Vec<Finding>, rusqlite::Error> {
+    let mut findings = Vec::new();
+    let docs = documents(conn)?;
+    let tx = conn.transaction()?;
+    let now = Date::now_utc_timestamp();
+    for doc in &docs {
+        let states: Vec<(&str, FileState)> = doc
+            .files
+            .iter()
+            .map(|(path, sha)| (path.as_str(), file_state(&base.join(path), sha)))
+            .collect();
+        match doc.status.as_str() {
+            "reserved" => {
+                let in_place =
+                    !states.is_empty() && states.iter().all(|(_, s)| *s == FileState::Same);
+                if in_place && repair {
+                    // The run was killed after its files were in place and
+                    // before it could say so: they are the documents it made.
+                    tx.execute(
+                        "UPDATE documents SET status = 'issued', issued_at = ?2 WHERE id = ?1",
+                        params![doc.id, now],
+                    )?;
+                    findings.push(Finding {
+                        kind: FindingKind::Repaired,
+                        serial: Some(doc.serial.clone()),
+                        message:
+                            "its run was interrupted after its file was in place; now marked issued"
+                                .into(),
+                    });
+                } else if in_place {
+                    findings.push(problem(doc, "its run was interrupted after its file was in place; check --register --repair marks it issued"));
+                } else {
+                    findings.push(problem(doc, "reserved by a run that was interrupted before its file was in place; run generate again with the same roster to finish it"));
+                }
+            }
+            "issued" | "superseded" | "revoked" => {
+                for (path, state) in &states {
+                    match state {
+                        FileState::Same => {}
+                        FileState::Missing if doc.status == "issued" => findings.push(problem(
+                            doc,
+                            &format!("its file {path} is missing; generate with the same roster writes it again, byte for byte"),
+                        )),
+                        FileState::Missing => {}
+                        FileState::Different => findings.push(problem(
+                            doc,
+                            &format!("its file {path} has changed since it was issued (signed since, or replaced)"),
+                        )),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // One identity, several documents in force: the newest stands.
+    let mut newest: std::collections::HashMap<&str, &Doc> = std::collections::HashMap::new();
+    for doc in docs.iter().filter(|d| d.status == "issued") {
+        if let Some(older) = newest.insert(&doc.identity, doc) {
+            if repair {
+                tx.execute(
+                    "UPDATE documents SET status = 'superseded', superseded_by = ?2,
+                       superseded_on = ?3 WHERE id = ?1",
+                    params![older.id, doc.serial, Date::today_utc().to_string()],
+                )?;
+                findings.push(Finding {
+                    kind: FindingKind::Repaired,
+                    serial: Some(older.serial.clone()),
+                    message: format!(
+                        "was still issued beside its replacement {}; now superseded",
+                        doc.serial
+                    ),
+                });
+            } else {
+                findings.push(problem(
+                    older,
+                    &format!(
+                        "is issued beside {} for the same record; --repair marks it superseded",
+                        doc.serial
+                    ),
+                ));
+            }
+        }
+    }
+    // Counters never fall behind the numbers given.
+    let behind: Vec<(String, String, i64, i64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT d.pattern, d.period, max(d.seq) + 1, coalesce(c.next, 0)
+             FROM documents d LEFT JOIN counters c
+               ON c.pattern = d.pattern AND c.period = d.period
+             WHERE d.seq IS NOT NULL AND d.pattern IS NOT NULL
+             GROUP BY d.pattern, d.period
+             HAVING max(d.seq) + 1 > coalesce(c.next, 0)",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (pattern, period, need, had) in behind {
+        let what = if period.is_empty() {
+            format!("the counter of {pattern}")
+        } else {
+            format!("the counter of {pattern} for {period}")
+        };
+        if repair {
+            tx.execute(
+                "INSERT INTO counters (pattern, period, next) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (pattern, period) DO UPDATE SET next = excluded.next",
+                params![pattern, period, need],
+            )?;
+            findings.push(Finding {
+                kind: FindingKind::Repaired,
+                serial: None,
+                message: format!("{what} stood at {had}, below numbers already given; now {need}"),
+            });
+        } else {
+            findings.push(Finding {
+                kind: FindingKind::Problem,
+                serial: None,
+                message: format!(
+                    "{what} stands at {had}, below numbers already given (next should be {need})"
+                ),
+            });
+        }
+    }
+    tx.commit()?;
+    Ok(findings)
+}
+
+fn problem(doc: &Doc, message: &str) -> Finding {
+    Finding {
+        kind: FindingKind::Problem,
+        serial: Some(doc.serial.clone()),
+        message: message.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileState {
+    Same,
+    Missing,
+    Different,
+}
+
+fn file_state(path: &Path, sha: &str) -> FileState {
+    match std::fs::File::open(path) {
+        Err(_) => FileState::Missing,
+        Ok(mut file) => {
+            let mut hasher = Sha256::new();
+            match std::io::copy(&mut file, &mut hasher) {
+                Ok(_) if hex(&hasher.finalize()) == sha => FileState::Same,
+                _ => FileState::Different,
+            }
+        }
+    }
+}
+
+fn documents(conn: &Connection) -> Result<Vec<Doc>, rusqlite::Error> {
+    let mut files: std::collections::HashMap<i64, Vec<(String, String)>> =
+        std::collections::HashMap::new();
+    let mut stmt = conn.prepare("SELECT document, path, sha256 FROM files")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))?;
+    for row in rows {
+        let (id, path, sha) = row?;
+        files.entry(id).or_default().push((path, sha));
+    }
+    let mut stmt =
+        conn.prepare("SELECT id, serial, identity, status FROM documents ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        let id: i64 = r.get(0)?;
+        Ok(Doc {
+            id,
+            serial: r.get(1)?,
+            identity: r.get(2)?,
+            status: r.get(3)?,
+            files: Vec::new(),
+        })
+    })?;
+    let mut docs: Vec<Doc> = rows.collect::<Result<_, _>>()?;
+    for doc in &mut docs {
+        doc.files = files.remove(&doc.id).unwrap_or_default();
+    }
+    Ok(docs)
+}

@@ -1,0 +1,358 @@
+//! What the register knows that numbering needs, read once per run, and
+//! the numbering itself: which documents keep their serial, which get a
+//! new one from a counter, and which they replace.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::Connection;
+
+use super::Status;
+use crate::date::Date;
+use crate::numbering::{format_serial, SerialParts};
+
+/// The latest document of an identity that is still in force (or revoked).
+#[derive(Debug, Clone)]
+struct Current {
+    serial: String,
+    seq: Option<u32>,
+    status: Status,
+    claims_cbor: Vec<u8>,
+    revoked_on: Option<String>,
+    revoked_reason: Option<String>,
+}
+
+/// The register's documents and counters, as numbering needs them.
+#[derive(Debug, Default)]
+pub struct Book {
+    /// Identity → its latest document that is reserved, issued or revoked.
+    current: HashMap<String, Current>,
+    /// Every serial ever given, whatever became of it.
+    serials: HashSet<String>,
+    /// (pattern, period) → the next number.
+    counters: HashMap<(String, String), u32>,
+    /// (roster file name, slot) → identities of documents in force made
+    /// from that roster: where a corrected record's old document is.
+    by_roster: HashMap<(String, String), HashSet<String>>,
+}
+
+pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
+    let mut book = Book::default();
+    let mut stmt = conn.prepare(
+        "SELECT id, serial, seq, identity, status, claims_cbor, revoked_on, revoked_reason,
+           roster
+         FROM documents ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let serial: String = r.get(1)?;
+        book.serials.insert(serial.clone());
+        let status = Status::parse(&r.get::<_, String>(4)?).unwrap_or(Status::Reserved);
+        if status == Status::Superseded {
+            continue;
+        }
+        let identity: String = r.get(3)?;
+        let roster: String = r.get(8)?;
+        if let Some(slot) = slot_of(&identity) {
+            book.by_roster
+                .entry((file_name(&roster), slot))
+                .or_default()
+                .insert(identity.clone());
+        }
+        let current = Current {
+            serial,
+            seq: r
+                .get::<_, Option<i64>>(2)?
+                .and_then(|s| u32::try_from(s).ok()),
+            status,
+            claims_cbor: r.get(5)?,
+            revoked_on: r.get(6)?,
+            revoked_reason: r.get(7)?,
+        };
+        // Rows come oldest first: the latest of an identity wins.
+        book.current.insert(identity, current);
+    }
+    let mut stmt = conn.prepare("SELECT pattern, period, next FROM counters")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let next = u32::try_from(r.get::<_, i64>(2)?).unwrap_or(u32::MAX);
+        book.counters.insert((r.get(0)?, r.get(1)?), next);
+    }
+    Ok(book)
+}
+
+/// The slot (first element) of an identity made from a record's fields;
+/// None for an identity given by an `id` column, which is never guessed at.
+fn slot_of(identity: &str) -> Option<String> {
+    let parts: Vec<String> = serde_json::from_str(identity).ok()?;
+    (parts.len() == 5).then(|| parts[0].clone())
+}
+
+/// Whether `new` reads as a correction of `old`: the same kind of document
+/// for the same event, with one of recipient, achievement and category
+/// changed by a few letters ("Kota Semarng" → "Kota Semarang"), the others
+/// as they were. A bigger change is another document; an `id` column
+/// says for certain.
+pub fn is_correction(old: &str, new: &str) -> bool {
+    let (Ok(old), Ok(new)) = (
+        serde_json::from_str::<Vec<String>>(old),
+        serde_json::from_str::<Vec<String>>(new),
+    ) else {
+        return false;
+    };
+    if old.len() != 5 || new.len() != 5 || old[0] != new[0] || old[4] != new[4] {
+        return false;
+    }
+    let changed: Vec<usize> = (1..4).filter(|&i| old[i] != new[i]).collect();
+    let [i] = changed[..] else {
+        return false;
+    };
+    let (a, b): (Vec<char>, Vec<char>) = (old[i].chars().collect(), new[i].chars().collect());
+    edit_distance(&a, &b) <= (a.len().max(b.len()) / 3).max(2)
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// One document a run wants to issue.
+#[derive(Debug, Clone)]
+pub struct Wanted {
+    /// Who and what it is for: see [`identity`].
+    pub identity: String,
+    /// The document slot (its kind) in the run.
+    pub slot: String,
+    /// The roster file and row it comes from.
+    pub roster: String,
+    pub row: usize,
+    /// The numbering pattern, `{kind}` already filled in.
+    pub pattern: String,
+    /// "" or the year, for a counter that starts again each year.
+    pub period: String,
+    pub date: Date,
+    pub kind: String,
+    /// A serial the roster gives (`nomor`), which wins over the pattern.
+    pub nomor: Option<String>,
+    /// The number used in the file name when the roster gives the serial.
+    pub fallback_seq: u32,
+    /// A new counter's first number.
+    pub start: u32,
+}
+
+/// The serial a run gives a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    pub serial: String,
+    /// The number for the file name.
+    pub seq: u32,
+    /// Drawn from this counter (pattern, period); None for a roster serial.
+    pub counter: Option<(String, String)>,
+    /// Already in the register with the same claims: nothing new is issued.
+    pub kept: bool,
+    /// Older documents this one replaces.
+    pub supersedes: Vec<String>,
+}
+
+/// A document's identity: the record's `id` column if it has one, else
+/// its recipient, achievement, category and event, for one kind of
+/// document. Compared without regard to case, accents' encoding or runs
+/// of spaces, so fixing "kota semarang" to "Kota Semarang" is a correction
+/// of the same document, not another one.
+pub fn identity(slot: &str, id: Option<&str>, fields: [&str; 4]) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let norm = |s: &str| -> String {
+        s.nfc()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let parts: Vec<String> = match id.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(id) => vec![slot.to_owned(), "id".into(), norm(id)],
+        None => std::iter::once(slot.to_owned())
+            .chain(fields.iter().map(|f| norm(f)))
+            .collect(),
+    };
+    serde_json::to_string(&parts).unwrap_or_default()
+}
+
+impl Book {
+    /// Numbers the documents of a run, in print order. `claims(i, serial)`
+    /// gives the signed claims of document `i` under `serial`, as CBOR:
+    /// a document already issued with the same claims keeps its serial,
+    /// one whose claims changed (a corrected record) is new and replaces
+    /// it. Returns, per document, its serial or why it cannot have one.
+    pub fn assign(
+        &self,
+        wanted: &[Wanted],
+        claims: impl Fn(usize, &str) -> Vec<u8>,
+    ) -> Vec<Result<Assigned, String>> {
+        let mut taken: HashSet<String> = self.serials.clone();
+        let in_run: HashSet<&str> = wanted.iter().map(|w| w.identity.as_str()).collect();
+        let mut first_row: HashMap<&str, usize> = HashMap::new();
+        // A replaced document's old serial is claimed once.
+        let mut replaced: HashSet<String> = HashSet::new();
+        let mut out: Vec<Result<Assigned, String>> = Vec::with_capacity(wanted.len());
+        // First: what the register already knows.
+        for (i, w) in wanted.iter().enumerate() {
+            if let Some(row) = first_row.insert(&w.identity, w.row) {
+                out.push(Err(format!(
+                    "row {row} describes the same {} (same recipient, achievement, category and event); add an 'id' column to tell them apart, or remove one",
+                    w.kind
+                )));
+                continue;
+            }
+            let mut supersedes = Vec::new();
+            if let Some(current) = self.current.get(&w.identity) {
+                if current.status == Status::Revoked {
+                    out.push(Err(format!(
+                        "this {} was revoked on {} ({}) as {}; remove the row, or use --skip-invalid",
+                        w.kind,
+                        current.revoked_on.as_deref().unwrap_or("?"),
+                        current.revoked_reason.as_deref().unwrap_or(""),
+                        current.serial
+                    )));
+                    continue;
+                }
+                let serial_unchanged = w.nomor.as_ref().is_none_or(|n| *n == current.serial);
+                if serial_unchanged && claims(i, &current.serial) == current.claims_cbor {
+                    // A kept document that is only reserved (its run was
+                    // killed) may still have a predecessor to replace.
+                    if current.status == Status::Reserved {
+                        supersedes = self.predecessor(w, &in_run, &mut replaced);
+                    }
+                    out.push(Ok(Assigned {
+                        serial: current.serial.clone(),
+                        seq: current.seq.unwrap_or(w.fallback_seq),
+                        counter: None,
+                        kept: true,
+                        supersedes,
+                    }));
+                    continue;
+                }
+                supersedes.push(current.serial.clone());
+            } else {
+                supersedes = self.predecessor(w, &in_run, &mut replaced);
+            }
+            // A placeholder: numbered below, in print order.
+            out.push(Ok(Assigned {
+                serial: String::new(),
+                seq: 0,
+                counter: None,
+                kept: false,
+                supersedes,
+            }));
+        }
+        // Then: new numbers, in print order, never one given before.
+        let mut counters: HashMap<(String, String), u32> = HashMap::new();
+        for (w, slot) in wanted.iter().zip(out.iter_mut()) {
+            let Ok(assigned) = slot else { continue };
+            if assigned.kept {
+                continue;
+            }
+            if let Some(nomor) = &w.nomor {
+                if !taken.insert(nomor.clone()) {
+                    *slot = Err(format!(
+                        "serial {nomor} is already given to another document in the register; serials are never reused"
+                    ));
+                    continue;
+                }
+                assigned.serial = nomor.clone();
+                assigned.seq = w.fallback_seq;
+                continue;
+            }
+            let key = (w.pattern.clone(), w.period.clone());
+            let next = counters
+                .get(&key)
+                .or_else(|| self.counters.get(&key))
+                .copied()
+                .unwrap_or(w.start);
+            let mut n = next;
+            let made = loop {
+                let serial = format_serial(
+                    &w.pattern,
+                    &SerialParts {
+                        seq: n,
+                        date: w.date,
+                        kind: &w.kind,
+                    },
+                );
+                match serial {
+                    Ok(s) if taken.contains(&s) => match n.checked_add(1) {
+                        Some(m) => n = m,
+                        None => break Err("the counter has run out of numbers".to_owned()),
+                    },
+                    Ok(s) => break Ok(s),
+                    Err(e) => break Err(e.to_string()),
+                }
+            };
+            match made {
+                Ok(serial) => {
+                    taken.insert(serial.clone());
+                    counters.insert(key.clone(), n.saturating_add(1));
+                    assigned.serial = serial;
+                    assigned.seq = n;
+                    assigned.counter = Some(key);
+                }
+                Err(e) => *slot = Err(e),
+            }
+        }
+        out
+    }
+
+    /// The document a corrected record replaces when its identity changed
+    /// (a name spelled anew): the one document still in force, made from a
+    /// roster of the same file name for the same kind, whose identity this
+    /// run no longer lists and which the new one reads as a correction of
+    /// (see [`is_correction`]). Rows may have moved; if several could be
+    /// meant, none is guessed at.
+    fn predecessor(
+        &self,
+        w: &Wanted,
+        in_run: &HashSet<&str>,
+        replaced: &mut HashSet<String>,
+    ) -> Vec<String> {
+        let key = (file_name(&w.roster), w.slot.clone());
+        let Some(identities) = self.by_roster.get(&key) else {
+            return Vec::new();
+        };
+        let found: Vec<&Current> = identities
+            .iter()
+            .filter(|id| !in_run.contains(id.as_str()) && is_correction(id, &w.identity))
+            .filter_map(|id| self.current.get(id))
+            .filter(|c| c.status != Status::Revoked && !replaced.contains(&c.serial))
+            .collect();
+        match found[..] {
+            [only] => {
+                replaced.insert(only.serial.clone());
+                vec![only.serial.clone()]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether a serial was ever given.
+    pub fn contains_serial(&self, serial: &str) -> bool {
+        self.serials.contains(serial)
+    }
+}

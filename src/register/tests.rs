@@ -1,0 +1,342 @@
+use super::*;
+
+fn date(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+fn wanted(slot: &str, recipient: &str, pattern: &str, on: &str) -> Wanted {
+    Wanted {
+        identity: identity(slot, None, [recipient, "Juara Pertama", "Kota", "Anugerah"]),
+        slot: slot.into(),
+        roster: "pemenang.csv".into(),
+        row: 2,
+        pattern: pattern.replace("{kind}", slot),
+        period: String::new(),
+        date: date(on),
+        kind: slot.into(),
+        nomor: None,
+        fallback_seq: 1,
+        start: 1,
+    }
+}
+
+/// Claims that differ per serial and per recipient, as real ones do.
+fn claims_of(wanted: &[Wanted]) -> impl Fn(usize, &str) -> Vec<u8> + '_ {
+    move |i, serial| format!("{}|{serial}", wanted[i].identity).into_bytes()
+}
+
+fn record(w: &Wanted, a: &Assigned) -> Record {
+    Record {
+        serial: a.serial.clone(),
+        seq: a.counter.as_ref().map(|_| a.seq),
+        pattern: a.counter.as_ref().map(|c| c.0.clone()),
+        period: a.counter.as_ref().map(|c| c.1.clone()),
+        identity: w.identity.clone(),
+        kind: w.kind.clone(),
+        recipient: "x".into(),
+        kid: "00".into(),
+        claims_json: "{}".into(),
+        claims_cbor: format!("{}|{}", w.identity, a.serial).into_bytes(),
+        seal_sha256: "00".into(),
+        roster: w.roster.clone(),
+        roster_row: w.row,
+        supersedes: a.supersedes.clone(),
+    }
+}
+
+/// Numbers `wanted` from the register and issues them, as a run does.
+fn issue_all(register: &mut Register, wanted: &[Wanted]) -> Vec<Assigned> {
+    let book = register.book().unwrap();
+    let assigned = book.assign(wanted, claims_of(wanted));
+    let assigned: Vec<Assigned> = assigned.into_iter().map(Result::unwrap).collect();
+    let records: Vec<Record> = wanted
+        .iter()
+        .zip(&assigned)
+        .map(|(w, a)| record(w, a))
+        .collect();
+    register
+        .reserve(&records, &counters_after(&records))
+        .unwrap();
+    register.issue(&records).unwrap();
+    assigned
+}
+
+fn serials(assigned: &[Assigned]) -> Vec<&str> {
+    assigned.iter().map(|a| a.serial.as_str()).collect()
+}
+
+#[test]
+fn patterns_draw_from_counters_kept_in_the_register() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&tmp.path().join(REGISTER_FILE)).unwrap();
+    let pattern = "{seq:03}/ADLGA/{month_roman}/{year}";
+    let first = vec![
+        wanted("piagam", "Kota A", pattern, "2024-08-01"),
+        wanted("piagam", "Kota B", pattern, "2024-08-01"),
+    ];
+    assert_eq!(
+        serials(&issue_all(&mut register, &first)),
+        ["001/ADLGA/VIII/2024", "002/ADLGA/VIII/2024"]
+    );
+    // A later run goes on from the register's counter, whatever its roster.
+    let later = vec![wanted("piagam", "Kota C", pattern, "2024-09-01")];
+    assert_eq!(
+        serials(&issue_all(&mut register, &later)),
+        ["003/ADLGA/IX/2024"]
+    );
+}
+
+#[test]
+fn documents_sharing_a_pattern_share_its_counter_in_print_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&tmp.path().join(REGISTER_FILE)).unwrap();
+    let shared = "{seq:03}/ADLGA/{year}";
+    let own = "{seq:03}/{kind}/{year}";
+    let run = vec![
+        wanted("piagam", "Kota A", shared, "2024-08-01"),
+        wanted("piagam", "Kota B", shared, "2024-08-01"),
+        wanted("sertifikat", "Kota A", shared, "2024-08-01"),
+        wanted("sertifikat", "Kota B", shared, "2024-08-01"),
+        wanted("plakat", "Kota A", own, "2024-08-01"),
+    ];
+    assert_eq!(
+        serials(&issue_all(&mut register, &run)),
+        [
+            "001/ADLGA/2024",
+            "002/ADLGA/2024",
+            "003/ADLGA/2024",
+            "004/ADLGA/2024",
+            "001/plakat/2024"
+        ]
+    );
+}
+
+#[test]
+fn a_yearly_counter_starts_again_each_year_and_numbers_are_never_reused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&tmp.path().join(REGISTER_FILE)).unwrap();
+    let pattern = "{seq:03}/ADLGA/{year}";
+    let yearly = |name: &str, on: &str| Wanted {
+        period: on[..4].to_owned(),
+        ..wanted("piagam", name, pattern, on)
+    };
+    let run = vec![
+        yearly("Kota A", "2024-12-30"),
+        yearly("Kota B", "2025-01-02"),
+        yearly("Kota C", "2024-12-31"),
+        yearly("Kota D", "2025-01-03"),
+    ];
+    assert_eq!(
+        serials(&issue_all(&mut register, &run)),
+        [
+            "001/ADLGA/2024",
+            "001/ADLGA/2025",
+            "002/ADLGA/2024",
+            "002/ADLGA/2025"
+        ]
+    );
+    // Revoked, its number stays spent.
+    register
+        .revoke(&["002/ADLGA/2025".into()], "ganda", date("2025-02-01"))
+        .unwrap();
+    let next = vec![yearly("Kota E", "2025-02-02")];
+    assert_eq!(
+        serials(&issue_all(&mut register, &next)),
+        ["003/ADLGA/2025"]
+    );
+    // A serial given by hand (`nomor`) is skipped by the counter too.
+    let mut by_hand = yearly("Kota F", "2025-02-02");
+    by_hand.nomor = Some("004/ADLGA/2025".into());
+    issue_all(&mut register, &[by_hand]);
+    let after = vec![yearly("Kota G", "2025-02-03")];
+    assert_eq!(
+        serials(&issue_all(&mut register, &after)),
+        ["005/ADLGA/2025"]
+    );
+}
+
+#[test]
+fn a_rerun_keeps_serials_and_a_changed_record_supersedes_its_old_document() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&tmp.path().join(REGISTER_FILE)).unwrap();
+    let pattern = "{seq:03}/X";
+    let run = vec![
+        wanted("piagam", "Kota Semarng", pattern, "2024-08-01"),
+        wanted("piagam", "Kota Bandung", pattern, "2024-08-01"),
+    ];
+    issue_all(&mut register, &run);
+    // Sorted the other way: the same serials, nothing new.
+    let sorted: Vec<Wanted> = run.iter().rev().cloned().collect();
+    let again = issue_all(&mut register, &sorted);
+    assert_eq!(serials(&again), ["002/X", "001/X"]);
+    assert!(again.iter().all(|a| a.kept));
+    assert_eq!(register.entries().unwrap().len(), 2);
+    // The name's spelling corrected: a new document replaces the old.
+    let fixed = vec![
+        wanted("piagam", "Kota Semarang", pattern, "2024-08-01"),
+        wanted("piagam", "Kota Bandung", pattern, "2024-08-01"),
+    ];
+    let corrected = issue_all(&mut register, &fixed);
+    assert_eq!(corrected[0].serial, "003/X");
+    assert_eq!(corrected[0].supersedes, ["001/X"]);
+    assert!(corrected[1].kept);
+    let old = register
+        .entries()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.serial == "001/X")
+        .unwrap();
+    assert_eq!(old.status, Status::Superseded);
+    assert_eq!(old.superseded_by.as_deref(), Some("003/X"));
+    let withdrawn = register.withdrawn().unwrap();
+    assert_eq!(withdrawn.len(), 1);
+    assert_eq!(withdrawn[0].reason, "superseded by 003/X");
+    // A different winner in its place is not a correction of it.
+    let other = vec![wanted("piagam", "Kabupaten Toba", pattern, "2024-08-01")];
+    let new = issue_all(&mut register, &other);
+    assert!(new[0].supersedes.is_empty());
+}
+
+#[test]
+fn clashes_and_revoked_records_are_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&tmp.path().join(REGISTER_FILE)).unwrap();
+    let pattern = "{seq:03}/X";
+    issue_all(
+        &mut register,
+        &[wanted("piagam", "Kota A", pattern, "2024-08-01")],
+    );
+    register
+        .revoke(&["001/X".into()], "salah", date("2024-09-01"))
+        .unwrap();
+    let mut taken = wanted("piagam", "Kota B", pattern, "2024-08-01");
+    taken.nomor = Some("001/X".into());
+    let run = vec![
+        wanted("piagam", "Kota A", pattern, "2024-08-01"),
+        taken,
+        wanted("piagam", "Kota C", pattern, "2024-08-01"),
+        wanted("piagam", "Kota C", pattern, "2024-08-01"),
+    ];
+    let book = register.book().unwrap();
+    let assigned = book.assign(&run, claims_of(&run));
+    let err = |i: usize| assigned[i].clone().unwrap_err();
+    assert!(
+        err(0).contains("was revoked on 2024-09-01 (salah) as 001/X"),
+        "{}",
+        err(0)
+    );
+    assert!(
+        err(1).contains("serial 001/X is already given"),
+        "{}",
+        err(1)
+    );
+    assert!(assigned[2].is_ok());
+    assert!(
+        err(3).contains("row 2 describes the same piagam"),
+        "{}",
+        err(3)
+    );
+}
+
+#[test]
+fn identities_ignore_case_and_spacing_and_an_id_column_wins() {
+    assert_eq!(
+        identity("piagam", None, ["Kota  Semarang ", "Juara", "", "E"]),
+        identity("piagam", None, ["kota semarang", "JUARA", "", "E"])
+    );
+    assert_ne!(
+        identity("piagam", None, ["Kota Semarang", "Juara", "", "E"]),
+        identity("sertifikat", None, ["Kota Semarang", "Juara", "", "E"])
+    );
+    assert_eq!(
+        identity("piagam", Some("A-17"), ["Kota Semarang", "Juara", "", "E"]),
+        identity("piagam", Some("a-17"), ["Kota Semarng", "Harapan", "", "E"])
+    );
+    let id = |name: &str| identity("piagam", None, [name, "Juara", "Kota", "E"]);
+    assert!(book::is_correction(
+        &id("Kota Semarng"),
+        &id("Kota Semarang")
+    ));
+    assert!(!book::is_correction(
+        &id("Kota Bogor"),
+        &id("Kabupaten Toba")
+    ));
+}
+
+#[test]
+fn the_audit_finishes_interrupted_runs_and_reports_missing_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(REGISTER_FILE);
+    let mut register = Register::open(&path).unwrap();
+    let run = vec![
+        wanted("piagam", "Kota A", "{seq}", "2024-08-01"),
+        wanted("piagam", "Kota B", "{seq}", "2024-08-01"),
+    ];
+    let book = register.book().unwrap();
+    let assigned = book.assign(&run, claims_of(&run));
+    let records: Vec<Record> = run
+        .iter()
+        .zip(assigned)
+        .map(|(w, a)| record(w, &a.unwrap()))
+        .collect();
+    register
+        .reserve(&records, &counters_after(&records))
+        .unwrap();
+    // Killed after the first file was in place, before it was issued.
+    let file = tmp.path().join("hasil/1.pdf");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"%PDF-1").unwrap();
+    let sha = hex(&file_sha256(&file).unwrap());
+    register
+        .record_files(&[
+            ("1".into(), register.record_path(&file), sha),
+            ("2".into(), "hasil/2.pdf".into(), "00".into()),
+        ])
+        .unwrap();
+    let findings = register.audit(true).unwrap();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert_eq!(findings[0].kind, FindingKind::Repaired);
+    assert_eq!(findings[0].serial.as_deref(), Some("1"));
+    assert_eq!(findings[1].kind, FindingKind::Problem);
+    assert!(findings[1].message.contains("run generate again"));
+    let entries = register.entries().unwrap();
+    assert_eq!(entries[0].status, Status::Issued);
+    assert_eq!(entries[0].files[0].0, "hasil/1.pdf");
+    assert_eq!(entries[1].status, Status::Reserved);
+    // The file changed since it was issued.
+    std::fs::write(&file, b"%PDF-2").unwrap();
+    let findings = register.audit(true).unwrap();
+    assert!(findings.iter().any(|f| f.message.contains("has changed")));
+}
+
+#[test]
+fn the_schema_is_versioned_and_a_newer_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(REGISTER_FILE);
+    drop(Register::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(schema::version(&conn).unwrap(), SCHEMA_VERSION);
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(conn);
+    let err = Register::open(&path).unwrap_err().to_string();
+    assert!(err.contains("newer piagam"), "{err}");
+    let err = Register::open_read_only(&path).unwrap_err().to_string();
+    assert!(err.contains("newer piagam"), "{err}");
+}
+
+#[test]
+fn a_second_writer_is_refused_naming_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(REGISTER_FILE);
+    let first = Register::open(&path).unwrap();
+    let err = Register::open(&path).unwrap_err().to_string();
+    assert!(
+        err.contains(&format!("(process {})", std::process::id())),
+        "{err}"
+    );
+    // Readers are never blocked.
+    assert!(Register::open_read_only(&path).unwrap().is_some());
+    drop(first);
+    Register::open(&path).unwrap();
+}
