@@ -75,6 +75,8 @@ fn generate_with_a_fresh_key_writes_verifiable_outputs() {
         out_dir.to_str().unwrap(),
         "--verify-url",
         "https://contoh.example/cek",
+        "--register",
+        tmp.path().join("register.sqlite").to_str().unwrap(),
     ]);
     assert!(
         out.status.success(),
@@ -128,6 +130,7 @@ fn generate_refuses_a_key_others_can_read() {
             key.to_str().unwrap(),
             "--out",
             out_dir.to_str().unwrap(),
+            "--no-register",
         ]);
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8_lossy(&out.stderr);
@@ -189,6 +192,7 @@ fn a_rerun_never_replaces_a_document_that_changed_since() {
     let roster = repo().join("examples/adlga-2024.csv");
     let template = repo().join("templates/piagam");
     let key = keys.join("issuer.key.pem");
+    let register = tmp.path().join("register.sqlite");
     let args = [
         "generate",
         "--roster",
@@ -199,6 +203,8 @@ fn a_rerun_never_replaces_a_document_that_changed_since() {
         key.to_str().unwrap(),
         "--out",
         out_dir.to_str().unwrap(),
+        "--register",
+        register.to_str().unwrap(),
     ];
     assert!(run_piagam(&args).status.success());
     // The same inputs again: nothing changes, so it succeeds.

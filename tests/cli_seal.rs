@@ -10,6 +10,7 @@ use common::*;
 fn generate(key: &Path, out: &Path, extra: &[&str]) -> Vec<ManifestRow> {
     let roster = repo().join("examples/adlga-2024.csv");
     let template = repo().join("templates/piagam");
+    let register = out.with_extension("register.sqlite");
     let mut args = vec![
         "generate",
         "--roster",
@@ -20,6 +21,8 @@ fn generate(key: &Path, out: &Path, extra: &[&str]) -> Vec<ManifestRow> {
         s(key),
         "--out",
         s(out),
+        "--register",
+        s(&register),
     ];
     args.extend(extra);
     let result = run_piagam(&args);

@@ -299,6 +299,8 @@ fn two_documents_per_winner_each_with_its_own_serial_and_seal() {
         s(&key),
         "--out",
         s(&out_dir),
+        "--register",
+        s(&tmp.path().join("register.sqlite")),
     ]);
     assert!(
         out.status.success(),

@@ -299,6 +299,7 @@ fn revoke(issued: &Issued, serial: &str) -> PathBuf {
         "nama penerima salah cetak",
         "--date",
         "2024-09-02",
+        "--no-register",
         serial,
     ]);
     assert!(
@@ -307,6 +308,61 @@ fn revoke(issued: &Issued, serial: &str) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     list
+}
+
+#[test]
+fn a_document_replaced_by_a_corrected_one_says_by_which() {
+    let issued = issue();
+    // The name's spelling fixed in the roster, and generated again: the
+    // register supersedes the old charter and writes the list.
+    let roster = issued.work.join("r.csv");
+    let text = std::fs::read_to_string(&roster).unwrap();
+    std::fs::write(&roster, text.replace("Kota Semarang", "Kota Semarangg")).unwrap();
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        s(&roster),
+        "--template",
+        s(&repo().join("templates/piagam")),
+        "--key",
+        s(&issued.key),
+        "--out",
+        s(&issued.work.join("hasil")),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let new_serial = read_manifest(&issued.work.join("hasil"))[0].serial.clone();
+    assert_ne!(new_serial, issued.rows[0].serial);
+    let dir = issued.work.join("situs");
+    site(
+        &issued.jwks,
+        Some(&issued.work.join("piagam-revocations.cose")),
+        &dir,
+    );
+    let port = serve(&dir);
+    let old = digits(&issued.rows[0].qr_text);
+    let shown = Shown::open(&format!("http://127.0.0.1:{port}/index.html#{old}"));
+    assert_eq!(shown.verdict(), "invalid", "{}", shown.dom);
+    assert_eq!(shown.body_attr("data-code"), "revoked");
+    assert!(
+        shown
+            .dom
+            .contains(&format!("dengan dokumen bernomor {new_serial}")),
+        "{}",
+        shown.dom
+    );
+    assert!(
+        shown.dom.contains(&format!("DIGANTI dengan {new_serial}")),
+        "{}",
+        shown.dom
+    );
+    // The other charter was kept, and is valid.
+    let other = digits(&issued.rows[1].qr_text);
+    let shown = Shown::open(&format!("http://127.0.0.1:{port}/index.html#{other}"));
+    assert_eq!(shown.verdict(), "valid", "{}", shown.dom);
 }
 
 #[test]

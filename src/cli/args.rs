@@ -124,12 +124,12 @@ pub enum Command {
     )]
     Check {
         #[command(flatten)]
-        input: Option<InputArgs>,
+        input: InputArgs,
         /// Check this register (default: beside piagam.toml) against the
         /// files it records, and repair what can be repaired. With a
         /// roster, also number the documents from it.
         #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
-        register: Option<PathBuf>,
+        register: Option<String>,
         /// Number from roster positions, as `generate --no-register` does.
         #[arg(long, conflicts_with = "register")]
         no_register: bool,
@@ -312,8 +312,8 @@ pub enum FileNameKind {
 #[derive(Debug, clap::Args)]
 pub struct InputArgs {
     /// The winners: .csv, .xlsx, .xls, .ods or .json, with a header row.
-    #[arg(long)]
-    pub roster: PathBuf,
+    #[arg(long, required_unless_present = "register")]
+    pub roster: Option<PathBuf>,
     /// A template folder (holding template.toml). Repeat for several
     /// documents per winner, e.g. a piagam and a sertifikat. Default: the
     /// [[documents]] listed in piagam.toml.

@@ -124,7 +124,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
                         .register
                         .map_or(RegisterChoice::BesideConfig, RegisterChoice::At)
                 },
-                ..request(input)
+                ..request(input)?
             },
             output.quiet,
         ),
@@ -135,24 +135,26 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         } => {
             let choice = match (&register, no_register) {
                 (_, true) => RegisterChoice::Off,
-                (Some(path), _) if !path.as_os_str().is_empty() => RegisterChoice::At(path.clone()),
+                (Some(path), _) if !path.is_empty() => RegisterChoice::At(PathBuf::from(path)),
                 _ => RegisterChoice::BesideConfig,
             };
-            match input {
-                Some(input) => {
-                    let config = input.config.clone();
-                    let req = Request {
-                        register: choice.clone(),
-                        ..request(input)
-                    };
-                    let code = check(req.clone())?;
-                    match register {
-                        Some(_) => audit(&register_of(&choice, config.as_deref(), &req.roster)?),
-                        None => Ok(code),
-                    }
-                }
-                None if register.is_some() => audit(&register_of(&choice, None, Path::new("."))?),
-                None => Err("give --roster to check a roster, or --register to check the register\nhint: piagam check --help".into()),
+            if input.roster.is_none() {
+                // Only the register, against its files.
+                return audit(&register_of(
+                    &choice,
+                    input.config.as_deref(),
+                    Path::new("."),
+                )?);
+            }
+            let config = input.config.clone();
+            let req = Request {
+                register: choice.clone(),
+                ..request(input)?
+            };
+            let code = check(req.clone())?;
+            match register {
+                Some(_) => audit(&register_of(&choice, config.as_deref(), &req.roster)?),
+                None => Ok(code),
             }
         }
         Command::Preview {
@@ -526,9 +528,12 @@ fn revocations(register: &Path, key: Option<&Path>, jwks: Option<&Path>, out: &P
     Ok(EXIT_OK)
 }
 
-fn request(input: args::InputArgs) -> Request {
-    Request {
-        roster: input.roster,
+fn request(input: args::InputArgs) -> Result<Request, String> {
+    let roster = input
+        .roster
+        .ok_or("--roster is needed: the winners' .csv, .xlsx, .ods or .json file")?;
+    Ok(Request {
+        roster,
         templates: input.template,
         langs: input.lang,
         verify_url: input.verify_url,
@@ -536,7 +541,7 @@ fn request(input: args::InputArgs) -> Request {
         sheet: input.sheet,
         allow_outside_assets: input.allow_outside_assets,
         ..Request::default()
-    }
+    })
 }
 
 fn print_warnings(outcome: &Outcome) {
@@ -571,6 +576,29 @@ fn generate(req: Request, quiet: bool) -> CmdResult {
         &req,
         started.elapsed().as_secs_f64(),
     );
+    if let Some(r) = &outcome.register {
+        say!("");
+        say!(
+            "register {}: {} document(s) issued now, {} already issued and kept",
+            r.path.display(),
+            r.new,
+            r.kept
+        );
+        if !r.superseded.is_empty() {
+            say!(
+                "this run replaces {} earlier document(s) with corrected ones: {}",
+                r.superseded.len(),
+                r.superseded.join(", ")
+            );
+        }
+        if let Some(list) = &r.revocations {
+            say!(
+                "the revocation list {} now says so; publish it with the verification page (piagam site --revocations {})",
+                list.display(),
+                list.display()
+            );
+        }
+    }
     if let Some(url) = outcome
         .issued
         .first()

@@ -22,7 +22,7 @@ pub fn run_tool(program: &str, args: &[&str]) -> Output {
         Ok(out) => out,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
             "`{program}` is not installed. Install it with: \
-             apt-get install -y poppler-utils qpdf zbar-tools (or run bash .ci/run)"
+             apt-get install -y poppler-utils qpdf zbar-tools sqlite3 (or run bash .ci/run)"
         ),
         Err(e) => panic!("{program}: {e}"),
     }
@@ -279,9 +279,12 @@ impl Batch {
     }
 }
 
+/// The names in a folder; none if it does not exist (yet).
 pub fn file_names(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return BTreeSet::new();
+    };
+    entries
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect()
 }

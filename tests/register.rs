@@ -1,0 +1,539 @@
+//! The issuance register end to end, as an organizer uses it: reruns that
+//! change nothing, a corrected name, a revocation, a second run refused,
+//! and runs killed at every stage then run again.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+const REGISTER: &str = "piagam-register.sqlite";
+
+/// What a command printed: its data on stdout, then its messages on stderr.
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        said(out)
+    );
+    said(out)
+}
+
+/// The register, as `piagam list --json` shows it.
+fn listed(register: &Path) -> Vec<Value> {
+    let out = run_piagam(&["list", "--json", "--register", s(register)]);
+    ok(&out);
+    serde_json::from_str::<Value>(&stdout_of(&out))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn field<'a>(entry: &'a Value, key: &str) -> &'a str {
+    entry[key].as_str().unwrap_or_default()
+}
+
+/// Every document PDF in a folder, with its bytes.
+fn pdf_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    document_pdfs(dir)
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+fn write_roster(batch: &Batch, rows: &[(&str, &str)]) {
+    let mut text = String::from("nama,prestasi\n");
+    for (name, achievement) in rows {
+        text.push_str(&format!("{name},{achievement}\n"));
+    }
+    std::fs::write(batch.dir.join("pemenang.csv"), text).unwrap();
+}
+
+#[test]
+fn a_rerun_of_the_same_roster_sorted_or_not_changes_nothing() {
+    let batch = Batch::with_rows(12);
+    let out = batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let first = listed(&register);
+    assert_eq!(first.len(), 12);
+    let before = pdf_bytes(&out);
+    assert_eq!(before.len(), 12);
+    let serial_of = |entries: &[Value]| -> BTreeMap<String, String> {
+        entries
+            .iter()
+            .map(|e| {
+                (
+                    field(e, "recipient").to_owned(),
+                    field(e, "serial").to_owned(),
+                )
+            })
+            .collect()
+    };
+    // The same roster again, then sorted the other way round.
+    batch.run("hasil", &[]);
+    let roster = batch.dir.join("pemenang.csv");
+    let text = std::fs::read_to_string(&roster).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    std::fs::write(&roster, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+    batch.run("hasil", &[]);
+    let after = listed(&register);
+    assert_eq!(after.len(), 12, "a rerun added register entries");
+    assert_eq!(serial_of(&after), serial_of(&first));
+    assert!(after.iter().all(|e| field(e, "status") == "issued"));
+    // Every document is byte for byte what it was.
+    assert_eq!(pdf_bytes(&out), before);
+    // Into another folder too: the same bytes under the same names.
+    let elsewhere = batch.run("salinan", &[]);
+    assert_eq!(pdf_bytes(&elsewhere), before);
+    assert_eq!(listed(&register).len(), 12);
+    // And `check` numbers them as generate did.
+    let check = run_piagam(&[
+        "check",
+        "--roster",
+        s(&roster),
+        "--template",
+        s(&repo().join("templates/piagam")),
+    ]);
+    ok(&check);
+}
+
+#[test]
+fn a_corrected_name_is_a_new_document_and_the_old_one_reads_replaced() {
+    let batch = Batch::with_rows(1);
+    write_roster(
+        &batch,
+        &[
+            ("Pemerintah Kota Semarng", "Juara Pertama"),
+            ("Pemerintah Kota Bandung", "Juara Kedua"),
+        ],
+    );
+    let out = batch.run("hasil", &[]);
+    let old_pdf = out.join("001-piagam-pemerintah-kota-semarng.pdf");
+    assert!(old_pdf.exists());
+    write_roster(
+        &batch,
+        &[
+            ("Pemerintah Kota Semarang", "Juara Pertama"),
+            ("Pemerintah Kota Bandung", "Juara Kedua"),
+        ],
+    );
+    let said = ok(&batch.generate("hasil", &[]).output().unwrap());
+    assert!(
+        said.contains("replaces 1 earlier document(s) with corrected ones: 001/ALDPD/VIII/2024"),
+        "{said}"
+    );
+    let new_pdf = out.join("003-piagam-pemerintah-kota-semarang.pdf");
+    assert!(new_pdf.exists(), "{:?}", document_pdfs(&out));
+    // The old file stays where it was: it was issued, and may be in hands.
+    assert!(old_pdf.exists());
+    let register = batch.dir.join(REGISTER);
+    let entries = listed(&register);
+    assert_eq!(entries.len(), 3);
+    let old = entries
+        .iter()
+        .find(|e| field(e, "serial") == "001/ALDPD/VIII/2024")
+        .unwrap();
+    assert_eq!(field(old, "status"), "superseded");
+    assert_eq!(field(old, "superseded_by"), "003/ALDPD/VIII/2024");
+    // The run wrote the signed list; verify reads the old seal as replaced.
+    let list = batch.dir.join("piagam-revocations.cose");
+    let jwks = batch.dir.join("kunci/issuer.jwks.json");
+    let verify = |pdf: &Path, lang: &str| {
+        run_piagam(&[
+            "verify",
+            "--trust",
+            s(&jwks),
+            "--revocations",
+            s(&list),
+            "--lang",
+            lang,
+            s(pdf),
+        ])
+    };
+    let replaced = verify(&old_pdf, "en");
+    assert_eq!(replaced.status.code(), Some(1));
+    let text = stdout_of(&replaced);
+    assert!(text.contains("replaced by 003/ALDPD/VIII/2024"), "{text}");
+    assert!(text.contains("REPLACED by 003/ALDPD/VIII/2024"), "{text}");
+    let indonesian = stdout_of(&verify(&old_pdf, "id"));
+    assert!(
+        indonesian.contains("diganti dengan dokumen bernomor 003/ALDPD/VIII/2024"),
+        "{indonesian}"
+    );
+    let json = run_piagam(&[
+        "verify",
+        "--json",
+        "--trust",
+        s(&jwks),
+        "--revocations",
+        s(&list),
+        s(&old_pdf),
+    ]);
+    let report: Value = serde_json::from_str(stdout_of(&json).lines().next().unwrap()).unwrap();
+    assert_eq!(report["code"], "revoked");
+    assert_eq!(report["replaced_by"], "003/ALDPD/VIII/2024");
+    // The corrected one is valid.
+    let good = verify(&new_pdf, "en");
+    assert_eq!(good.status.code(), Some(0), "{}", stdout_of(&good));
+}
+
+#[test]
+fn revoking_through_the_register_reaches_the_verifier() {
+    let batch = Batch::with_rows(3);
+    let out = batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let serial = "002/ALDPD/VIII/2024";
+    // From the project folder, as an organizer types it: the register
+    // beside piagam.toml, the key generate used, the list beside both.
+    let revoked = piagam()
+        .current_dir(&batch.dir)
+        .args(["revoke", "--reason", "nama penerima salah cetak", serial])
+        .output()
+        .unwrap();
+    let said = ok(&revoked);
+    assert!(said.contains("revoked 1 serial(s)"), "{said}");
+    let list = batch.dir.join("piagam-revocations.cose");
+    assert!(list.exists());
+    let entries = listed(&register);
+    let entry = entries
+        .iter()
+        .find(|e| field(e, "serial") == serial)
+        .unwrap();
+    assert_eq!(field(entry, "status"), "revoked");
+    assert_eq!(field(entry, "revoked_reason"), "nama penerima salah cetak");
+    let only_revoked = run_piagam(&["list", "--register", s(&register), "--status", "revoked"]);
+    let text = ok(&only_revoked);
+    assert!(
+        text.contains(serial) && text.contains("1 document(s)"),
+        "{text}"
+    );
+    // The verifier says so, with the reason.
+    let jwks = batch.dir.join("kunci/issuer.jwks.json");
+    let pdf = out.join("002-piagam-pemerintah-kabupaten-contoh-nomor-2.pdf");
+    let verify = run_piagam(&[
+        "verify",
+        "--lang",
+        "en",
+        "--trust",
+        s(&jwks),
+        "--revocations",
+        s(&list),
+        s(&pdf),
+    ]);
+    assert_eq!(verify.status.code(), Some(1));
+    assert!(
+        stdout_of(&verify).contains("revoked on"),
+        "{}",
+        stdout_of(&verify)
+    );
+    assert!(stdout_of(&verify).contains("nama penerima salah cetak"));
+    // `revocations` writes the same list on demand.
+    let again = batch.dir.join("lagi.cose");
+    ok(&run_piagam(&[
+        "revocations",
+        "--register",
+        s(&register),
+        "--out",
+        s(&again),
+    ]));
+    let verify = run_piagam(&[
+        "verify",
+        "--trust",
+        s(&jwks),
+        "--revocations",
+        s(&again),
+        s(&pdf),
+    ]);
+    assert_eq!(verify.status.code(), Some(1));
+    // An unknown serial changes nothing.
+    let unknown = piagam()
+        .current_dir(&batch.dir)
+        .args(["revoke", "--reason", "x", "999/NOPE"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("999/NOPE is not in the register"));
+    // A rerun will not print the revoked document again.
+    let rerun = batch.generate("hasil", &[]).output().unwrap();
+    assert_eq!(rerun.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&rerun.stderr);
+    assert!(
+        err.contains(":3:serial: this piagam was revoked on"),
+        "{err}"
+    );
+    let skipped = batch
+        .generate("hasil", &["--skip-invalid"])
+        .output()
+        .unwrap();
+    ok(&skipped);
+    assert_eq!(listed(&register).len(), 3);
+}
+
+#[test]
+fn a_second_run_on_the_same_register_is_refused_naming_the_first() {
+    let batch = Batch::with_rows(300);
+    let lock = batch.dir.join(format!("{REGISTER}.lock"));
+    // Slowed while it moves its files, so it is surely still running.
+    let mut first = batch
+        .generate("hasil", &["--jobs", "1"])
+        .env("PIAGAM_TEST_MOVE_PAUSE_MS", "20")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !lock.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no lock appeared"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let second = batch.generate("elsewhere", &[]).output().unwrap();
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first run ended too soon to tell"
+    );
+    assert_eq!(second.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains(&format!(
+            "is in use by another piagam run (process {})",
+            first.id()
+        )),
+        "{err}"
+    );
+    assert!(!batch.dir.join("elsewhere").exists());
+    first.kill().unwrap();
+    first.wait().unwrap();
+}
+
+/// A point in a run to kill it at: its name, and how to tell it is reached.
+type Stage<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
+
+/// Waits until `ready` holds while `child` runs, then kills it.
+fn kill_when(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before {what}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "never reached {what}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+fn count(dir: &Path, suffix: &str) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(suffix))
+            })
+            .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_run_killed_at_any_stage_is_finished_by_the_next_with_nothing_twice() {
+    const ROWS: usize = 2000;
+    let batch = Batch::with_rows(ROWS);
+    let out = batch.dir.join("hasil");
+    let staging = out.join(".piagam-staging");
+    let register = batch.dir.join(REGISTER);
+    let register_lock = batch.dir.join(format!("{REGISTER}.lock"));
+    let stages: [Stage; 4] = [
+        // Reading and laying out the roster, before any serial is reserved.
+        ("the register is held", Box::new(|| register_lock.exists())),
+        // Serials reserved, nothing rendered yet.
+        ("staging starts", Box::new(|| staging.exists())),
+        // Half the documents staged.
+        (
+            "half is staged",
+            Box::new(|| count(&staging, ".pdf") >= ROWS / 2),
+        ),
+        // Moving the files into place.
+        (
+            "files are being moved",
+            Box::new(|| count(&out, ".pdf") >= 100 && staging.exists()),
+        ),
+    ];
+    for (what, ready) in &stages {
+        let mut child = batch
+            .generate("hasil", &[])
+            .env("PIAGAM_TEST_MOVE_PAUSE_MS", "2")
+            .spawn()
+            .unwrap();
+        kill_when(&mut child, what, ready);
+        // Whatever is in place is whole.
+        for name in document_pdfs(&out) {
+            let bytes = std::fs::read(out.join(&name)).unwrap();
+            assert!(
+                bytes.ends_with(b"%%EOF\n"),
+                "{name} is cut short after: {what}"
+            );
+        }
+    }
+    let moved_before_last = document_pdfs(&out).len();
+    assert!(
+        moved_before_last > 0 && moved_before_last < ROWS,
+        "the last kill was not during the moves ({moved_before_last} in place)"
+    );
+    // The run that finishes.
+    batch.run("hasil", &[]);
+    assert!(!staging.exists() && !register_lock.exists());
+    let entries = listed(&register);
+    assert_eq!(entries.len(), ROWS, "documents recorded more than once");
+    let serials: BTreeSet<&str> = entries.iter().map(|e| field(e, "serial")).collect();
+    assert_eq!(serials.len(), ROWS, "a serial given twice");
+    let rows: BTreeSet<u64> = entries
+        .iter()
+        .map(|e| e["roster_row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, (2..=ROWS as u64 + 1).collect());
+    assert!(entries.iter().all(|e| field(e, "status") == "issued"));
+    // Numbered 1..=2000 with no gap, each with exactly its one file.
+    let numbers: BTreeSet<u32> = serials
+        .iter()
+        .map(|s| s.split('/').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(numbers, (1..=ROWS as u32).collect());
+    let documents = document_pdfs(&out);
+    assert_eq!(documents.len(), ROWS);
+    let recorded: BTreeSet<String> = entries
+        .iter()
+        .map(|e| {
+            let files = e["files"].as_array().unwrap();
+            assert_eq!(files.len(), 1, "{e}");
+            files[0]["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("hasil/")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(recorded, documents);
+    // Every file is a valid PDF (checked on both cores).
+    let names: Vec<&String> = documents.iter().collect();
+    std::thread::scope(|scope| {
+        for half in names.chunks(ROWS / 2) {
+            let out = &out;
+            scope.spawn(move || {
+                for name in half {
+                    qpdf_check(&out.join(name));
+                }
+            });
+        }
+    });
+    // The register agrees with the files.
+    let audit = run_piagam(&["check", "--register", s(&register)]);
+    let said = ok(&audit);
+    assert!(
+        said.contains(&format!("{ROWS} issued")) && said.contains("0 problem(s)"),
+        "{said}"
+    );
+    // One more run changes nothing at all.
+    let mtimes = |dir: &PathBuf| -> Vec<_> {
+        documents
+            .iter()
+            .map(|n| std::fs::metadata(dir.join(n)).unwrap().modified().unwrap())
+            .collect()
+    };
+    let before = mtimes(&out);
+    batch.run("hasil", &[]);
+    assert_eq!(mtimes(&out), before);
+    assert_eq!(listed(&register).len(), ROWS);
+}
+
+#[test]
+fn check_register_reports_what_only_generate_can_fix() {
+    let batch = Batch::with_rows(3);
+    let out = batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let first = ok(&run_piagam(&["check", "--register", s(&register)]));
+    assert!(
+        first.contains("3 issued") && first.contains("0 problem(s)"),
+        "{first}"
+    );
+    let gone = out.join("001-piagam-pemerintah-kabupaten-contoh-nomor-1.pdf");
+    std::fs::remove_file(&gone).unwrap();
+    // Beside piagam.toml, from the project folder, without a value.
+    let audit = piagam()
+        .current_dir(&batch.dir)
+        .args(["check", "--register"])
+        .output()
+        .unwrap();
+    assert_eq!(audit.status.code(), Some(1));
+    let report = said(&audit);
+    assert!(
+        report.contains("001/ALDPD/VIII/2024: its file hasil/001-piagam-pemerintah-kabupaten-contoh-nomor-1.pdf is missing"),
+        "{report}"
+    );
+    // Generate puts it back, byte for byte, and the register is whole.
+    batch.run("hasil", &[]);
+    assert!(gone.exists());
+    ok(&run_piagam(&["check", "--register", s(&register)]));
+    // The register stays readable with the sqlite3 tool.
+    let out = run_tool(
+        "sqlite3",
+        &[
+            s(&register),
+            "SELECT count(*) FROM documents WHERE status = 'issued'; PRAGMA user_version;",
+        ],
+    );
+    assert_eq!(stdout_of(&out), "3\n1\n");
+}
+
+#[test]
+fn no_register_keeps_the_stateless_mode() {
+    let batch = Batch::with_rows(3);
+    batch.run("hasil", &["--no-register"]);
+    assert!(!batch.dir.join(REGISTER).exists());
+    assert_eq!(
+        read_manifest(&batch.dir.join("hasil"))[2].serial,
+        "003/ALDPD/VIII/2024"
+    );
+    // The list alone, as before there was a register.
+    let list = batch.dir.join("daftar.cose");
+    ok(&run_piagam(&[
+        "revoke",
+        "--key",
+        s(&batch.key),
+        "--list",
+        s(&list),
+        "--reason",
+        "uji",
+        "--no-register",
+        "003/ALDPD/VIII/2024",
+    ]));
+    assert!(list.exists());
+}
