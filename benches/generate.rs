@@ -55,8 +55,8 @@ fn main() {
         human(std::fs::metadata(dir.join("template/background.png")).map_or(0, |m| m.len())),
     );
     println!(
-        "{:>7} {:>12} {:>10} {:>10} {:>12} {:>10}",
-        "N", "outputs", "certs/s", "ms/cert", "bytes/cert", "peak RSS"
+        "{:>7} {:>12} {:>8} {:>10} {:>10} {:>12} {:>10}",
+        "N", "outputs", "register", "certs/s", "ms/cert", "bytes/cert", "peak RSS"
     );
     let mut background_overhead = None;
     for &n in &sizes {
@@ -65,38 +65,61 @@ fn main() {
         if kept.is_some() {
             continue;
         }
-        for outputs in ["print", "files", "files,print"] {
+        // A first issue into a fresh register, as most runs are; a rerun of
+        // the same roster into the same folder (everything kept); and no
+        // register at all, for comparison.
+        let register = dir.join("piagam-register.sqlite");
+        let runs = [
+            ("print", "new"),
+            ("files", "new"),
+            ("files,print", "new"),
+            ("files,print", "rerun"),
+            ("files,print", "none"),
+        ];
+        for (outputs, mode) in runs {
             let out = dir.join("hasil");
-            let _ = std::fs::remove_dir_all(&out);
+            if mode != "rerun" {
+                let _ = std::fs::remove_dir_all(&out);
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", register.display()));
+                }
+            }
             // The last run's gigabytes reach the disk before this one starts.
             settle_disk();
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_piagam"));
+            cmd.arg("generate")
+                .arg("--roster")
+                .arg(&roster)
+                .arg("--template")
+                .arg(dir.join("template"))
+                .arg("--key")
+                .arg(keys.join("issuer.key.pem"))
+                .arg("--out")
+                .arg(&out)
+                .args(["--outputs", outputs, "--quiet"]);
+            if mode == "none" {
+                cmd.arg("--no-register");
+            } else {
+                cmd.arg("--register").arg(&register);
+            }
             let start = Instant::now();
-            let rss = run_measured(
-                Command::new(env!("CARGO_BIN_EXE_piagam"))
-                    .arg("generate")
-                    .arg("--roster")
-                    .arg(&roster)
-                    .arg("--template")
-                    .arg(dir.join("template"))
-                    .arg("--key")
-                    .arg(keys.join("issuer.key.pem"))
-                    .arg("--out")
-                    .arg(&out)
-                    .args(["--outputs", outputs, "--quiet"]),
-            );
+            let rss = run_measured(&mut cmd);
             let secs = start.elapsed().as_secs_f64();
             let bytes = folder_bytes(&out);
             if outputs == "files" {
                 background_overhead = Some(file_over_background(&out));
             }
             println!(
-                "{n:>7} {outputs:>12} {:>10.0} {:>10.3} {:>12} {:>10}",
+                "{n:>7} {:>12} {mode:>8} {:>10.0} {:>10.3} {:>12} {:>10}",
+                outputs,
                 n as f64 / secs,
                 secs * 1000.0 / n as f64,
                 human(bytes / n as u64),
                 human(rss),
             );
-            let _ = std::fs::remove_dir_all(&out);
+            if mode != "new" || outputs != "files,print" {
+                let _ = std::fs::remove_dir_all(&out);
+            }
         }
     }
     if let Some((background, largest)) = background_overhead {
