@@ -330,9 +330,6 @@ fn a_second_run_on_the_same_register_is_refused_naming_the_first() {
     first.wait().unwrap();
 }
 
-/// A point in a run to kill it at: its name, and how to tell it is reached.
-type Stage<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
-
 /// Waits until `ready` holds while `child` runs, then kills it.
 fn kill_when(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bool) {
     let started = Instant::now();
@@ -363,90 +360,47 @@ fn count(dir: &Path, suffix: &str) -> usize {
         .unwrap_or(0)
 }
 
-#[test]
-fn a_run_killed_at_any_stage_is_finished_by_the_next_with_nothing_twice() {
-    const ROWS: usize = 2000;
-    let batch = Batch::with_rows(ROWS);
-    let out = batch.dir.join("hasil");
-    let staging = out.join(".piagam-staging");
-    let register = batch.dir.join(REGISTER);
-    let register_lock = batch.dir.join(format!("{REGISTER}.lock"));
-    let stages: [Stage; 4] = [
-        // Reading and laying out the roster, before any serial is reserved.
-        ("the register is held", Box::new(|| register_lock.exists())),
-        // Serials reserved, nothing rendered yet.
-        ("staging starts", Box::new(|| staging.exists())),
-        // Half the documents staged.
-        (
-            "half is staged",
-            Box::new(|| count(&staging, ".pdf") >= ROWS / 2),
-        ),
-        // Moving the files into place.
-        (
-            "files are being moved",
-            Box::new(|| count(&out, ".pdf") >= 100 && staging.exists()),
-        ),
-    ];
-    for (what, ready) in &stages {
-        let mut child = batch
-            .generate("hasil", &[])
-            .env("PIAGAM_TEST_MOVE_PAUSE_MS", "2")
-            .spawn()
-            .unwrap();
-        kill_when(&mut child, what, ready);
-        // Whatever is in place is whole.
-        for name in document_pdfs(&out) {
-            let bytes = std::fs::read(out.join(&name)).unwrap();
-            assert!(
-                bytes.ends_with(b"%%EOF\n"),
-                "{name} is cut short after: {what}"
-            );
-        }
-    }
-    let moved_before_last = document_pdfs(&out).len();
-    assert!(
-        moved_before_last > 0 && moved_before_last < ROWS,
-        "the last kill was not during the moves ({moved_before_last} in place)"
-    );
-    // The run that finishes.
-    batch.run("hasil", &[]);
-    assert!(!staging.exists() && !register_lock.exists());
-    let entries = listed(&register);
-    assert_eq!(entries.len(), ROWS, "documents recorded more than once");
+/// Every roster row has exactly one issued document, under its own serial,
+/// numbered 1..=rows without a gap, with one file that is a valid PDF and
+/// is the one the register recorded.
+fn assert_complete(batch: &Batch, out: &Path, register: &Path, rows: usize) {
+    assert!(!out.join(".piagam-staging").exists(), "staging left behind");
+    let entries = listed(register);
+    assert_eq!(entries.len(), rows, "documents recorded more than once");
     let serials: BTreeSet<&str> = entries.iter().map(|e| field(e, "serial")).collect();
-    assert_eq!(serials.len(), ROWS, "a serial given twice");
-    let rows: BTreeSet<u64> = entries
+    assert_eq!(serials.len(), rows, "a serial given twice");
+    let roster_rows: BTreeSet<u64> = entries
         .iter()
         .map(|e| e["roster_row"].as_u64().unwrap())
         .collect();
-    assert_eq!(rows, (2..=ROWS as u64 + 1).collect());
+    assert_eq!(roster_rows, (2..=rows as u64 + 1).collect());
     assert!(entries.iter().all(|e| field(e, "status") == "issued"));
-    // Numbered 1..=2000 with no gap, each with exactly its one file.
     let numbers: BTreeSet<u32> = serials
         .iter()
         .map(|s| s.split('/').next().unwrap().parse().unwrap())
         .collect();
-    assert_eq!(numbers, (1..=ROWS as u32).collect());
-    let documents = document_pdfs(&out);
-    assert_eq!(documents.len(), ROWS);
+    assert_eq!(numbers, (1..=rows as u32).collect());
+    let documents = document_pdfs(out);
+    assert_eq!(documents.len(), rows);
+    let folder = out
+        .strip_prefix(&batch.dir)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let recorded: BTreeSet<String> = entries
         .iter()
         .map(|e| {
             let files = e["files"].as_array().unwrap();
             assert_eq!(files.len(), 1, "{e}");
-            files[0]["path"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches("hasil/")
-                .to_owned()
+            let path = files[0]["path"].as_str().unwrap();
+            path.strip_prefix(&format!("{folder}/")).unwrap().to_owned()
         })
         .collect();
     assert_eq!(recorded, documents);
     // Every file is a valid PDF (checked on both cores).
     let names: Vec<&String> = documents.iter().collect();
     std::thread::scope(|scope| {
-        for half in names.chunks(ROWS / 2) {
-            let out = &out;
+        for half in names.chunks(rows.div_ceil(2)) {
             scope.spawn(move || {
                 for name in half {
                     qpdf_check(&out.join(name));
@@ -455,23 +409,89 @@ fn a_run_killed_at_any_stage_is_finished_by_the_next_with_nothing_twice() {
         }
     });
     // The register agrees with the files.
-    let audit = run_piagam(&["check", "--register", s(&register)]);
-    let said = ok(&audit);
+    let said = ok(&run_piagam(&["check", "--register", s(register)]));
     assert!(
-        said.contains(&format!("{ROWS} issued")) && said.contains("0 problem(s)"),
+        said.contains(&format!("{rows} issued")) && said.contains("0 problem(s)"),
         "{said}"
     );
-    // One more run changes nothing at all.
-    let mtimes = |dir: &PathBuf| -> Vec<_> {
-        documents
-            .iter()
-            .map(|n| std::fs::metadata(dir.join(n)).unwrap().modified().unwrap())
-            .collect()
-    };
-    let before = mtimes(&out);
-    batch.run("hasil", &[]);
-    assert_eq!(mtimes(&out), before);
-    assert_eq!(listed(&register).len(), ROWS);
+}
+
+#[test]
+fn a_run_killed_at_any_stage_is_completed_by_the_next_with_nothing_twice() {
+    const ROWS: usize = 2000;
+    let batch = Batch::with_rows(ROWS);
+    let stages = [
+        "reading and laying out the roster",
+        "serials reserved, nothing rendered",
+        "half the documents staged",
+        "files being moved into place",
+    ];
+    for (i, stage) in stages.into_iter().enumerate() {
+        let folder = format!("hasil-{i}");
+        let out = batch.dir.join(&folder);
+        let staging = out.join(".piagam-staging");
+        let register = batch.dir.join(format!("register-{i}.sqlite"));
+        let register_lock = batch.dir.join(format!("register-{i}.sqlite.lock"));
+        let reached = || match i {
+            0 => register_lock.exists(),
+            1 => staging.exists(),
+            2 => count(&staging, ".pdf") >= ROWS / 2,
+            _ => count(&out, ".pdf") >= 100 && staging.exists(),
+        };
+        let mut child = batch
+            .generate(&folder, &["--register", s(&register)])
+            .env("PIAGAM_TEST_MOVE_PAUSE_MS", "2")
+            .spawn()
+            .unwrap();
+        kill_when(&mut child, stage, reached);
+        // Whatever is in place is whole.
+        let in_place = document_pdfs(&out);
+        for name in &in_place {
+            let bytes = std::fs::read(out.join(name)).unwrap();
+            assert!(bytes.ends_with(b"%%EOF\n"), "{name} is cut short: {stage}");
+        }
+        if i >= 1 {
+            // Every serial was reserved before anything was rendered.
+            let entries = listed(&register);
+            assert_eq!(entries.len(), ROWS);
+            assert!(entries.iter().all(|e| field(e, "status") == "reserved"));
+        }
+        if i == 3 {
+            assert!(
+                !in_place.is_empty() && in_place.len() < ROWS,
+                "not killed while moving ({} in place)",
+                in_place.len()
+            );
+            // What is in place is what the register recorded: the audit
+            // marks those issued, and lists the rest for generate.
+            let audit = run_piagam(&["check", "--register", s(&register)]);
+            assert_eq!(audit.status.code(), Some(1));
+            let report = said(&audit);
+            assert_eq!(report.matches("repaired: ").count(), in_place.len());
+            assert_eq!(
+                report.matches("run generate again").count(),
+                ROWS - in_place.len()
+            );
+        }
+        // The same command again completes it.
+        batch.run(&folder, &["--register", s(&register)]);
+        assert!(!register_lock.exists());
+        assert_complete(&batch, &out, &register, ROWS);
+        if i == 3 {
+            // And once more changes nothing at all.
+            let documents = document_pdfs(&out);
+            let mtimes = |dir: &PathBuf| -> Vec<_> {
+                documents
+                    .iter()
+                    .map(|n| std::fs::metadata(dir.join(n)).unwrap().modified().unwrap())
+                    .collect()
+            };
+            let before = mtimes(&out);
+            batch.run(&folder, &["--register", s(&register)]);
+            assert_eq!(mtimes(&out), before);
+            assert_eq!(listed(&register).len(), ROWS);
+        }
+    }
 }
 
 #[test]
@@ -536,4 +556,39 @@ fn no_register_keeps_the_stateless_mode() {
         "003/ALDPD/VIII/2024",
     ]));
     assert!(list.exists());
+}
+
+#[test]
+fn a_yearly_counter_starts_again_each_year() {
+    let batch = Batch::with_rows(1);
+    let config = batch.dir.join("piagam.toml");
+    std::fs::write(
+        &config,
+        "[event]\nname = \"Anugerah Contoh\"\ndate = \"2024-12-30\"\n[numbering]\npattern = \"{seq:03}/X/{year}\"\nreset = \"yearly\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        batch.dir.join("pemenang.csv"),
+        "nama,prestasi,tanggal\nKota A,Juara,2024-12-30\nKota B,Juara,2025-01-02\nKota C,Juara,2024-12-31\nKota D,Juara,2025-01-03\n",
+    )
+    .unwrap();
+    let out = batch.run("hasil", &[]);
+    let serials: Vec<String> = read_manifest(&out).into_iter().map(|r| r.serial).collect();
+    assert_eq!(
+        serials,
+        ["001/X/2024", "001/X/2025", "002/X/2024", "002/X/2025"]
+    );
+    // A yearly reset without {year} would give two documents one serial.
+    std::fs::write(
+        &config,
+        "[event]\nname = \"Anugerah Contoh\"\ndate = \"2024-12-30\"\n[numbering]\npattern = \"{seq:03}/X\"\nreset = \"yearly\"\n",
+    )
+    .unwrap();
+    let refused = batch.generate("lain", &[]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("piagam.toml") && err.contains("needs {year} in every pattern"),
+        "{err}"
+    );
 }
