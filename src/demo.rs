@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::config::EventConfig;
 use crate::generate::{self, GenerateError, Issued, Loaded, RunError};
+use crate::register::{Register, RegisterError};
 use crate::roster::{self, RosterError};
 use crate::seal::{IssuerKey, Jwk, Jwks, SealError};
 use crate::template::{Assets, Template, TemplateError};
@@ -49,6 +50,8 @@ pub enum DemoError {
     Run(#[from] RunError),
     #[error(transparent)]
     Site(#[from] crate::site::SiteError),
+    #[error(transparent)]
+    Register(#[from] RegisterError),
 }
 
 /// The demo issuer's public keys.
@@ -79,19 +82,36 @@ pub fn run(out_dir: &Path) -> Result<(Vec<Issued>, generate::Written), DemoError
     let loaded = Loaded::assemble(config, roster, vec![template])?;
     let key = IssuerKey::from_pkcs8_pem(DEMO_KEY_PEM)?;
     let jwks = demo_jwks(&key, loaded.config.verify_url.clone());
+    // The demo keeps its register in its own folder, for `piagam list`.
+    std::fs::create_dir_all(out_dir).map_err(|e| {
+        GenerateError::Write(crate::fsio::WriteError {
+            path: out_dir.to_owned(),
+            message: e.to_string(),
+        })
+    })?;
+    let register = Register::open(&out_dir.join(crate::register::REGISTER_FILE))?;
     let job = loaded.job(roster_path, &key, None);
+    let numbers = generate::plan_numbers(&job, &register.book()?)?;
+    let job = generate::Job {
+        numbers: Some(&numbers),
+        ..job
+    };
     let (issued, usage) = generate::prepare(&job)?
         .with_problems(loaded.roster.problems.clone())
         .into_all()?;
     // Demo files are never signed by hand, so a re-run may replace them.
-    let written = generate::write_outputs(
+    let (written, _) = generate::write_and_record(
         &job,
         &issued,
         &usage,
-        &jwks,
+        generate::Recording {
+            register: Some(register),
+            key_path: None,
+            jwks: &jwks,
+        },
         out_dir,
         None,
-        &generate::WriteOptions {
+        generate::WriteOptions {
             overwrite: true,
             ..Default::default()
         },

@@ -592,3 +592,39 @@ fn a_yearly_counter_starts_again_each_year() {
         "{err}"
     );
 }
+
+#[test]
+fn a_register_that_cannot_be_one_is_refused_before_anything_is_written() {
+    let batch = Batch::with_rows(2);
+    let garbage = batch.dir.join("rusak.sqlite");
+    std::fs::write(&garbage, b"this is a spreadsheet, not a register").unwrap();
+    let cases = [
+        (garbage.clone(), "file is not a database".to_owned()),
+        (batch.dir.clone(), "this is a folder".to_owned()),
+        (
+            batch.dir.join("tidak-ada/r.sqlite"),
+            format!(
+                "its folder {} does not exist",
+                batch.dir.join("tidak-ada").display()
+            ),
+        ),
+    ];
+    for (path, why) in cases {
+        let out = batch
+            .generate("hasil", &["--register", s(&path)])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("register {}", path.display())) && err.contains(&why),
+            "{err}"
+        );
+        assert!(!batch.dir.join("hasil").exists());
+    }
+    // The garbage is left as it was.
+    assert_eq!(
+        std::fs::read(&garbage).unwrap(),
+        b"this is a spreadsheet, not a register"
+    );
+}

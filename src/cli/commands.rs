@@ -216,6 +216,12 @@ fn demo(out: &Path) -> CmdResult {
         say!("or open the verification page (offline, in any browser):");
         say!("  file://{}#{digits}", page.display());
     }
+    say!("");
+    say!("what was issued, to whom, under which number:");
+    say!(
+        "  piagam list --register {}",
+        out.join(piagam::register::REGISTER_FILE).display()
+    );
     say!("note: these use the public DEMO key; anyone can forge them. Use `piagam keygen` for real charters.");
     Ok(EXIT_OK)
 }

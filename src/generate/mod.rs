@@ -4,6 +4,7 @@
 //! composed without error is anything written, each file atomically.
 
 mod fields;
+mod issue;
 mod numbers;
 mod output;
 mod run;
@@ -26,13 +27,15 @@ use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 
 pub use fields::{claims_for, printable_fields};
+pub use issue::{revocations_path, write_and_record, Recording};
+pub use numbers::plan as plan_numbers;
 pub use numbers::{Numbers, ID_COLUMN};
 pub use output::{
     render_only, write_outputs, FileDigest, Outputs, Progress, Silent, WriteOptions, Written,
 };
 pub use run::{
-    assets_policy, check, layout_key, revocations_path, run, run_with_progress, Loaded, Outcome,
-    RegisterChoice, RegisterReport, Request, RunError,
+    assets_policy, check, layout_key, run, run_with_progress, Loaded, Outcome, RegisterChoice,
+    RegisterReport, Request, RunError,
 };
 
 /// One document to be issued, after signing and layout.

@@ -2,13 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
+use super::issue::{write_and_record, Recording};
 use super::numbers;
 use super::output::{render_only, Progress, Silent, WriteOptions};
-use super::{prepare, write_outputs, FileNames, GenerateError, Issued, Job, Outputs, Written};
+use super::{prepare, FileNames, GenerateError, Issued, Job, Outputs, Written};
 use crate::config::EventConfig;
 use crate::layout::fonts::FontBook;
 use crate::locale::Language;
-use crate::register::{Register, RegisterError, REGISTER_FILE, REVOCATIONS_FILE};
+use crate::register::{Register, RegisterError, REGISTER_FILE};
 use crate::roster::Roster;
 use crate::roster::RowProblem;
 use crate::seal::{IssuerKey, Jwks};
@@ -364,92 +365,25 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
             let (issued, usage) = prepared.into_all()?;
             (issued, Vec::new(), usage)
         };
-        let kid = crate::seal::keys::kid_hex(&key.kid());
-        let records = numbers
-            .as_ref()
-            .map(|n| n.records(&job, &issued, &kid))
-            .unwrap_or_default();
-        // Files already in place as issued are left alone.
-        let (in_force, base) = match &register {
-            Some(r) => (r.files_in_force()?, r.base_dir()),
-            None => Default::default(),
-        };
-        let in_place = |i: usize, target: &Path| -> Option<[u8; 32]> {
-            let recorded = in_force.get(&(
-                issued[i].serial.clone(),
-                crate::register::relative_path(&base, target),
-            ))?;
-            let sha = crate::register::file_sha256(target)?;
-            (crate::register::hex(&sha) == *recorded).then_some(sha)
-        };
-        let register = register.map(std::sync::Mutex::new);
-        // New serials are reserved before anything is rendered.
-        let mut new = 0;
-        if let Some(register) = &register {
-            let mut register = lock(register);
-            new = register.reserve(&records, &crate::register::counters_after(&records))?;
-            if let Ok(key_path) = std::path::absolute(key_path) {
-                register.set_meta("key_path", &key_path.to_string_lossy())?;
-            }
-        }
-        // Each file's SHA-256 is recorded before the files are moved.
-        let record_files = |digests: &[super::FileDigest]| -> Result<(), String> {
-            let Some(register) = &register else {
-                return Ok(());
-            };
-            let mut register = lock(register);
-            let files: Vec<(String, String, String)> = digests
-                .iter()
-                .map(|d| {
-                    (
-                        issued[d.document].serial.clone(),
-                        register.record_path(&d.path),
-                        crate::register::hex(&d.sha256),
-                    )
-                })
-                .collect();
-            register.record_files(&files).map_err(|e| e.to_string())
-        };
-        let written = write_outputs(
+        let (written, report) = write_and_record(
             &job,
             &issued,
             &usage,
-            &jwks,
+            Recording {
+                register,
+                key_path: Some(key_path),
+                jwks: &jwks,
+            },
             out,
             req.skip_invalid.then_some(rejected.as_slice()),
-            &WriteOptions {
+            WriteOptions {
                 outputs: req.outputs,
                 overwrite: req.overwrite,
                 print_chunk: req.print_chunk,
                 progress,
-                before_commit: register.is_some().then_some(&record_files as _),
-                in_place: register.is_some().then_some(&in_place as _),
-                replace_run_files: register.is_some(),
+                ..WriteOptions::default()
             },
         )?;
-        // Only once every file is in place are the documents issued.
-        let report = match register {
-            Some(register) => {
-                let mut register = register.into_inner().unwrap_or_else(|e| e.into_inner());
-                let superseded = register.issue(&records)?;
-                let revocations = if superseded.is_empty() {
-                    None
-                } else {
-                    let path = revocations_path(&register)?;
-                    let trust = crate::seal::Trust::from_jwks(&jwks)?;
-                    crate::revoke::write_register_list(&register, &key, &trust, &path)?;
-                    Some(path)
-                };
-                Some(RegisterReport {
-                    path: register.path().to_owned(),
-                    new,
-                    kept: numbers.as_ref().map_or(0, |n| n.kept()),
-                    superseded,
-                    revocations,
-                })
-            }
-            None => None,
-        };
         Ok(Outcome {
             issued,
             rejected,
@@ -458,19 +392,6 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
             written,
             register: report,
         })
-    })
-}
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Where the register's revocation list is written: where `revoke` last
-/// wrote it, else beside the register.
-pub fn revocations_path(register: &Register) -> Result<PathBuf, RegisterError> {
-    Ok(match register.meta("revocations_path")? {
-        Some(path) => PathBuf::from(path),
-        None => register.base_dir().join(REVOCATIONS_FILE),
     })
 }
 

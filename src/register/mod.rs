@@ -179,6 +179,22 @@ impl Register {
     /// Opens (creating if needed) the register for a run that writes, and
     /// takes its lock: a second writer is refused, naming this process.
     pub fn open(path: &Path) -> Result<Register, RegisterError> {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(RegisterError::Invalid {
+                path: path.to_owned(),
+                message: format!("its folder {} does not exist", folder.display()),
+            });
+        }
+        if path.is_dir() {
+            return Err(RegisterError::Invalid {
+                path: path.to_owned(),
+                message: "this is a folder; name the register's file".into(),
+            });
+        }
         let lock_path = lock_path(path);
         let lock = PidLock::take(&lock_path).map_err(|e| match e {
             LockError::Busy { pid } => RegisterError::Busy {
@@ -219,10 +235,18 @@ impl Register {
             return Ok(None);
         }
         let sql = sql_error(path);
+        // Opened for writing where allowed (nothing is written), so that
+        // closing it tidies away the WAL's side files; else read-only.
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
+        .or_else(|_| {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        })
         .map_err(&sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(&sql)?;

@@ -1,0 +1,133 @@
+//! Writing a prepared run's files and, with a register, recording them:
+//! new serials reserved before anything is rendered, each file's SHA-256
+//! recorded before the files move into place, the documents issued (and
+//! what they replace superseded) once they are in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use super::output::{write_outputs, FileDigest, WriteOptions, Written};
+use super::run::{RegisterReport, RunError};
+use super::{Issued, Job};
+use crate::register::{self, Register, RegisterError, REVOCATIONS_FILE};
+use crate::render::pdf::Usage;
+use crate::roster::RowProblem;
+use crate::seal::Jwks;
+
+/// Where a run is recorded.
+pub struct Recording<'a> {
+    /// The register, held by this run; none for a stateless run.
+    pub register: Option<Register>,
+    /// The key's file, remembered (never its content) so that `revoke`
+    /// can sign without being told.
+    pub key_path: Option<&'a Path>,
+    pub jwks: &'a Jwks,
+}
+
+/// Writes every file of a prepared run into `out` and records the run in
+/// its register. `job.numbers` must come from that register.
+pub fn write_and_record(
+    job: &Job,
+    issued: &[Issued],
+    usage: &Usage,
+    recording: Recording,
+    out: &Path,
+    rejected: Option<&[RowProblem]>,
+    options: WriteOptions,
+) -> Result<(Written, Option<RegisterReport>), RunError> {
+    let Recording {
+        register,
+        key_path,
+        jwks,
+    } = recording;
+    let (Some(register), Some(numbers)) = (register, job.numbers) else {
+        let written = write_outputs(job, issued, usage, jwks, out, rejected, &options)?;
+        return Ok((written, None));
+    };
+    let kid = crate::seal::keys::kid_hex(&job.key.kid());
+    let records = numbers.records(job, issued, &kid);
+    // Files already in place as issued are left alone.
+    let in_force = register.files_in_force()?;
+    let base = register.base_dir();
+    let in_place = |i: usize, target: &Path| -> Option<[u8; 32]> {
+        let recorded = in_force.get(&(
+            issued[i].serial.clone(),
+            register::relative_path(&base, target),
+        ))?;
+        let sha = register::file_sha256(target)?;
+        (register::hex(&sha) == *recorded).then_some(sha)
+    };
+    let register = Mutex::new(register);
+    // New serials are reserved before anything is rendered.
+    let new = {
+        let mut register = lock(&register);
+        let new = register.reserve(&records, &register::counters_after(&records))?;
+        if let Some(key_path) = key_path.and_then(|p| std::path::absolute(p).ok()) {
+            register.set_meta("key_path", &key_path.to_string_lossy())?;
+        }
+        new
+    };
+    // Each file's SHA-256 is recorded before the files are moved.
+    let record_files = |digests: &[FileDigest]| -> Result<(), String> {
+        let mut register = lock(&register);
+        let files: Vec<(String, String, String)> = digests
+            .iter()
+            .map(|d| {
+                (
+                    issued[d.document].serial.clone(),
+                    register.record_path(&d.path),
+                    register::hex(&d.sha256),
+                )
+            })
+            .collect();
+        register.record_files(&files).map_err(|e| e.to_string())
+    };
+    let written = write_outputs(
+        job,
+        issued,
+        usage,
+        jwks,
+        out,
+        rejected,
+        &WriteOptions {
+            before_commit: Some(&record_files),
+            in_place: Some(&in_place),
+            replace_run_files: true,
+            ..options
+        },
+    )?;
+    // Only once every file is in place are the documents issued.
+    let mut register = register.into_inner().unwrap_or_else(|e| e.into_inner());
+    let superseded = register.issue(&records)?;
+    let revocations = if superseded.is_empty() {
+        None
+    } else {
+        let path = revocations_path(&register)?;
+        let trust = crate::seal::Trust::from_jwks(jwks)?;
+        crate::revoke::write_register_list(&register, job.key, &trust, &path)?;
+        Some(path)
+    };
+    Ok((
+        written,
+        Some(RegisterReport {
+            path: register.path().to_owned(),
+            new,
+            kept: numbers.kept(),
+            superseded,
+            revocations,
+        }),
+    ))
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where the register's revocation list is written: where `revoke` last
+/// wrote it, else beside the register.
+pub fn revocations_path(register: &Register) -> Result<PathBuf, RegisterError> {
+    Ok(match register.meta("revocations_path")? {
+        Some(path) => PathBuf::from(path),
+        None => register.base_dir().join(REVOCATIONS_FILE),
+    })
+}
