@@ -106,6 +106,28 @@ fn a_rerun_of_the_same_roster_sorted_or_not_changes_nothing() {
     let elsewhere = batch.run("salinan", &[]);
     assert_eq!(pdf_bytes(&elsewhere), before);
     assert_eq!(listed(&register).len(), 12);
+    // Found by what they say, as a table or as CSV.
+    let found = run_piagam(&[
+        "list",
+        "--register",
+        s(&register),
+        "--kind",
+        "piagam",
+        "--search",
+        "NOMOR 12",
+        "--csv",
+    ]);
+    let csv = stdout_of(&found);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("serial,status,kind,recipient,achievement,"));
+    assert!(
+        lines[1]
+            .starts_with("012/ALDPD/VIII/2024,issued,piagam,Pemerintah Kabupaten Contoh Nomor 12,"),
+        "{csv}"
+    );
+    let none = run_piagam(&["list", "--register", s(&register), "--kind", "sertifikat"]);
+    assert!(said(&none).contains("0 document(s)"), "{}", said(&none));
     // And `check` numbers them as generate did.
     let check = run_piagam(&[
         "check",
