@@ -650,3 +650,35 @@ fn a_register_that_cannot_be_one_is_refused_before_anything_is_written() {
         b"this is a spreadsheet, not a register"
     );
 }
+
+#[test]
+fn a_rerun_after_a_key_rotation_keeps_serials_and_never_passes_old_files_as_new() {
+    let batch = Batch::with_rows(3);
+    let out = batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let before = listed(&register);
+    ok(&run_piagam(&[
+        "keygen",
+        "--rotate",
+        "--out",
+        s(&batch.dir.join("kunci")),
+    ]));
+    // Re-signed, every document would change: refused, as for any change.
+    let refused = batch.generate("hasil", &[]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("3 file(s) in the output folder would change"));
+    // Into a new folder: the same serials under the new key's seal.
+    let fresh = batch.run("baru", &[]);
+    let old_rows = read_manifest(&out);
+    let new_rows = read_manifest(&fresh);
+    for (old, new) in old_rows.iter().zip(&new_rows) {
+        assert_eq!(old.serial, new.serial);
+        assert_ne!(old.qr_text, new.qr_text);
+    }
+    let after = listed(&register);
+    assert_eq!(after.len(), before.len());
+    assert!(after
+        .iter()
+        .all(|e| e["files"].as_array().unwrap().len() == 2));
+}

@@ -49,13 +49,18 @@ pub fn write_and_record(
     // Files already in place as issued are left alone.
     let in_force = register.files_in_force()?;
     let base = register.base_dir();
+    // (The same seal too: re-signed by a rotated key, the document's
+    // files would change, and say so.)
     let in_place = |i: usize, target: &Path| -> Option<[u8; 32]> {
-        let recorded = in_force.get(&(
+        let (file, seal) = in_force.get(&(
             issued[i].serial.clone(),
             register::relative_path(&base, target),
         ))?;
+        if *seal != register::hex(&issued[i].seal_sha256) {
+            return None;
+        }
         let sha = register::file_sha256(target)?;
-        (register::hex(&sha) == *recorded).then_some(sha)
+        (register::hex(&sha) == *file).then_some(sha)
     };
     let register = Mutex::new(register);
     // New serials are reserved before anything is rendered.

@@ -16,7 +16,9 @@ struct Current {
     serial: String,
     seq: Option<u32>,
     status: Status,
-    claims_cbor: Vec<u8>,
+    /// SHA-256 of the signed claims: compared, never shown, and small
+    /// however many documents the register holds.
+    claims_sha256: [u8; 32],
     revoked_on: Option<String>,
     revoked_reason: Option<String>,
 }
@@ -64,7 +66,7 @@ pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
                 .get::<_, Option<i64>>(2)?
                 .and_then(|s| u32::try_from(s).ok()),
             status,
-            claims_cbor: r.get(5)?,
+            claims_sha256: sha256(&r.get::<_, Vec<u8>>(5)?),
             revoked_on: r.get(6)?,
             revoked_reason: r.get(7)?,
         };
@@ -125,6 +127,11 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
         }
     }
     row[b.len()]
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
 }
 
 fn file_name(path: &str) -> String {
@@ -235,7 +242,8 @@ impl Book {
                     continue;
                 }
                 let serial_unchanged = w.nomor.as_ref().is_none_or(|n| *n == current.serial);
-                if serial_unchanged && claims(i, &current.serial) == current.claims_cbor {
+                if serial_unchanged && sha256(&claims(i, &current.serial)) == current.claims_sha256
+                {
                     // A kept document that is only reserved (its run was
                     // killed) may still have a predecessor to replace.
                     if current.status == Status::Reserved {

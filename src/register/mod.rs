@@ -610,20 +610,23 @@ impl Register {
         relative_path(&self.base_dir(), file)
     }
 
-    /// The files recorded for documents in force: (serial, path) → SHA-256.
+    /// The files recorded for documents in force: (serial, path) → the
+    /// file's SHA-256 and its seal's.
+    #[allow(clippy::type_complexity)]
     pub fn files_in_force(
         &self,
-    ) -> Result<std::collections::HashMap<(String, String), String>, RegisterError> {
+    ) -> Result<std::collections::HashMap<(String, String), (String, String)>, RegisterError> {
         let sql = self.sql();
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.serial, f.path, f.sha256 FROM files f JOIN documents d ON d.id = f.document
+                "SELECT d.serial, f.path, f.sha256, d.seal_sha256
+                 FROM files f JOIN documents d ON d.id = f.document
                  WHERE d.status IN ('issued', 'reserved')",
             )
             .map_err(&sql)?;
         let rows = stmt
-            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?))))
             .map_err(&sql)?;
         rows.collect::<Result<_, _>>().map_err(&sql)
     }
