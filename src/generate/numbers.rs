@@ -148,6 +148,7 @@ pub fn plan(job: &Job, book: &Book) -> Result<Numbers, GenerateError> {
                         record.category.as_deref().unwrap_or(""),
                         event,
                     ],
+                    date.year(),
                 ),
                 slot: name.clone(),
                 roster: job.roster_name.display().to_string(),

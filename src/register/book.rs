@@ -86,7 +86,7 @@ pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
 /// None for an identity given by an `id` column, which is never guessed at.
 fn slot_of(identity: &str) -> Option<String> {
     let parts: Vec<String> = serde_json::from_str(identity).ok()?;
-    (parts.len() == 5).then(|| parts[0].clone())
+    (parts.len() == 6).then(|| parts[0].clone())
 }
 
 /// Whether `new` reads as a correction of `old`: the same kind of document
@@ -101,7 +101,8 @@ pub fn is_correction(old: &str, new: &str) -> bool {
     ) else {
         return false;
     };
-    if old.len() != 5 || new.len() != 5 || old[0] != new[0] || old[4] != new[4] {
+    // Kind, event and year as they were; one of the three others changed.
+    if old.len() != 6 || new.len() != 6 || old[0] != new[0] || old[4..] != new[4..] {
         return false;
     }
     let changed: Vec<usize> = (1..4).filter(|&i| old[i] != new[i]).collect();
@@ -181,10 +182,12 @@ pub struct Assigned {
 
 /// A document's identity: the record's `id` column if it has one, else
 /// its recipient, achievement, category and event, for one kind of
-/// document. Compared without regard to case, accents' encoding or runs
-/// of spaces, so fixing "kota semarang" to "Kota Semarang" is a correction
-/// of the same document, not another one.
-pub fn identity(slot: &str, id: Option<&str>, fields: [&str; 4]) -> String {
+/// document, in the year of its date (an award given every year under one
+/// name is a new document each year, never a correction of last year's).
+/// Compared without regard to case, accents' encoding or runs of spaces,
+/// so fixing "kota semarang" to "Kota Semarang" is a correction of the
+/// same document, not another one.
+pub fn identity(slot: &str, id: Option<&str>, fields: [&str; 4], year: u16) -> String {
     use unicode_normalization::UnicodeNormalization;
     let norm = |s: &str| -> String {
         s.nfc()
@@ -195,9 +198,10 @@ pub fn identity(slot: &str, id: Option<&str>, fields: [&str; 4]) -> String {
             .to_lowercase()
     };
     let parts: Vec<String> = match id.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(id) => vec![slot.to_owned(), "id".into(), norm(id)],
+        Some(id) => vec![slot.to_owned(), "id".into(), norm(id), year.to_string()],
         None => std::iter::once(slot.to_owned())
             .chain(fields.iter().map(|f| norm(f)))
+            .chain(std::iter::once(year.to_string()))
             .collect(),
     };
     serde_json::to_string(&parts).unwrap_or_default()
@@ -224,7 +228,7 @@ impl Book {
         for (i, w) in wanted.iter().enumerate() {
             if let Some(row) = first_row.insert(&w.identity, w.row) {
                 out.push(Err(format!(
-                    "row {row} describes the same {} (same recipient, achievement, category and event); add an 'id' column to tell them apart, or remove one",
+                    "row {row} describes the same {} (same recipient, achievement, category, event and year); add an 'id' column to tell them apart, or remove one",
                     w.kind
                 )));
                 continue;

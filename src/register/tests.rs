@@ -6,7 +6,12 @@ fn date(s: &str) -> Date {
 
 fn wanted(slot: &str, recipient: &str, pattern: &str, on: &str) -> Wanted {
     Wanted {
-        identity: identity(slot, None, [recipient, "Juara Pertama", "Kota", "Anugerah"]),
+        identity: identity(
+            slot,
+            None,
+            [recipient, "Juara Pertama", "Kota", "Anugerah"],
+            date(on).year(),
+        ),
         slot: slot.into(),
         roster: "pemenang.csv".into(),
         row: 2,
@@ -241,25 +246,46 @@ fn clashes_and_revoked_records_are_refused_before_anything_is_written() {
 #[test]
 fn identities_ignore_case_and_spacing_and_an_id_column_wins() {
     assert_eq!(
-        identity("piagam", None, ["Kota  Semarang ", "Juara", "", "E"]),
-        identity("piagam", None, ["kota semarang", "JUARA", "", "E"])
+        identity("piagam", None, ["Kota  Semarang ", "Juara", "", "E"], 2024),
+        identity("piagam", None, ["kota semarang", "JUARA", "", "E"], 2024)
     );
     assert_ne!(
-        identity("piagam", None, ["Kota Semarang", "Juara", "", "E"]),
-        identity("sertifikat", None, ["Kota Semarang", "Juara", "", "E"])
+        identity("piagam", None, ["Kota Semarang", "Juara", "", "E"], 2024),
+        identity(
+            "sertifikat",
+            None,
+            ["Kota Semarang", "Juara", "", "E"],
+            2024
+        )
     );
     assert_eq!(
-        identity("piagam", Some("A-17"), ["Kota Semarang", "Juara", "", "E"]),
-        identity("piagam", Some("a-17"), ["Kota Semarng", "Harapan", "", "E"])
+        identity(
+            "piagam",
+            Some("A-17"),
+            ["Kota Semarang", "Juara", "", "E"],
+            2024
+        ),
+        identity(
+            "piagam",
+            Some("a-17"),
+            ["Kota Semarng", "Harapan", "", "E"],
+            2024
+        )
     );
-    let id = |name: &str| identity("piagam", None, [name, "Juara", "Kota", "E"]);
+    let id = |name: &str, year| identity("piagam", None, [name, "Juara", "Kota", "E"], year);
     assert!(book::is_correction(
-        &id("Kota Semarng"),
-        &id("Kota Semarang")
+        &id("Kota Semarng", 2024),
+        &id("Kota Semarang", 2024)
     ));
     assert!(!book::is_correction(
-        &id("Kota Bogor"),
-        &id("Kabupaten Toba")
+        &id("Kota Bogor", 2024),
+        &id("Kabupaten Toba", 2024)
+    ));
+    // Next year's award to the same winner is another document.
+    assert_ne!(id("Kota Semarang", 2024), id("Kota Semarang", 2025));
+    assert!(!book::is_correction(
+        &id("Kota Semarng", 2024),
+        &id("Kota Semarang", 2025)
     ));
 }
 
