@@ -114,15 +114,13 @@ pub fn own_trust(
     Ok(Trust::from_jwks(&jwks)?)
 }
 
-/// Adds serials to the list at `list_path` (creating it) and re-signs it.
-pub fn revoke(
-    key_path: &Path,
-    jwks_path: Option<&Path>,
-    list_path: &Path,
+/// The reason (trimmed, not empty) and date (default today) of a request
+/// to revoke `serials`, none of them empty.
+fn checked_request<'r>(
     serials: &[String],
-    reason: &str,
+    reason: &'r str,
     date: Option<&str>,
-) -> Result<RevokeOutcome, RevokeError> {
+) -> Result<(&'r str, Date), RevokeError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(RevokeError::NoReason);
@@ -134,6 +132,19 @@ pub fn revoke(
         Some(d) => d.parse().map_err(|_| RevokeError::BadDate(d.to_owned()))?,
         None => Date::today_utc(),
     };
+    Ok((reason, date))
+}
+
+/// Adds serials to the list at `list_path` (creating it) and re-signs it.
+pub fn revoke(
+    key_path: &Path,
+    jwks_path: Option<&Path>,
+    list_path: &Path,
+    serials: &[String],
+    reason: &str,
+    date: Option<&str>,
+) -> Result<RevokeOutcome, RevokeError> {
+    let (reason, date) = checked_request(serials, reason, date)?;
     let key = IssuerKey::read_pem_file(key_path)?;
     // Lists signed by earlier keys of the issuer are accepted too.
     let trust = own_trust(&key, key_path, jwks_path)?;
@@ -213,17 +224,7 @@ pub fn revoke_in_register(
     reason: &str,
     date: Option<&str>,
 ) -> Result<RegisterRevoke, RevokeError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(RevokeError::NoReason);
-    }
-    if serials.iter().any(|s| s.trim().is_empty()) {
-        return Err(RevokeError::EmptySerial);
-    }
-    let date = match date {
-        Some(d) => d.parse().map_err(|_| RevokeError::BadDate(d.to_owned()))?,
-        None => Date::today_utc(),
-    };
+    let (reason, date) = checked_request(serials, reason, date)?;
     if !register_path.exists() {
         return Err(crate::register::RegisterError::Missing {
             path: register_path.to_owned(),

@@ -176,14 +176,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     }
     let config = job.config;
     let verify_url = job.verify_url.clone().or_else(|| config.verify_url.clone());
-    let event_date = config.event_date().map_err(|e| {
-        GenerateError::Rows(vec![RowProblem {
-            file: job.roster_name.clone(),
-            row: None,
-            column: None,
-            reason: format!("event date: {e}"),
-        }])
-    })?;
+    let event_date = event_date(job)?;
     let problem = |row: usize, column: &str, reason: String| RowProblem {
         file: job.roster_name.clone(),
         row: Some(row),
@@ -269,6 +262,18 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
         issued,
         problems,
         usage,
+    })
+}
+
+/// The event's date, which every document without its own carries.
+fn event_date(job: &Job) -> Result<crate::date::Date, GenerateError> {
+    job.config.event_date().map_err(|e| {
+        GenerateError::Rows(vec![RowProblem {
+            file: job.roster_name.clone(),
+            row: None,
+            column: None,
+            reason: format!("event date: {e}"),
+        }])
     })
 }
 

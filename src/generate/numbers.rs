@@ -105,14 +105,7 @@ fn slots(job: &Job) -> (Vec<usize>, Vec<String>) {
 pub fn plan(job: &Job, book: &Book) -> Result<Numbers, GenerateError> {
     let config = job.config;
     let stateless = super::Plan::new(job);
-    let event_date = config.event_date().map_err(|e| {
-        GenerateError::Rows(vec![RowProblem {
-            file: job.roster_name.clone(),
-            row: None,
-            column: None,
-            reason: format!("event date: {e}"),
-        }])
-    })?;
+    let event_date = super::event_date(job)?;
     let (slot_of, names) = slots(job);
     // The first template of each slot speaks for it.
     let first: Vec<usize> = (0..names.len())

@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::{params, Connection};
 use sha2::{Digest, Sha256};
 
-use super::hex;
+use super::{hex, Entry, Status};
 use crate::date::Date;
 
 /// What an audit found.
@@ -24,39 +24,31 @@ pub struct Finding {
     pub message: String,
 }
 
-struct Doc {
-    id: i64,
-    serial: String,
-    identity: String,
-    status: String,
-    files: Vec<(String, String)>,
-}
-
 pub(super) fn run(
     conn: &mut Connection,
     base: &Path,
+    docs: &[Entry],
     repair: bool,
 ) -> Result<Vec<Finding>, rusqlite::Error> {
     let mut findings = Vec::new();
-    let docs = documents(conn)?;
     let tx = conn.transaction()?;
     let now = Date::now_utc_timestamp();
-    for doc in &docs {
+    for doc in docs {
         let states: Vec<(&str, FileState)> = doc
             .files
             .iter()
             .map(|(path, sha)| (path.as_str(), file_state(&base.join(path), sha)))
             .collect();
-        match doc.status.as_str() {
-            "reserved" => {
+        match doc.status {
+            Status::Reserved => {
                 let in_place =
                     !states.is_empty() && states.iter().all(|(_, s)| *s == FileState::Same);
                 if in_place && repair {
                     // The run was killed after its files were in place and
                     // before it could say so: they are the documents it made.
                     tx.execute(
-                        "UPDATE documents SET status = 'issued', issued_at = ?2 WHERE id = ?1",
-                        params![doc.id, now],
+                        "UPDATE documents SET status = 'issued', issued_at = ?2 WHERE serial = ?1",
+                        params![doc.serial, now],
                     )?;
                     findings.push(Finding {
                         kind: FindingKind::Repaired,
@@ -71,11 +63,11 @@ pub(super) fn run(
                     findings.push(problem(doc, "reserved by a run that was interrupted before its file was in place; run generate again with the same roster to finish it"));
                 }
             }
-            "issued" | "superseded" | "revoked" => {
+            Status::Issued | Status::Superseded | Status::Revoked => {
                 for (path, state) in &states {
                     match state {
                         FileState::Same => {}
-                        FileState::Missing if doc.status == "issued" => findings.push(problem(
+                        FileState::Missing if doc.status == Status::Issued => findings.push(problem(
                             doc,
                             &format!("its file {path} is missing; generate with the same roster writes it again, byte for byte"),
                         )),
@@ -87,18 +79,17 @@ pub(super) fn run(
                     }
                 }
             }
-            _ => {}
         }
     }
     // One identity, several documents in force: the newest stands.
-    let mut newest: std::collections::HashMap<&str, &Doc> = std::collections::HashMap::new();
-    for doc in docs.iter().filter(|d| d.status == "issued") {
+    let mut newest: std::collections::HashMap<&str, &Entry> = std::collections::HashMap::new();
+    for doc in docs.iter().filter(|d| d.status == Status::Issued) {
         if let Some(older) = newest.insert(&doc.identity, doc) {
             if repair {
                 tx.execute(
                     "UPDATE documents SET status = 'superseded', superseded_by = ?2,
-                       superseded_on = ?3 WHERE id = ?1",
-                    params![older.id, doc.serial, Date::today_utc().to_string()],
+                       superseded_on = ?3 WHERE serial = ?1",
+                    params![older.serial, doc.serial, Date::today_utc().to_string()],
                 )?;
                 findings.push(Finding {
                     kind: FindingKind::Repaired,
@@ -163,7 +154,7 @@ pub(super) fn run(
     Ok(findings)
 }
 
-fn problem(doc: &Doc, message: &str) -> Finding {
+fn problem(doc: &Entry, message: &str) -> Finding {
     Finding {
         kind: FindingKind::Problem,
         serial: Some(doc.serial.clone()),
@@ -189,32 +180,4 @@ fn file_state(path: &Path, sha: &str) -> FileState {
             }
         }
     }
-}
-
-fn documents(conn: &Connection) -> Result<Vec<Doc>, rusqlite::Error> {
-    let mut files: std::collections::HashMap<i64, Vec<(String, String)>> =
-        std::collections::HashMap::new();
-    let mut stmt = conn.prepare("SELECT document, path, sha256 FROM files")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))?;
-    for row in rows {
-        let (id, path, sha) = row?;
-        files.entry(id).or_default().push((path, sha));
-    }
-    let mut stmt =
-        conn.prepare("SELECT id, serial, identity, status FROM documents ORDER BY id")?;
-    let rows = stmt.query_map([], |r| {
-        let id: i64 = r.get(0)?;
-        Ok(Doc {
-            id,
-            serial: r.get(1)?,
-            identity: r.get(2)?,
-            status: r.get(3)?,
-            files: Vec::new(),
-        })
-    })?;
-    let mut docs: Vec<Doc> = rows.collect::<Result<_, _>>()?;
-    for doc in &mut docs {
-        doc.files = files.remove(&doc.id).unwrap_or_default();
-    }
-    Ok(docs)
 }

@@ -590,8 +590,9 @@ impl Register {
     /// fixes what can be fixed without the issuer's key.
     pub fn audit(&mut self, repair: bool) -> Result<Vec<Finding>, RegisterError> {
         let base = self.base_dir();
+        let entries = self.entries()?;
         let path = self.path.clone();
-        audit::run(&mut self.conn, &base, repair).map_err(sql_error(&path))
+        audit::run(&mut self.conn, &base, &entries, repair).map_err(sql_error(&path))
     }
 
     /// The folder relative paths in the register start from.
