@@ -48,7 +48,7 @@ fn main() {
     photo.save(&photo_path).unwrap();
 
     let check = |path: &Path| {
-        let found = piagam::inputs::check_file(path, &trust, &options).unwrap();
+        let found = piagam::inputs::check_file(path, &trust, &options, None).unwrap();
         assert!(found.iter().all(|c| c.is_valid()));
         found.len()
     };

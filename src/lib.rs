@@ -11,6 +11,7 @@ pub mod fsio;
 pub mod generate;
 pub mod guard;
 pub mod inputs;
+pub mod issued;
 pub mod keystore;
 pub mod layout;
 pub mod locale;

@@ -321,7 +321,7 @@ fn a_charter_whose_name_was_edited_is_flagged() {
     let out = run_piagam(&["verify", "--trust", s(&d.jwks()), s(&edited)]);
     let text = stdout_of(&out);
     assert!(
-        text.contains("PERINGATAN: segel sah, tetapi teks halaman ini berbeda"),
+        text.contains("TIDAK SAH — segel sah, tetapi teks halaman ini berbeda"),
         "{text}"
     );
 }

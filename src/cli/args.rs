@@ -214,6 +214,10 @@ pub enum Command {
         /// The issuer's signed revocation list, embedded and written beside the page.
         #[arg(long)]
         revocations: Option<PathBuf>,
+        /// The issuer's signed list of issued files (piagam-issued.cose),
+        /// published beside the page as `issued`.
+        #[arg(long)]
+        issued: Option<PathBuf>,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -232,9 +236,15 @@ pub enum Command {
         /// Language of the report: id or en.
         #[arg(long, default_value = "id")]
         lang: Language,
-        /// The issuer's signed revocation list (from `piagam revoke`).
+        /// The issuer's signed revocation list (from `piagam revoke`);
+        /// default piagam-revocations.cose here, if there is one.
         #[arg(long)]
         revocations: Option<PathBuf>,
+        /// The issuer's signed list of issued files; default
+        /// piagam-issued.cose here, if there is one. A PDF that is not
+        /// byte for byte an issued file is then reported as such.
+        #[arg(long)]
+        issued: Option<PathBuf>,
         /// QR texts or verify URLs.
         #[arg(required = true)]
         inputs: Vec<String>,

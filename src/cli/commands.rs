@@ -179,17 +179,20 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Site {
             trust,
             revocations,
+            issued,
             out,
-        } => site(&trust, revocations.as_deref(), &out),
+        } => site(&trust, revocations.as_deref(), issued.as_deref(), &out),
         Command::Verify {
             trust,
             json,
             lang,
             revocations,
+            issued,
             inputs,
         } => verify(
             trust.as_deref(),
             revocations.as_deref(),
+            issued.as_deref(),
             json,
             lang,
             &inputs,
@@ -652,7 +655,7 @@ fn check(req: Request) -> CmdResult {
     }
 }
 
-fn site(trust: &Path, revocations: Option<&Path>, out: &Path) -> CmdResult {
+fn site(trust: &Path, revocations: Option<&Path>, issued: Option<&Path>, out: &Path) -> CmdResult {
     let jwks = keystore::read_jwks(trust).map_err(hints::keystore_error)?;
     let checked = Trust::from_jwks(&jwks).map_err(|e| format!("{}: {e}", trust.display()))?;
     let list = match revocations {
@@ -670,8 +673,22 @@ fn site(trust: &Path, revocations: Option<&Path>, out: &Path) -> CmdResult {
         }
         None => None,
     };
-    let written =
-        piagam::site::write_site(&jwks, list.as_deref(), out).map_err(|e| e.to_string())?;
+    let issued = match issued {
+        Some(path) => {
+            // Checked first, like the revocation list: the page would refuse it.
+            let parsed = piagam::issued::read_list(path, &checked).map_err(|e| e.to_string())?;
+            let bytes = piagam::issued::read_bytes(path).map_err(|e| e.to_string())?;
+            say!(
+                "list of {} issued file(s), dated {}, published beside the page",
+                parsed.entries().len(),
+                parsed.date
+            );
+            Some(bytes)
+        }
+        None => None,
+    };
+    let written = piagam::site::write_site(&jwks, list.as_deref(), issued.as_deref(), out)
+        .map_err(|e| e.to_string())?;
     for path in &written {
         say!("wrote {}", path.display());
     }
@@ -688,6 +705,7 @@ fn site(trust: &Path, revocations: Option<&Path>, out: &Path) -> CmdResult {
 fn verify(
     trust: Option<&Path>,
     revocations: Option<&Path>,
+    issued: Option<&Path>,
     json: bool,
     lang: Language,
     inputs: &[String],
@@ -704,10 +722,34 @@ fn verify(
     let trust =
         Trust::from_jwks_json(&text).map_err(|e| format!("{}: {e}", trust_path.display()))?;
     let mut options = VerifyOptions::default();
-    if let Some(path) = revocations {
+    // In an event folder, its own lists are used, and said to be.
+    let here = |name: &str| Some(PathBuf::from(name)).filter(|p| p.is_file());
+    let revocations = match revocations {
+        Some(path) => Some(path.to_owned()),
+        None => here(piagam::register::REVOCATIONS_FILE).inspect(|p| {
+            say!(
+                "piagam: using the revocation list in this folder, {}",
+                p.display()
+            )
+        }),
+    };
+    if let Some(path) = &revocations {
         options.revocations =
             Some(piagam::revoke::read_list(path, &trust).map_err(|e| e.to_string())?);
     }
+    let issued = match issued {
+        Some(path) => Some(path.to_owned()),
+        None => here(piagam::issued::ISSUED_FILE).inspect(|p| {
+            say!(
+                "piagam: using the list of issued files in this folder, {}",
+                p.display()
+            )
+        }),
+    };
+    let issued = match &issued {
+        Some(path) => Some(piagam::issued::read_list(path, &trust).map_err(|e| e.to_string())?),
+        None => None,
+    };
     let mut printer = ReportPrinter {
         out: std::io::stdout().lock(),
         json,
@@ -721,7 +763,7 @@ fn verify(
             verify_lines(std::io::stdin().lock(), &trust, &options, &mut printer)?
         } else if piagam::inputs::is_file(Path::new(input)) {
             // A photo, a scan or a PDF: every QR code in it is checked.
-            match piagam::inputs::check_file(Path::new(input), &trust, &options) {
+            match piagam::inputs::check_file(Path::new(input), &trust, &options, issued.as_ref()) {
                 Ok(found) if found.is_empty() => {
                     say!("piagam: {input}: no QR code found");
                     printer.all_valid = false;

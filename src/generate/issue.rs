@@ -104,14 +104,18 @@ pub fn write_and_record(
     // Only once every file is in place are the documents issued.
     let mut register = register.into_inner().unwrap_or_else(|e| e.into_inner());
     let superseded = register.issue(&records)?;
+    let revocations_at = revocations_path(&register)?;
     let revocations = if superseded.is_empty() {
         None
     } else {
-        let path = revocations_path(&register)?;
         let trust = crate::seal::Trust::from_jwks(jwks)?;
-        crate::revoke::write_register_list(&register, job.key, &trust, &path)?;
-        Some(path)
+        crate::revoke::write_register_list(&register, job.key, &trust, &revocations_at)?;
+        Some(revocations_at.clone())
     };
+    // Every run refreshes the list of issued files, so `verify` can tell
+    // the very file issued from one changed or saved again.
+    let issued_list = crate::issued::list_path(&revocations_at);
+    crate::issued::write_register_list(&register, job.key, &issued_list)?;
     Ok((
         written,
         Some(RegisterReport {
@@ -120,6 +124,7 @@ pub fn write_and_record(
             kept: numbers.kept(),
             superseded,
             revocations,
+            issued_list,
         }),
     ))
 }

@@ -81,6 +81,8 @@ pub struct RegisterReport {
     pub superseded: Vec<String>,
     /// The signed revocation list, when the run wrote one.
     pub revocations: Option<PathBuf>,
+    /// The signed list of issued files, which every run writes.
+    pub issued_list: PathBuf,
 }
 
 /// What a run did.
@@ -118,6 +120,8 @@ pub enum RunError {
     Register(#[from] RegisterError),
     #[error(transparent)]
     Revoke(#[from] crate::revoke::RevokeError),
+    #[error(transparent)]
+    Issued(#[from] crate::issued::IssuedError),
     #[error("no template was given, and piagam.toml lists no [[documents]]")]
     NoTemplate,
     #[error("no private key was given")]

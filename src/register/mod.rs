@@ -530,6 +530,30 @@ impl Register {
         Ok(out)
     }
 
+    /// Every file recorded for a document that was issued (whatever
+    /// became of it since), for the signed issued-files list.
+    pub fn issued_files(&self) -> Result<Vec<IssuedFileRow>, RegisterError> {
+        let sql = self.sql();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.serial, f.sha256, d.issued_at
+                 FROM files f JOIN documents d ON d.id = f.document
+                 WHERE d.issued_at IS NOT NULL ORDER BY f.sha256",
+            )
+            .map_err(&sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(IssuedFileRow {
+                    serial: r.get(0)?,
+                    sha256: r.get(1)?,
+                    issued_at: r.get(2)?,
+                })
+            })
+            .map_err(&sql)?;
+        rows.collect::<Result<_, _>>().map_err(&sql)
+    }
+
     /// Every document, oldest first.
     pub fn entries(&self) -> Result<Vec<Entry>, RegisterError> {
         let sql = self.sql();
@@ -687,6 +711,16 @@ pub fn locate(explicit: Option<&Path>, config: Option<&Path>) -> PathBuf {
             .join(REGISTER_FILE),
         (None, None) => PathBuf::from(REGISTER_FILE),
     }
+}
+
+/// A file of an issued document, as the register records it.
+#[derive(Debug, Clone)]
+pub struct IssuedFileRow {
+    pub serial: String,
+    /// Lowercase hex.
+    pub sha256: String,
+    /// When the document was issued (UTC, RFC 3339).
+    pub issued_at: String,
 }
 
 /// Which documents `piagam list` shows.

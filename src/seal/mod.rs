@@ -5,6 +5,7 @@
 pub mod cbor;
 pub mod claims;
 pub mod cose;
+pub mod issued;
 pub mod keys;
 pub mod qrtext;
 pub mod report;
@@ -12,6 +13,7 @@ pub mod revocation;
 mod verify;
 
 pub use claims::Claims;
+pub use issued::{IssuedFile, IssuedList};
 pub use keys::{IssuerKey, Jwk, Jwks, Kid, Trust};
 pub use report::{Report, Status};
 pub use revocation::RevocationList;
@@ -78,6 +80,8 @@ pub enum SealError {
     Random(String),
     #[error("the revocation list cannot be used: {0}")]
     BadRevocationList(String),
+    #[error("the issued-files list cannot be used: {0}")]
+    BadIssuedList(String),
     #[error("the signature is not in canonical form (S is not reduced)")]
     NonCanonicalSignature,
 }
@@ -112,6 +116,7 @@ impl SealError {
             SealError::Random(_) => "random",
             SealError::BadRevocationList(_) => "bad-revocation-list",
             SealError::NonCanonicalSignature => "non-canonical-signature",
+            SealError::BadIssuedList(_) => "bad-issued-list",
         }
     }
 }

@@ -108,8 +108,16 @@ impl Report {
         })
     }
 
-    /// A plain-language report for people.
+    /// A plain-language report for people: the seal's verdict, then
+    /// [`Report::details_text`].
     pub fn to_text(&self, lang: Lang) -> String {
+        let mut out = self.headline_text(lang);
+        out.push_str(&self.details_text(lang));
+        out
+    }
+
+    /// The verdict on the seal alone, one or two lines.
+    pub fn headline_text(&self, lang: Lang) -> String {
         let t = |id: &'static str, en: &'static str| if lang == Lang::Id { id } else { en };
         let mut out = String::new();
         match &self.status {
@@ -128,6 +136,13 @@ impl Report {
                 let _ = writeln!(out, "  {}: {}", t("Alasan", "Reason"), reason(e, lang));
             }
         }
+        out
+    }
+
+    /// Who signed what, and each check: everything below the verdict.
+    pub fn details_text(&self, lang: Lang) -> String {
+        let t = |id: &'static str, en: &'static str| if lang == Lang::Id { id } else { en };
+        let mut out = String::new();
         if let (Some(issuer), Some(c)) = (&self.issuer, &self.claims) {
             let _ = writeln!(out);
             let _ = writeln!(

@@ -29,6 +29,8 @@ const SCRIPTS: [&str; 4] = [
 pub const MAX_PAGE_BYTES: usize = 64 * 1024;
 /// The file the page fetches from its own folder for fresher revocations.
 pub const REVOCATIONS_FILE: &str = "revocations";
+/// The issued-files list's name beside the page.
+pub const ISSUED_FILE: &str = "issued";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -96,10 +98,13 @@ pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, Sit
     Ok(page)
 }
 
-/// Writes `DIR/index.html`, and `DIR/revocations` when a list is given.
+/// Writes `DIR/index.html`, `DIR/revocations` when a revocation list is
+/// given, and `DIR/issued` when a list of issued files is (the page
+/// fetches it to check a PDF dropped onto it; it is too large to embed).
 pub fn write_site(
     jwks: &Jwks,
     revocations: Option<&[u8]>,
+    issued: Option<&[u8]>,
     out: &Path,
 ) -> Result<Vec<PathBuf>, SiteError> {
     let page = build_page(jwks, revocations)?;
@@ -112,6 +117,11 @@ pub fn write_site(
     let mut written = vec![index];
     if let Some(list) = revocations {
         let path = out.join(REVOCATIONS_FILE);
+        fsio::write_atomic(&path, list)?;
+        written.push(path);
+    }
+    if let Some(list) = issued {
+        let path = out.join(ISSUED_FILE);
         fsio::write_atomic(&path, list)?;
         written.push(path);
     }

@@ -1,0 +1,251 @@
+//! The issued-files list: the SHA-256 of every document file the issuer
+//! wrote, signed by the issuer, so that a verifier can say "this exact file
+//! was issued" of a PDF, or that a PDF is not the file that was issued.
+//!
+//! Like the revocation list it is a COSE_Sign1 over a CBOR map:
+//! `{0: "piagam-issued", 1: date, 2: [{1: h'sha256', 2: serial, 3: date}, …]}`,
+//! entries sorted by digest, each digest once (docs/FORMAT.md §7). Key 0
+//! keeps it from being read as a seal or a revocation list.
+
+use std::collections::HashSet;
+
+use super::cbor::{self, Value};
+use super::cose;
+use super::keys::{IssuerKey, Trust};
+use super::SealError;
+use crate::date::Date;
+
+const MARKER: &str = "piagam-issued";
+/// About 80 bytes an entry: room for 400,000 files.
+pub const MAX_ISSUED_BYTES: usize = 32 * 1024 * 1024;
+
+/// One file as issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedFile {
+    pub sha256: [u8; 32],
+    /// The document the file carries.
+    pub serial: String,
+    /// The day the file was issued.
+    pub date: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedList {
+    /// The day this version of the list was signed: the latest issue date
+    /// in it, so that the same register always gives the same bytes.
+    pub date: Date,
+    /// Sorted by digest, one entry per digest.
+    entries: Vec<IssuedFile>,
+    serials: HashSet<String>,
+}
+
+impl IssuedList {
+    pub fn new(date: Date) -> IssuedList {
+        IssuedList {
+            date,
+            entries: Vec::new(),
+            serials: HashSet::new(),
+        }
+    }
+
+    pub fn entries(&self) -> &[IssuedFile] {
+        &self.entries
+    }
+
+    /// The issued file with these bytes' digest.
+    pub fn find(&self, sha256: &[u8; 32]) -> Option<&IssuedFile> {
+        self.entries
+            .binary_search_by(|e| e.sha256.cmp(sha256))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+
+    /// True if the list holds any file of this document.
+    pub fn has_serial(&self, serial: &str) -> bool {
+        self.serials.contains(serial)
+    }
+
+    /// Adds a file. Returns false if its digest is already listed (the
+    /// entry is kept as it was).
+    pub fn add(&mut self, file: IssuedFile) -> bool {
+        match self
+            .entries
+            .binary_search_by(|e| e.sha256.cmp(&file.sha256))
+        {
+            Ok(_) => false,
+            Err(i) => {
+                self.serials.insert(file.serial.clone());
+                self.entries.insert(i, file);
+                true
+            }
+        }
+    }
+
+    fn to_cbor(&self) -> Value {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| {
+                Value::Map(vec![
+                    (Value::int(1), Value::Bytes(e.sha256.to_vec())),
+                    (Value::int(2), Value::Text(e.serial.clone())),
+                    (Value::int(3), Value::Text(e.date.to_string())),
+                ])
+            })
+            .collect();
+        Value::Map(vec![
+            (Value::int(0), Value::Text(MARKER.into())),
+            (Value::int(1), Value::Text(self.date.to_string())),
+            (Value::int(2), Value::Array(entries)),
+        ])
+    }
+
+    /// The signed list, as COSE_Sign1 bytes.
+    pub fn sign(&self, key: &IssuerKey) -> Vec<u8> {
+        cose::sign(&cbor::encode(&self.to_cbor()), key)
+    }
+
+    /// Checks a signed list against the trusted keys and reads it.
+    pub fn open(bytes: &[u8], trust: &Trust) -> Result<IssuedList, SealError> {
+        let bad = |why: &str| SealError::BadIssuedList(why.to_owned());
+        if bytes.len() > MAX_ISSUED_BYTES {
+            return Err(bad("the file is too large"));
+        }
+        let sign1 = cose::parse(bytes).map_err(|e| bad(&e.to_string()))?;
+        let signed = trust
+            .keys
+            .iter()
+            .filter(|k| k.kid == sign1.kid)
+            .any(|k| cose::check_signature(&sign1, &k.key));
+        if !signed {
+            return Err(bad("it is not signed by a trusted key of this issuer"));
+        }
+        let value = cbor::decode(&sign1.payload).map_err(|e| bad(&e.to_string()))?;
+        IssuedList::from_cbor(&value).ok_or_else(|| bad("its contents are malformed"))
+    }
+
+    fn from_cbor(value: &Value) -> Option<IssuedList> {
+        let Value::Map(top) = value else { return None };
+        let get = |k: i64| {
+            top.iter()
+                .find(|(key, _)| key.as_i64() == Some(k))
+                .map(|(_, v)| v)
+        };
+        if top.len() != 3 || get(0) != Some(&Value::Text(MARKER.into())) {
+            return None;
+        }
+        let date = text(get(1)?)?.parse().ok()?;
+        let Value::Array(items) = get(2)? else {
+            return None;
+        };
+        let mut list = IssuedList::new(date);
+        let mut previous: Option<[u8; 32]> = None;
+        for item in items {
+            let Value::Map(fields) = item else {
+                return None;
+            };
+            if fields.len() != 3 {
+                return None;
+            }
+            let field = |k: i64| {
+                fields
+                    .iter()
+                    .find(|(key, _)| key.as_i64() == Some(k))
+                    .map(|(_, v)| v)
+            };
+            let Value::Bytes(digest) = field(1)? else {
+                return None;
+            };
+            let sha256: [u8; 32] = digest.as_slice().try_into().ok()?;
+            // Strictly ascending: one order, one encoding, no duplicates.
+            if previous.is_some_and(|p| p >= sha256) {
+                return None;
+            }
+            previous = Some(sha256);
+            let serial = text(field(2)?)?;
+            if serial.is_empty() {
+                return None;
+            }
+            let entry_date = text(field(3)?)?.parse().ok()?;
+            list.add(IssuedFile {
+                sha256,
+                serial: serial.to_owned(),
+                date: entry_date,
+            });
+        }
+        Some(list)
+    }
+}
+
+fn text(v: &Value) -> Option<&str> {
+    match v {
+        Value::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seal::{Jwk, Jwks};
+
+    fn trust(k: &IssuerKey) -> Trust {
+        Trust::from_jwks(&Jwks {
+            issuer: "X".into(),
+            verify_url: None,
+            keys: vec![Jwk::from_key(&k.verifying_key())],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_signed_list_round_trips_and_refuses_other_keys_and_other_lists() {
+        let key = IssuerKey::from_seed(&[1; 32]);
+        let d: Date = "2024-09-01".parse().unwrap();
+        let mut list = IssuedList::new(d);
+        let file = |b: u8, serial: &str| IssuedFile {
+            sha256: [b; 32],
+            serial: serial.into(),
+            date: d,
+        };
+        assert!(list.add(file(9, "002/X")));
+        assert!(list.add(file(3, "001/X")));
+        assert!(!list.add(file(3, "003/X")));
+        let bytes = list.sign(&key);
+        let opened = IssuedList::open(&bytes, &trust(&key)).unwrap();
+        assert_eq!(opened, list);
+        assert_eq!(opened.find(&[9; 32]).unwrap().serial, "002/X");
+        assert!(opened.find(&[4; 32]).is_none());
+        assert!(opened.has_serial("001/X") && !opened.has_serial("003/X"));
+        let other = IssuedList::open(&bytes, &trust(&IssuerKey::from_seed(&[2; 32])));
+        assert_eq!(other.unwrap_err().code(), "bad-issued-list");
+        // A revocation list signed by the same key is not an issued list.
+        let revocations = crate::seal::RevocationList::new(d).sign(&key);
+        assert!(IssuedList::open(&revocations, &trust(&key)).is_err());
+    }
+
+    #[test]
+    fn entries_out_of_order_are_refused() {
+        let key = IssuerKey::from_seed(&[1; 32]);
+        let entry = |b: u8| {
+            Value::Map(vec![
+                (Value::int(1), Value::Bytes(vec![b; 32])),
+                (Value::int(2), Value::Text("001/X".into())),
+                (Value::int(3), Value::Text("2024-09-01".into())),
+            ])
+        };
+        let payload = |entries: Vec<Value>| {
+            cbor::encode(&Value::Map(vec![
+                (Value::int(0), Value::Text(MARKER.into())),
+                (Value::int(1), Value::Text("2024-09-01".into())),
+                (Value::int(2), Value::Array(entries)),
+            ]))
+        };
+        let ok = cose::sign(&payload(vec![entry(1), entry(2)]), &key);
+        assert!(IssuedList::open(&ok, &trust(&key)).is_ok());
+        for bad in [vec![entry(2), entry(1)], vec![entry(1), entry(1)]] {
+            let bytes = cose::sign(&payload(bad), &key);
+            assert!(IssuedList::open(&bytes, &trust(&key)).is_err());
+        }
+    }
+}
