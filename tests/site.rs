@@ -535,3 +535,165 @@ fn the_page_verifier_agrees_on_every_vector_in_chromium() {
         assert_eq!(r["result"]["claims"], expected["claims"], "{name}");
     }
 }
+
+/// Runs tests/browser/check_pdf_on_page.js on `cases` and returns what the
+/// page showed for each.
+fn pages_given_pdfs(cases: &serde_json::Value) -> Vec<serde_json::Value> {
+    assert!(
+        repo().join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci` in {} (bash .ci/run does)",
+        repo().display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("cases.json");
+    std::fs::write(&spec, cases.to_string()).unwrap();
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/check_pdf_on_page.js"))
+        .arg(&spec)
+        .output()
+        .unwrap_or_else(|e| panic!("node is not installed ({e}): run bash .ci/run"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_pdf_given_to_the_page_is_judged_by_the_list_of_issued_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = tmp.path().join("demo");
+    assert!(run_piagam(&["demo", "--out", s(&demo)]).status.success());
+    let rows = read_manifest(&demo);
+    let site = demo.join("site");
+    assert!(site.join("issued").is_file(), "the demo publishes its list");
+    let genuine = demo.join(&rows[3].file);
+    // The same charter saved again by another program, and one whose link
+    // was taken off.
+    let resaved = tmp.path().join("disimpan-ulang.pdf");
+    let mut doc = lopdf::Document::load(&genuine).unwrap();
+    doc.compress();
+    doc.save(&resaved).unwrap();
+    let no_link = tmp.path().join("tanpa-tautan.pdf");
+    let mut doc = lopdf::Document::load(&genuine).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    doc.get_dictionary_mut(page).unwrap().remove(b"Annots");
+    doc.prune_objects();
+    doc.save(&no_link).unwrap();
+
+    let port = serve(&site);
+    let http = format!("http://127.0.0.1:{port}/index.html");
+    let disk = format!("file://{}", site.join("index.html").display());
+    let case = |url: &str, pdf: &Path, how: &str| serde_json::json!({ "url": url, "pdf": pdf, "how": how });
+    let shown = pages_given_pdfs(&serde_json::json!([
+        case(&http, &genuine, "input"),
+        case(&http, &genuine, "drop"),
+        case(&http, &resaved, "input"),
+        case(&http, &no_link, "input"),
+        case(&disk, &genuine, "input"),
+    ]));
+    let recipient = rows[3].recipient.as_str();
+    for exact in &shown[..2] {
+        assert_eq!(exact["verdict"], "valid", "{exact}");
+        assert_eq!(exact["file"], "issued", "{exact}");
+        assert_eq!(exact["word"], "SAH", "{exact}");
+        assert!(
+            exact["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("Berkas ini persis berkas yang diterbitkan oleh CONTOH / DEMO"),
+            "{exact}"
+        );
+        assert_eq!(exact["recipient"], recipient);
+    }
+    let changed = &shown[2];
+    assert_eq!(changed["verdict"], "invalid", "{changed}");
+    assert_eq!(changed["code"], "file-not-as-issued", "{changed}");
+    assert_eq!(changed["word"], "TIDAK SAH");
+    // The signed details stay in view, to compare with the file.
+    assert_eq!(changed["recipient"], recipient);
+    let unlinked = &shown[3];
+    assert_eq!(unlinked["verdict"], "none", "{unlinked}");
+    assert!(
+        unlinked["note"]
+            .as_str()
+            .unwrap()
+            .contains("Pindai kode QR pada kertasnya"),
+        "{unlinked}"
+    );
+    // From disk there is no list to fetch: the seal is valid, the file is
+    // not checked, and the page says to compare.
+    let from_disk = &shown[4];
+    assert_eq!(from_disk["verdict"], "compare", "{from_disk}");
+    assert_eq!(from_disk["file"], "not-checked");
+    assert_eq!(from_disk["word"], "SEGEL SAH");
+}
+
+#[test]
+fn the_page_reads_every_issued_list_vector_alike_in_chromium() {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["cbor.js", "ed25519.js", "verify.js"] {
+        std::fs::copy(repo().join("src/site").join(f), tmp.path().join(f)).unwrap();
+    }
+    let mut vectors = Vec::new();
+    for entry in std::fs::read_dir(repo().join("tests/vectors/issued")).unwrap() {
+        let path = entry.unwrap().path();
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        vectors.push(serde_json::json!({
+            "name": path.file_name().unwrap().to_string_lossy(),
+            "doc": doc,
+        }));
+    }
+    let harness = format!(
+        r#"<!doctype html><meta charset="utf-8"><body>
+<script src="cbor.js"></script><script src="ed25519.js"></script><script src="verify.js"></script>
+<script type="application/json" id="vectors">{}</script>
+<script>
+(async () => {{
+  const hexBytes = (h) => Uint8Array.from((h.match(/../g) || []).map((b) => parseInt(b, 16)));
+  const results = [];
+  for (const {{ name, doc }} of JSON.parse(document.getElementById("vectors").textContent)) {{
+    let result;
+    try {{
+      const trust = PiagamVerify.loadTrust(doc.jwks);
+      const list = await PiagamVerify.openIssued(hexBytes(doc.list_hex), trust, {{ useWebCrypto: true }});
+      const digest = await PiagamVerify.digestFile(hexBytes(doc.file_hex));
+      const judged = PiagamVerify.judgeFile(list, digest, doc.serials);
+      result = {{ list: null, file: judged.check, issued_on: judged.entry ? judged.entry.date : null }};
+    }} catch (e) {{
+      result = e instanceof PiagamVerify.Refused ? {{ list: e.code, file: "not-checked", issued_on: null }} : {{ error: String(e) }};
+    }}
+    results.push({{ name, result }});
+  }}
+  const out = document.createElement("pre");
+  out.id = "results";
+  out.textContent = JSON.stringify(results);
+  document.body.append(out);
+}})();
+</script>"#,
+        serde_json::Value::Array(vectors.clone())
+            .to_string()
+            .replace('<', "\\u003c")
+    );
+    std::fs::write(tmp.path().join("harness.html"), harness).unwrap();
+    let port = serve(tmp.path());
+    let shown = Shown::open(&format!("http://127.0.0.1:{port}/harness.html"));
+    let json = shown
+        .dom
+        .split("<pre id=\"results\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no results: {}", shown.dom))
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let results: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(results.len(), vectors.len());
+    assert!(results.len() >= 14);
+    for (r, v) in results.iter().zip(&vectors) {
+        assert_eq!(r["result"], v["doc"]["expected"], "{}", r["name"]);
+    }
+}

@@ -665,7 +665,7 @@ fn site(trust: &Path, revocations: Option<&Path>, issued: Option<&Path>, out: &P
             let bytes = piagam::fsio::read_capped(path, 4 * 1024 * 1024)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             say!(
-                "revocation list of {} with {} serial(s) embedded",
+                "revocation list of {} with {} serial(s)",
                 parsed.issued,
                 parsed.entries().len()
             );
@@ -689,8 +689,14 @@ fn site(trust: &Path, revocations: Option<&Path>, issued: Option<&Path>, out: &P
     };
     let written = piagam::site::write_site(&jwks, list.as_deref(), issued.as_deref(), out)
         .map_err(|e| e.to_string())?;
-    for path in &written {
+    for path in &written.files {
         say!("wrote {}", path.display());
+    }
+    if list.is_some() && !written.revocations_embedded {
+        say!(
+            "the revocation list is too long to embed in the page: it is published as {}, which the page fetches when served over HTTP (opened from disk, it cannot check revocation)",
+            out.join(piagam::site::REVOCATIONS_FILE).display()
+        );
     }
     match &jwks.verify_url {
         Some(url) => say!("publish {} at {url}", out.display()),

@@ -9,6 +9,8 @@ mod visible;
 
 pub use visible::{missing_values, page_text, PageText};
 
+use crate::seal::issued::{judge_file, FileVerdict};
+
 use std::path::{Path, PathBuf};
 
 use crate::guard::guarded;
@@ -299,16 +301,8 @@ fn read_pdf(path: &Path, bytes: std::sync::Arc<Vec<u8>>) -> Result<Vec<Seen>, In
 pub enum FileCheck {
     /// A picture: what counts is the paper it shows.
     Picture,
-    /// Byte for byte a file the issuer issued.
-    Issued(crate::seal::IssuedFile),
-    /// The list holds this document's files, and this file is none of
-    /// them: changed, or saved again by another program.
-    NotAsIssued,
-    /// The file carries several documents (a print file); each page is
-    /// judged by what it shows.
-    SeveralDocuments,
-    /// No list at hand, or the list says nothing of this document.
-    NotChecked,
+    /// A PDF, judged by the list (or not, with none at hand).
+    Pdf(FileVerdict),
 }
 
 /// What the page shows, compared with what the seal signs.
@@ -375,8 +369,8 @@ impl Checked {
             return Verdict::SealInvalid;
         }
         match (&self.file, &self.page) {
-            (FileCheck::Issued(_), _) => Verdict::ExactFile,
-            (FileCheck::NotAsIssued, _) => Verdict::FileNotAsIssued,
+            (FileCheck::Pdf(FileVerdict::Issued(_)), _) => Verdict::ExactFile,
+            (FileCheck::Pdf(FileVerdict::NotAsIssued), _) => Verdict::FileNotAsIssued,
             (_, PageCheck::Differs(_)) => Verdict::PageDiffers,
             (_, PageCheck::Shows) => Verdict::PageShows,
             (_, PageCheck::ForAPerson) => Verdict::CompareThePaper,
@@ -425,10 +419,8 @@ impl Checked {
             );
             let (file, issued_on) = match &self.file {
                 FileCheck::Picture => ("picture", None),
-                FileCheck::Issued(f) => ("issued", Some(f.date.to_string())),
-                FileCheck::NotAsIssued => ("not-as-issued", None),
-                FileCheck::SeveralDocuments => ("several-documents", None),
-                FileCheck::NotChecked => ("not-checked", None),
+                FileCheck::Pdf(FileVerdict::Issued(f)) => ("issued", Some(f.date.to_string())),
+                FileCheck::Pdf(v) => (v.code(), None),
             };
             object.insert(
                 "file".into(),
@@ -490,7 +482,7 @@ impl Checked {
             }
             Verdict::ExactFile => {
                 let date = match &self.file {
-                    FileCheck::Issued(f) => f.date.to_string(),
+                    FileCheck::Pdf(FileVerdict::Issued(f)) => f.date.to_string(),
                     _ => String::new(),
                 };
                 out.push_str(&if id {
@@ -505,7 +497,7 @@ impl Checked {
                     "VALID — the seal is genuine and intact, and the page shows what was signed.\n",
                 ));
                 out.push_str(match &self.file {
-                    FileCheck::SeveralDocuments => t(
+                    FileCheck::Pdf(FileVerdict::SeveralDocuments) => t(
                         "  Berkas ini memuat beberapa dokumen; tiap halaman diperiksa dari teksnya.\n",
                         "  This file holds several documents; each page was checked by its text.\n",
                     ),
@@ -541,28 +533,15 @@ pub fn check_file(
         .iter()
         .map(|s| crate::seal::verify_qr_text(&s.text, trust, options))
         .collect();
-    let file = if !held.is_pdf() {
-        FileCheck::Picture
-    } else {
+    let file = if held.is_pdf() {
         let serials: std::collections::BTreeSet<&str> = reports
             .iter()
+            .filter(|r| r.is_valid())
             .filter_map(|r| r.claims.as_ref().map(|c| c.serial.as_str()))
             .collect();
-        let digest = held.sha256();
-        match issued {
-            Some(list) => match list.find(&digest) {
-                Some(entry) if serials.contains(entry.serial.as_str()) => {
-                    FileCheck::Issued(entry.clone())
-                }
-                // The digest of another document's file: not this one's.
-                Some(_) => FileCheck::NotAsIssued,
-                None if serials.len() > 1 => FileCheck::SeveralDocuments,
-                None if serials.iter().any(|s| list.has_serial(s)) => FileCheck::NotAsIssued,
-                None => FileCheck::NotChecked,
-            },
-            None if serials.len() > 1 => FileCheck::SeveralDocuments,
-            None => FileCheck::NotChecked,
-        }
+        FileCheck::Pdf(judge_file(issued, &held.sha256(), &serials))
+    } else {
+        FileCheck::Picture
     };
     Ok(seen
         .into_iter()

@@ -177,6 +177,59 @@ impl IssuedList {
     }
 }
 
+/// What an issued-files list says of a file, given the serials of the
+/// valid seals found in it (docs/FORMAT.md §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileVerdict {
+    /// Byte for byte a file issued for one of the file's documents.
+    Issued(IssuedFile),
+    /// The list holds files of the file's document, and this is none of
+    /// them (or it is another document's file).
+    NotAsIssued,
+    /// Not listed, and the file carries several documents (a print file).
+    SeveralDocuments,
+    /// No list, or the list holds nothing of the file's documents.
+    NotChecked,
+}
+
+impl FileVerdict {
+    /// The stable name `--json` gives it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileVerdict::Issued(_) => "issued",
+            FileVerdict::NotAsIssued => "not-as-issued",
+            FileVerdict::SeveralDocuments => "several-documents",
+            FileVerdict::NotChecked => "not-checked",
+        }
+    }
+}
+
+/// Judges a file by its SHA-256 and the serials its valid seals carry.
+pub fn judge_file(
+    list: Option<&IssuedList>,
+    sha256: &[u8; 32],
+    serials: &std::collections::BTreeSet<&str>,
+) -> FileVerdict {
+    let several = serials.len() > 1;
+    let Some(list) = list else {
+        return if several {
+            FileVerdict::SeveralDocuments
+        } else {
+            FileVerdict::NotChecked
+        };
+    };
+    match list.find(sha256) {
+        Some(entry) if serials.contains(entry.serial.as_str()) => {
+            FileVerdict::Issued(entry.clone())
+        }
+        // Another document's file, carrying this seal: not as issued.
+        Some(_) => FileVerdict::NotAsIssued,
+        None if several => FileVerdict::SeveralDocuments,
+        None if serials.iter().any(|s| list.has_serial(s)) => FileVerdict::NotAsIssued,
+        None => FileVerdict::NotChecked,
+    }
+}
+
 fn text(v: &Value) -> Option<&str> {
     match v {
         Value::Text(s) => Some(s),

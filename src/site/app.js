@@ -44,6 +44,14 @@
       askText: "Atau tempel teks atau alamat dari kode QR:",
       askButton: "Periksa",
       noQr: "Tidak ada kode QR yang terbaca pada foto itu.",
+      askPdf: "Atau pilih berkas PDF piagam (atau seret ke halaman ini):",
+      sealValid: "SEGEL SAH",
+      fileIssued: "Berkas ini persis berkas yang diterbitkan oleh {issuer} pada {date}.",
+      fileNotIssued: "Berkas ini bukan berkas yang diterbitkan: telah diubah atau disimpan ulang. Rincian di bawah adalah yang ditandatangani; bandingkan dengan isi berkas.",
+      fileNotChecked: "Segelnya sah, tetapi berkasnya sendiri tidak dapat diperiksa di sini (tidak ada daftar berkas terbit untuknya). Bandingkan isi berkas dengan rincian di bawah.",
+      fileSeveral: "Berkas ini memuat {count} dokumen; yang ditampilkan adalah yang pertama.",
+      fileNoLink: "Tidak ada segel yang dapat dibaca dari berkas ini. Pindai kode QR pada kertasnya dengan kamera ponsel.",
+      fileTooLarge: "Berkas ini terlalu besar untuk diperiksa di sini.",
       privacy: "Segel dibaca dari bagian alamat setelah tanda #, yang tidak pernah dikirim ke server. Pemeriksaan dilakukan sepenuhnya di perangkat Anda.",
       legal: "Segel QR ini bukan tanda tangan elektronik tersertifikasi (TTE).",
     },
@@ -80,12 +88,22 @@
       askText: "Or paste the text or address from the QR code:",
       askButton: "Check",
       noQr: "No QR code could be read in that photo.",
+      askPdf: "Or choose the charter's PDF file (or drop it onto this page):",
+      sealValid: "SEAL VALID",
+      fileIssued: "This exact file was issued by {issuer} on {date}.",
+      fileNotIssued: "This file is not the one issued: it was changed or saved again. The details below are what was signed; compare them with the file.",
+      fileNotChecked: "The seal is valid, but the file itself cannot be checked here (no list of issued files covers it). Compare the file with the details below.",
+      fileSeveral: "This file holds {count} documents; the first is shown.",
+      fileNoLink: "No seal can be read from this file. Scan the QR code on the paper with a phone camera.",
+      fileTooLarge: "This file is too large to check here.",
       privacy: "The seal is read from the part of the address after #, which is never sent to the server. The check runs entirely on your device.",
       legal: "This QR seal is not a certified electronic signature (TTE).",
     },
   };
 
-  const state = { lang: "id", trust: null, list: null, report: null, useWebCrypto: false };
+  // file: what the issued-files list said of a PDF checked here, with the
+  // count of seals it links; note: a message about a PDF with no seal.
+  const state = { lang: "id", trust: null, list: null, report: null, useWebCrypto: false, file: null, note: null };
 
   try {
     const saved = localStorage.getItem("piagam-lang");
@@ -125,6 +143,27 @@
     }
   }
 
+  /// The verdict on what the reader holds: the seal alone, or, for a PDF
+  /// checked here, the seal and the file together. Never SAH / VALID for
+  /// a file that is not the one issued.
+  function verdictOf(report, file, t) {
+    if (!report.valid) return { kind: "invalid", code: report.code || "", word: t.invalid, reason: reasonFor(report, t) };
+    if (file === null) return { kind: "valid", code: "", word: t.valid, reason: t.validReason };
+    switch (file.check) {
+      case "issued":
+        return {
+          kind: "valid",
+          code: "",
+          word: t.valid,
+          reason: fill(t.fileIssued, { issuer: state.trust.issuer, date: longDate(file.entry.date) }),
+        };
+      case "not-as-issued":
+        return { kind: "invalid", code: "file-not-as-issued", word: t.invalid, reason: t.fileNotIssued };
+      default:
+        return { kind: "compare", code: "", word: t.sealValid, reason: t.fileNotChecked };
+    }
+  }
+
   function row(list, label, value) {
     if (value === null || value === undefined || value === "") return;
     const item = document.createElement("div");
@@ -151,6 +190,10 @@
     $("photo").hidden = !hasDetector;
     $("ask-photo-note").textContent = hasDetector ? "" : t.askPhotoMissing;
 
+    $("ask-pdf-label").textContent = t.askPdf;
+    $("file-note").hidden = state.note === null && state.file === null;
+    $("file-verdict").textContent = state.note !== null ? t[state.note] : state.file && state.file.count > 1 ? fill(t.fileSeveral, { count: state.file.count }) : "";
+
     const report = state.report;
     $("ask").hidden = report !== null;
     if (report === null) {
@@ -159,12 +202,14 @@
       return;
     }
     $("verdict").hidden = false;
-    document.body.dataset.verdict = report.valid ? "valid" : "invalid";
-    document.body.dataset.code = report.code || "";
+    const verdict = verdictOf(report, state.file, t);
+    document.body.dataset.verdict = verdict.kind;
+    document.body.dataset.code = verdict.code;
+    document.body.dataset.file = state.file ? state.file.check : "";
     // A word and a sign, not only a colour.
-    $("verdict-icon").textContent = report.valid ? "✔" : "✖";
-    $("verdict-word").textContent = report.valid ? t.valid : t.invalid;
-    $("verdict-reason").textContent = report.valid ? t.validReason : reasonFor(report, t);
+    $("verdict-icon").textContent = { valid: "✔", invalid: "✖", compare: "!" }[verdict.kind];
+    $("verdict-word").textContent = verdict.word;
+    $("verdict-reason").textContent = verdict.reason;
 
     // Claims are shown only when the signature is good: nothing unsigned
     // may look signed.
@@ -245,6 +290,8 @@
   }
 
   async function check(text, options) {
+    state.file = null;
+    state.note = null;
     state.report = await PiagamVerify.verifyText(text, state.trust, {
       revocations: state.list,
       useWebCrypto: state.useWebCrypto,
@@ -252,6 +299,46 @@
     });
     render();
     // Milliseconds since the page was opened (navigation start).
+    document.body.dataset.ms = String(Math.round(performance.now()));
+  }
+
+  /// The issuer's list of issued files, from the page's own folder (too
+  /// large to embed); none from disk or when it is missing or unusable.
+  async function loadIssued() {
+    if (location.protocol !== "http:" && location.protocol !== "https:") return null;
+    try {
+      const response = await fetch("issued", { cache: "no-store" });
+      if (!response.ok) return null;
+      return await PiagamVerify.openIssued(new Uint8Array(await response.arrayBuffer()), state.trust, {
+        useWebCrypto: state.useWebCrypto,
+      });
+    } catch (e) {
+      return null;
+    }
+  }
+
+  async function checkPdf(file) {
+    state.report = null;
+    state.file = null;
+    state.note = null;
+    if (file.size > PiagamPdf.MAX_PDF_BYTES) {
+      state.note = "fileTooLarge";
+      return render();
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const issued = await loadIssued();
+    const result = await PiagamPdf.checkPdf(bytes, state.trust, issued, {
+      revocations: state.list,
+      useWebCrypto: state.useWebCrypto,
+      expectedUrl: state.trust.verifyUrl,
+    });
+    if (result.reports.length === 0) {
+      state.note = "fileNoLink";
+    } else {
+      state.report = result.reports[0];
+      state.file = { ...result.file, count: result.reports.length };
+    }
+    render();
     document.body.dataset.ms = String(Math.round(performance.now()));
   }
 
@@ -281,6 +368,17 @@
     $("photo").addEventListener("change", (event) => {
       const file = event.target.files && event.target.files[0];
       if (file) checkPhoto(file);
+    });
+    $("pdf").addEventListener("change", (event) => {
+      const file = event.target.files && event.target.files[0];
+      if (file) checkPdf(file);
+    });
+    // A PDF dropped anywhere on the page is checked, never opened.
+    document.addEventListener("dragover", (event) => event.preventDefault());
+    document.addEventListener("drop", (event) => {
+      event.preventDefault();
+      const file = event.dataTransfer && event.dataTransfer.files[0];
+      if (file) checkPdf(file);
     });
     state.trust = PiagamVerify.loadTrust(JSON.parse($("trust").textContent));
     $("issuer-name").textContent = state.trust.issuer;

@@ -18,10 +18,11 @@ use crate::seal::Jwks;
 const PAGE: &str = include_str!("page.html");
 const STYLE: &str = include_str!("style.css");
 /// In dependency order: each file defines one namespace the next ones use.
-const SCRIPTS: [&str; 4] = [
+const SCRIPTS: [&str; 5] = [
     include_str!("cbor.js"),
     include_str!("ed25519.js"),
     include_str!("verify.js"),
+    include_str!("pdffile.js"),
     include_str!("app.js"),
 ];
 
@@ -98,6 +99,15 @@ pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, Sit
     Ok(page)
 }
 
+/// What `write_site` wrote.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub files: Vec<PathBuf>,
+    /// False when the revocation list was too long to embed in the page
+    /// and is published only as `DIR/revocations`.
+    pub revocations_embedded: bool,
+}
+
 /// Writes `DIR/index.html`, `DIR/revocations` when a revocation list is
 /// given, and `DIR/issued` when a list of issued files is (the page
 /// fetches it to check a PDF dropped onto it; it is too large to embed).
@@ -106,8 +116,13 @@ pub fn write_site(
     revocations: Option<&[u8]>,
     issued: Option<&[u8]>,
     out: &Path,
-) -> Result<Vec<PathBuf>, SiteError> {
-    let page = build_page(jwks, revocations)?;
+) -> Result<Site, SiteError> {
+    // A long revocation list is published beside the page only: the page
+    // fetches it from there, so only a page opened from disk goes without.
+    let (page, embedded) = match build_page(jwks, revocations) {
+        Err(SiteError::TooLarge(_)) if revocations.is_some() => (build_page(jwks, None)?, false),
+        other => (other?, revocations.is_some()),
+    };
     std::fs::create_dir_all(out).map_err(|e| WriteError {
         path: out.to_owned(),
         message: e.to_string(),
@@ -125,7 +140,10 @@ pub fn write_site(
         fsio::write_atomic(&path, list)?;
         written.push(path);
     }
-    Ok(written)
+    Ok(Site {
+        files: written,
+        revocations_embedded: embedded,
+    })
 }
 
 #[cfg(test)]
@@ -166,5 +184,35 @@ mod tests {
             "{csp}"
         );
         assert!(!csp.contains("unsafe"), "{csp}");
+    }
+
+    #[test]
+    fn a_revocation_list_too_long_to_embed_is_published_beside_the_page() {
+        let key = crate::seal::IssuerKey::from_seed(&[7; 32]);
+        let day: crate::date::Date = "2024-09-01".parse().unwrap();
+        let mut list = crate::seal::RevocationList::new(day);
+        for i in 0..2_000 {
+            list.revoke(&format!("{i:05}/ADLGA/VIII/2024"), "ditarik kembali", day);
+        }
+        let bytes = list.sign(&key);
+        assert!(matches!(
+            build_page(&jwks("Dinas"), Some(&bytes)),
+            Err(SiteError::TooLarge(_))
+        ));
+        let out = tempfile::tempdir().unwrap();
+        let site = write_site(&jwks("Dinas"), Some(&bytes), None, out.path()).unwrap();
+        assert!(!site.revocations_embedded);
+        let page = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+        assert!(page.len() <= MAX_PAGE_BYTES);
+        assert!(page.contains(r#"id="embedded-revocations">null<"#));
+        assert_eq!(
+            std::fs::read(out.path().join(REVOCATIONS_FILE)).unwrap(),
+            bytes
+        );
+        // A short list is embedded as before.
+        let mut short = crate::seal::RevocationList::new(day);
+        short.revoke("001/X", "ganda", day);
+        let site = write_site(&jwks("Dinas"), Some(&short.sign(&key)), None, out.path()).unwrap();
+        assert!(site.revocations_embedded);
     }
 }

@@ -11,6 +11,7 @@ const PiagamVerify = (() => {
   const TAIL_DIGITS = { 0: 0, 3: 1, 5: 2, 8: 3, 10: 4, 13: 5, 15: 6 };
   const CLAIMS = { 1: "serial", 2: "kind", 3: "recipient", 4: "achievement", 5: "event", 6: "date", 7: "place", 8: "extra", 9: "valid_until" };
   const REVOCATION_MARKER = "piagam-revocations";
+  const ISSUED_MARKER = "piagam-issued";
 
   class Refused extends Error {
     constructor(code, message) {
@@ -248,9 +249,8 @@ const PiagamVerify = (() => {
     return claims;
   }
 
-  // --- §6: revocation lists -----------------------------------------------------
-  async function openRevocations(bytes, trust, options = {}) {
-    const bad = (why) => new Refused("bad-revocation-list", `the revocation list cannot be used: ${why}`);
+  // --- Signed lists (§6, §7): a COSE_Sign1 like a seal, checked first -------
+  async function openSignedList(bytes, trust, options, bad) {
     let sign1;
     try {
       sign1 = parseSign1(bytes);
@@ -266,12 +266,17 @@ const PiagamVerify = (() => {
       }
     }
     if (!signed) throw bad("it is not signed by a trusted key of this issuer");
-    let body;
     try {
-      body = Cbor.decode(sign1.payload);
+      return Cbor.decode(sign1.payload);
     } catch (e) {
       throw bad("its contents are malformed");
     }
+  }
+
+  // --- §6: revocation lists -----------------------------------------------------
+  async function openRevocations(bytes, trust, options = {}) {
+    const bad = (why) => new Refused("bad-revocation-list", `the revocation list cannot be used: ${why}`);
+    const body = await openSignedList(bytes, trust, options, bad);
     const malformed = bad("its contents are malformed");
     if (!(body instanceof Cbor.CborMap) || body.entries.length !== 3 || body.get(0) !== REVOCATION_MARKER) throw malformed;
     const issued = body.get(1);
@@ -287,6 +292,58 @@ const PiagamVerify = (() => {
       entries.set(serial, { serial, reason, date });
     }
     return { issued, entries };
+  }
+
+  // --- §7: the list of issued files ---------------------------------------------
+  async function openIssued(bytes, trust, options = {}) {
+    const bad = (why) => new Refused("bad-issued-list", `the issued-files list cannot be used: ${why}`);
+    const body = await openSignedList(bytes, trust, options, bad);
+    const malformed = bad("its contents are malformed");
+    if (!(body instanceof Cbor.CborMap) || body.entries.length !== 3 || body.get(0) !== ISSUED_MARKER) throw malformed;
+    const date = body.get(1);
+    const items = body.get(2);
+    if (parseDate(date) === null || !Array.isArray(items)) throw malformed;
+    const files = new Map(); // digest hex -> { serial, date }
+    const serials = new Set();
+    let previous = "";
+    for (const item of items) {
+      if (!(item instanceof Cbor.CborMap) || item.entries.length !== 3) throw malformed;
+      const digest = item.get(1);
+      const serial = item.get(2);
+      const day = item.get(3);
+      if (!(digest instanceof Uint8Array) || digest.length !== 32) throw malformed;
+      if (typeof serial !== "string" || serial === "" || parseDate(day) === null) throw malformed;
+      // Strictly ascending digests: one order, no duplicates.
+      const key = hex(digest);
+      if (key <= previous) throw malformed;
+      previous = key;
+      files.set(key, { serial, date: day });
+      serials.add(serial);
+    }
+    return { date, files, serials };
+  }
+
+  /// The SHA-256 of a file's bytes, with WebCrypto where there is one.
+  async function digestFile(bytes) {
+    if (typeof crypto !== "undefined" && crypto.subtle) {
+      return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    }
+    return sha256(bytes);
+  }
+
+  /// What the list says of a file with this digest whose valid seals carry
+  /// `serials`: "issued", "not-as-issued", "several-documents" or
+  /// "not-checked" (docs/FORMAT.md §7).
+  function judgeFile(list, digest, serials) {
+    const several = new Set(serials).size > 1;
+    if (list === null) return { check: several ? "several-documents" : "not-checked", entry: null };
+    const entry = list.files.get(hex(digest));
+    if (entry !== undefined) {
+      return serials.includes(entry.serial) ? { check: "issued", entry } : { check: "not-as-issued", entry: null };
+    }
+    if (several) return { check: "several-documents", entry: null };
+    if (serials.some((s) => list.serials.has(s))) return { check: "not-as-issued", entry: null };
+    return { check: "not-checked", entry: null };
   }
 
   // --- §8: verification, step by step -----------------------------------------
@@ -398,7 +455,9 @@ const PiagamVerify = (() => {
     return report;
   }
 
-  return { loadTrust, openRevocations, verifyText, webCryptoHasEd25519, parseDate, Refused, sha256, replacedBy };
+  return {
+    loadTrust, openRevocations, openIssued, digestFile, judgeFile, verifyText, webCryptoHasEd25519, parseDate, Refused, sha256, replacedBy,
+  };
 })();
 
 if (typeof module !== "undefined") module.exports = PiagamVerify;
