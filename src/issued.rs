@@ -1,6 +1,6 @@
 //! The issuer-signed list of issued files, `piagam-issued.cose`: written
 //! from the register after every run (beside the revocation list), read by
-//! `verify`, published by `site`. See docs/FORMAT.md §7.
+//! `verify`, published by `site`. See docs/FORMAT.md §12.
 
 use std::path::{Path, PathBuf};
 

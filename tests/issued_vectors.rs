@@ -1,4 +1,4 @@
-//! Test vectors for the issued-files list (docs/FORMAT.md §7), in
+//! Test vectors for the issued-files list (docs/FORMAT.md §12), in
 //! `tests/vectors/issued/`: generated here, checked here against piagam's
 //! own reader, and run by the page's verifier under Node and in Chromium.
 //! `PIAGAM_WRITE_VECTORS=1 cargo test --test issued_vectors` rewrites them.

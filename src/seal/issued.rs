@@ -4,7 +4,7 @@
 //!
 //! Like the revocation list it is a COSE_Sign1 over a CBOR map:
 //! `{0: "piagam-issued", 1: date, 2: [{1: h'sha256', 2: serial, 3: date}, …]}`,
-//! entries sorted by digest, each digest once (docs/FORMAT.md §7). Key 0
+//! entries sorted by digest, each digest once (docs/FORMAT.md §12). Key 0
 //! keeps it from being read as a seal or a revocation list.
 
 use std::collections::HashSet;
@@ -178,7 +178,7 @@ impl IssuedList {
 }
 
 /// What an issued-files list says of a file, given the serials of the
-/// valid seals found in it (docs/FORMAT.md §7).
+/// valid seals found in it (docs/FORMAT.md §12).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileVerdict {
     /// Byte for byte a file issued for one of the file's documents.

@@ -1,4 +1,4 @@
-// A PDF dropped onto the verification page (docs/FORMAT.md §7): its SHA-256
+// A PDF dropped onto the verification page (docs/FORMAT.md §12): its SHA-256
 // is looked up in the issuer's list of issued files, and its seal is read
 // from the link piagam puts over each QR code. Reading the QR picture
 // itself is left to the camera: a PDF that holds no such link asks for the

@@ -249,7 +249,7 @@ const PiagamVerify = (() => {
     return claims;
   }
 
-  // --- Signed lists (§6, §7): a COSE_Sign1 like a seal, checked first -------
+  // --- Signed lists (§6, §12): a COSE_Sign1 like a seal, checked first -------
   async function openSignedList(bytes, trust, options, bad) {
     let sign1;
     try {
@@ -294,7 +294,7 @@ const PiagamVerify = (() => {
     return { issued, entries };
   }
 
-  // --- §7: the list of issued files ---------------------------------------------
+  // --- §12: the list of issued files ---------------------------------------------
   async function openIssued(bytes, trust, options = {}) {
     const bad = (why) => new Refused("bad-issued-list", `the issued-files list cannot be used: ${why}`);
     const body = await openSignedList(bytes, trust, options, bad);
@@ -333,7 +333,7 @@ const PiagamVerify = (() => {
 
   /// What the list says of a file with this digest whose valid seals carry
   /// `serials`: "issued", "not-as-issued", "several-documents" or
-  /// "not-checked" (docs/FORMAT.md §7).
+  /// "not-checked" (docs/FORMAT.md §12).
   function judgeFile(list, digest, serials) {
     const several = new Set(serials).size > 1;
     if (list === null) return { check: several ? "several-documents" : "not-checked", entry: null };

@@ -1,5 +1,5 @@
 // The page's reader of the issued-files list agrees with piagam on every
-// vector in tests/vectors/issued (docs/FORMAT.md §7): the same refusal of a
+// vector in tests/vectors/issued (docs/FORMAT.md §12): the same refusal of a
 // bad list, and the same answer for each file. Both Ed25519 paths.
 "use strict";
 
