@@ -91,7 +91,7 @@ pub fn run(out_dir: &Path) -> Result<(Vec<Issued>, generate::Written), DemoError
     })?;
     let register = Register::open(&out_dir.join(crate::register::REGISTER_FILE))?;
     let job = loaded.job(roster_path, &key, None);
-    let numbers = generate::plan_numbers(&job, &register.book()?)?;
+    let numbers = generate::plan_numbers(&job, &register.book()?, Default::default())?;
     let job = generate::Job {
         numbers: Some(&numbers),
         ..job

@@ -159,7 +159,25 @@ fn a_corrected_name_is_a_new_document_and_the_old_one_reads_replaced() {
             ("Pemerintah Kota Bandung", "Juara Kedua"),
         ],
     );
-    let said = ok(&batch.generate("hasil", &[]).output().unwrap());
+    // A changed name may be another winner: check and generate list it and
+    // write nothing until the organizer confirms.
+    let proposed = "pemenang.csv:2: piagam 001/ALDPD/VIII/2024 issued to 'Pemerintah Kota Semarng' → 'Pemerintah Kota Semarang'";
+    let check = batch.check(&[]);
+    assert_eq!(check.status.code(), Some(2), "{}", said(&check));
+    assert!(said(&check).contains(proposed), "{}", said(&check));
+    let refused = batch.generate("hasil", &[]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(said(&refused).contains(proposed), "{}", said(&refused));
+    assert!(said(&refused).contains("--accept-corrections"));
+    assert_eq!(
+        listed(&batch.dir.join(REGISTER)).len(),
+        2,
+        "nothing recorded"
+    );
+    let said = ok(&batch
+        .generate("hasil", &["--accept-corrections"])
+        .output()
+        .unwrap());
     assert!(
         said.contains("replaces 1 earlier document(s) with corrected ones: 001/ALDPD/VIII/2024"),
         "{said}"
@@ -217,6 +235,46 @@ fn a_corrected_name_is_a_new_document_and_the_old_one_reads_replaced() {
     // The corrected one is valid.
     let good = verify(&new_pdf, "en");
     assert_eq!(good.status.code(), Some(0), "{}", stdout_of(&good));
+}
+
+/// The audit's case: "Pemerintah Kota Semarang" renamed "Pemerintah Kota
+/// Samarinda" (another city) is no correction, and a rejected proposal
+/// leaves the old charter issued beside the new one.
+#[test]
+fn another_city_is_never_taken_for_a_correction() {
+    let batch = Batch::with_rows(1);
+    let rows = |city: &str| {
+        vec![
+            (city.to_owned(), "Juara Pertama"),
+            ("Pemerintah Kota Bandung".to_owned(), "Juara Kedua"),
+        ]
+    };
+    let write = |city: &str| {
+        let rows = rows(city);
+        let rows: Vec<(&str, &str)> = rows.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+        write_roster(&batch, &rows);
+    };
+    write("Pemerintah Kota Semarang");
+    batch.run("hasil", &[]);
+    write("Pemerintah Kota Samarinda");
+    let said = ok(&batch.generate("hasil", &[]).output().unwrap());
+    assert!(!said.contains("replaces"), "{said}");
+    let entries = listed(&batch.dir.join(REGISTER));
+    assert_eq!(entries.len(), 3);
+    assert!(
+        entries.iter().all(|e| field(e, "status") == "issued"),
+        "{entries:?}"
+    );
+    // A one-letter difference is only proposed; rejected, both stand.
+    write("Pemerintah Kota Samarindah");
+    let said = ok(&batch
+        .generate("hasil", &["--reject-corrections"])
+        .output()
+        .unwrap());
+    assert!(!said.contains("replaces"), "{said}");
+    let entries = listed(&batch.dir.join(REGISTER));
+    assert_eq!(entries.len(), 4);
+    assert!(entries.iter().all(|e| field(e, "status") == "issued"));
 }
 
 #[test]

@@ -346,4 +346,13 @@ pub struct InputArgs {
     /// the shared assets folder beside it). Only for templates you trust.
     #[arg(long)]
     pub allow_outside_assets: bool,
+    /// Rows that change the recipient's name on a document already issued
+    /// ("Kota Semarng" → "Kota Semarang") are corrections: each new
+    /// document replaces the old one, which verifiers then call replaced.
+    #[arg(long, conflicts_with = "reject_corrections")]
+    pub accept_corrections: bool,
+    /// Rows that look like name corrections are other winners: they get
+    /// new documents, and the old ones stay issued.
+    #[arg(long)]
+    pub reject_corrections: bool,
 }

@@ -549,6 +549,11 @@ fn request(input: args::InputArgs) -> Result<Request, String> {
         config: input.config,
         sheet: input.sheet,
         allow_outside_assets: input.allow_outside_assets,
+        corrections: match (input.accept_corrections, input.reject_corrections) {
+            (true, _) => piagam::register::Corrections::Accept,
+            (_, true) => piagam::register::Corrections::Reject,
+            _ => piagam::register::Corrections::Ask,
+        },
         ..Request::default()
     })
 }

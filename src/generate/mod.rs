@@ -119,6 +119,8 @@ pub enum GenerateError {
     OutDir(#[from] crate::outdir::OutDirError),
     #[error("{0}; nothing was moved into place")]
     Register(String),
+    #[error("{}\n{} row(s) may correct the name on a document already issued; nothing was written. Confirm them as corrections (the old documents are then replaced), or as new documents", .0.iter().map(|p| format!("{}:{}: {} {} issued to '{}' → '{}'", p.roster, p.row, p.kind, p.old_serial, p.old_recipient, p.new_recipient)).collect::<Vec<_>>().join("\n"), .0.len())]
+    Corrections(Vec<crate::register::Proposal>),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]

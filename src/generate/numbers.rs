@@ -4,7 +4,7 @@
 
 use super::{fields::extra_value, GenerateError, Issued, Job};
 use crate::config::Reset;
-use crate::register::{self, Assigned, Book, Wanted};
+use crate::register::{self, Assigned, Book, Corrections, Wanted};
 use crate::roster::RowProblem;
 
 /// The serial of every document of a run.
@@ -101,8 +101,10 @@ fn slots(job: &Job) -> (Vec<usize>, Vec<String>) {
     (slot_of, names)
 }
 
-/// Numbers every document of `job` from the register's `book`.
-pub fn plan(job: &Job, book: &Book) -> Result<Numbers, GenerateError> {
+/// Numbers every document of `job` from the register's `book`. A record
+/// that may correct an issued document's name stops the run, listing each
+/// such proposal, unless `corrections` says what they are.
+pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers, GenerateError> {
     let config = job.config;
     let stateless = super::Plan::new(job);
     let event_date = super::event_date(job)?;
@@ -146,6 +148,7 @@ pub fn plan(job: &Job, book: &Book) -> Result<Numbers, GenerateError> {
                 slot: name.clone(),
                 roster: job.roster_name.display().to_string(),
                 row: record.row,
+                recipient: record.recipient.clone(),
                 pattern: pattern.clone(),
                 period: if yearly {
                     date.year().to_string()
@@ -161,17 +164,24 @@ pub fn plan(job: &Job, book: &Book) -> Result<Numbers, GenerateError> {
         }
     }
     let records = job.records.len();
-    let assigned = book.assign(&wanted, |i, serial| {
-        let (slot, r) = (i / records.max(1), i % records.max(1));
-        let template = &job.templates[first[slot]];
-        let record = &job.records[r];
-        let date = record.date.unwrap_or(event_date);
-        super::claims_for(template, record, config, serial.to_owned(), date).to_bytes()
-    });
+    let assignment = book.assign(
+        &wanted,
+        |i, serial| {
+            let (slot, r) = (i / records.max(1), i % records.max(1));
+            let template = &job.templates[first[slot]];
+            let record = &job.records[r];
+            let date = record.date.unwrap_or(event_date);
+            super::claims_for(template, record, config, serial.to_owned(), date).to_bytes()
+        },
+        corrections,
+    );
+    if !assignment.proposals.is_empty() {
+        return Err(GenerateError::Corrections(assignment.proposals));
+    }
     Ok(Numbers {
         slot_of,
         records,
         wanted,
-        assigned,
+        assigned: assignment.assigned,
     })
 }

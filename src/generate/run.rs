@@ -45,6 +45,8 @@ pub struct Request {
     pub file_names: FileNames,
     /// Where serials come from and issued documents are recorded.
     pub register: RegisterChoice,
+    /// What records that may correct an issued document's name are.
+    pub corrections: crate::register::Corrections,
 }
 
 /// Where a run keeps its register.
@@ -275,7 +277,7 @@ pub fn check(req: &Request) -> Result<Outcome, RunError> {
                 Some(register) => register.book()?,
                 None => crate::register::Book::default(),
             };
-            Some(numbers::plan(&job, &book)?)
+            Some(numbers::plan(&job, &book, req.corrections)?)
         }
         None => None,
     };
@@ -349,7 +351,7 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
         None => None,
     };
     let numbers = match &register {
-        Some(register) => Some(numbers::plan(&job, &register.book()?)?),
+        Some(register) => Some(numbers::plan(&job, &register.book()?, req.corrections)?),
         None => None,
     };
     let job = Job {

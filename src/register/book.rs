@@ -21,6 +21,8 @@ struct Current {
     claims_sha256: [u8; 32],
     revoked_on: Option<String>,
     revoked_reason: Option<String>,
+    /// As printed, for a proposed correction to name.
+    recipient: String,
 }
 
 /// The register's documents and counters, as numbering needs them.
@@ -41,7 +43,7 @@ pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
     let mut book = Book::default();
     let mut stmt = conn.prepare(
         "SELECT id, serial, seq, identity, status, claims_cbor, revoked_on, revoked_reason,
-           roster
+           roster, recipient
          FROM documents ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -69,6 +71,7 @@ pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
             claims_sha256: sha256(&r.get::<_, Vec<u8>>(5)?),
             revoked_on: r.get(6)?,
             revoked_reason: r.get(7)?,
+            recipient: r.get(9)?,
         };
         // Rows come oldest first: the latest of an identity wins.
         book.current.insert(identity, current);
@@ -89,28 +92,61 @@ fn slot_of(identity: &str) -> Option<String> {
     (parts.len() == 6).then(|| parts[0].clone())
 }
 
-/// Whether `new` reads as a correction of `old`: the same kind of document
-/// for the same event, with one of recipient, achievement and category
-/// changed by a few letters ("Kota Semarng" → "Kota Semarang"), the others
-/// as they were. A bigger change is another document; an `id` column
-/// says for certain.
-pub fn is_correction(old: &str, new: &str) -> bool {
+/// How a new record relates to an old document it may replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The same recipient, kind, event and year, with another achievement
+    /// or category (a rank fixed): the same winner, so it replaces the old
+    /// document on its own.
+    SameRecipient,
+    /// The achievement and category as they were, and the recipient's name
+    /// changed in one small place ("Kota Semarng" → "Kota Semarang"). It
+    /// may be a correction, or another winner: the organizer decides.
+    NameFixed,
+}
+
+/// How identity `new` relates to `old` (both made by [`identity`] from a
+/// record's fields; an `id` column's identity is never guessed at).
+pub fn relation(old: &str, new: &str) -> Option<Relation> {
     let (Ok(old), Ok(new)) = (
         serde_json::from_str::<Vec<String>>(old),
         serde_json::from_str::<Vec<String>>(new),
     ) else {
-        return false;
+        return None;
     };
-    // Kind, event and year as they were; one of the three others changed.
+    // Kind, event and year as they were.
     if old.len() != 6 || new.len() != 6 || old[0] != new[0] || old[4..] != new[4..] {
-        return false;
+        return None;
     }
-    let changed: Vec<usize> = (1..4).filter(|&i| old[i] != new[i]).collect();
-    let [i] = changed[..] else {
-        return false;
-    };
-    let (a, b): (Vec<char>, Vec<char>) = (old[i].chars().collect(), new[i].chars().collect());
-    edit_distance(&a, &b) <= (a.len().max(b.len()) / 3).max(2)
+    if old[1] == new[1] {
+        return (old[2..4] != new[2..4]).then_some(Relation::SameRecipient);
+    }
+    (old[2..4] == new[2..4] && small_name_change(&old[1], &new[1])).then_some(Relation::NameFixed)
+}
+
+/// Whether two names differ only in one small place. Only the words that
+/// differ are compared: "Pemerintah Kota Semarang" and "Pemerintah Kota
+/// Samarinda" share most of their letters, but "semarang" and "samarinda"
+/// are different cities.
+fn small_name_change(old: &str, new: &str) -> bool {
+    let a: Vec<&str> = old.split_whitespace().collect();
+    let b: Vec<&str> = new.split_whitespace().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (
+        a[prefix..a.len() - suffix].join(" "),
+        b[prefix..b.len() - suffix].join(" "),
+    );
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // A typo: one or two letters, and at most a quarter of the words that
+    // differ (so "Kota A" and "Kota E" are two cities).
+    let limit = (a.len().max(b.len()) / 4).min(2);
+    edit_distance(&a, &b) <= limit
 }
 
 /// Levenshtein distance, in characters.
@@ -152,6 +188,8 @@ pub struct Wanted {
     /// The roster file and row it comes from.
     pub roster: String,
     pub row: usize,
+    /// The recipient as the roster spells it.
+    pub recipient: String,
     /// The numbering pattern, `{kind}` already filled in.
     pub pattern: String,
     /// "" or the year, for a counter that starts again each year.
@@ -178,6 +216,39 @@ pub struct Assigned {
     pub kept: bool,
     /// Older documents this one replaces.
     pub supersedes: Vec<String>,
+}
+
+/// What a run does with a proposed correction of a recipient's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corrections {
+    /// Lists them, and numbers nothing until the organizer decides.
+    #[default]
+    Ask,
+    /// Each is a correction: the new document replaces the old one.
+    Accept,
+    /// None is: the new documents are new, and the old ones stay issued.
+    Reject,
+}
+
+/// A new record that may correct the name on a document already issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub old_serial: String,
+    pub old_recipient: String,
+    pub new_recipient: String,
+    pub kind: String,
+    /// Where the new record is.
+    pub roster: String,
+    pub row: usize,
+}
+
+/// A run's numbering: per document its serial or why it has none, and
+/// the corrections the organizer is asked to confirm.
+#[derive(Debug, Clone, Default)]
+pub struct Assignment {
+    pub assigned: Vec<Result<Assigned, String>>,
+    /// Empty unless corrections are asked for.
+    pub proposals: Vec<Proposal>,
 }
 
 /// A document's identity: the record's `id` column if it has one, else
@@ -211,18 +282,41 @@ impl Book {
     /// Numbers the documents of a run, in print order. `claims(i, serial)`
     /// gives the signed claims of document `i` under `serial`, as CBOR:
     /// a document already issued with the same claims keeps its serial,
-    /// one whose claims changed (a corrected record) is new and replaces
-    /// it. Returns, per document, its serial or why it cannot have one.
+    /// one whose claims changed is new and replaces it. A record whose
+    /// identity is new replaces an old document only as
+    /// [`Book::replacements`] allows and `corrections` says.
     pub fn assign(
         &self,
         wanted: &[Wanted],
         claims: impl Fn(usize, &str) -> Vec<u8>,
-    ) -> Vec<Result<Assigned, String>> {
+        corrections: Corrections,
+    ) -> Assignment {
         let mut taken: HashSet<String> = self.serials.clone();
-        let in_run: HashSet<&str> = wanted.iter().map(|w| w.identity.as_str()).collect();
+        let replacements = self.replacements(wanted);
+        let mut proposals = Vec::new();
+        let mut replaces = |i: usize| -> Vec<String> {
+            let Some((old, relation)) = replacements.get(&i) else {
+                return Vec::new();
+            };
+            match (relation, corrections) {
+                (Relation::SameRecipient, _) | (Relation::NameFixed, Corrections::Accept) => {
+                    vec![old.serial.clone()]
+                }
+                (Relation::NameFixed, Corrections::Reject) => Vec::new(),
+                (Relation::NameFixed, Corrections::Ask) => {
+                    proposals.push(Proposal {
+                        old_serial: old.serial.clone(),
+                        old_recipient: old.recipient.clone(),
+                        new_recipient: wanted[i].recipient.clone(),
+                        kind: wanted[i].kind.clone(),
+                        roster: wanted[i].roster.clone(),
+                        row: wanted[i].row,
+                    });
+                    Vec::new()
+                }
+            }
+        };
         let mut first_row: HashMap<&str, usize> = HashMap::new();
-        // A replaced document's old serial is claimed once.
-        let mut replaced: HashSet<String> = HashSet::new();
         let mut out: Vec<Result<Assigned, String>> = Vec::with_capacity(wanted.len());
         // First: what the register already knows.
         for (i, w) in wanted.iter().enumerate() {
@@ -251,7 +345,7 @@ impl Book {
                     // A kept document that is only reserved (its run was
                     // killed) may still have a predecessor to replace.
                     if current.status == Status::Reserved {
-                        supersedes = self.predecessor(w, &in_run, &mut replaced);
+                        supersedes = replaces(i);
                     }
                     out.push(Ok(Assigned {
                         serial: current.serial.clone(),
@@ -264,7 +358,7 @@ impl Book {
                 }
                 supersedes.push(current.serial.clone());
             } else {
-                supersedes = self.predecessor(w, &in_run, &mut replaced);
+                supersedes = replaces(i);
             }
             // A placeholder: numbered below, in print order.
             out.push(Ok(Assigned {
@@ -329,38 +423,55 @@ impl Book {
                 Err(e) => *slot = Err(e),
             }
         }
-        out
+        Assignment {
+            assigned: out,
+            proposals,
+        }
     }
 
-    /// The document a corrected record replaces when its identity changed
-    /// (a name spelled anew): the one document still in force, made from a
-    /// roster of the same file name for the same kind, whose identity this
-    /// run no longer lists and which the new one reads as a correction of
-    /// (see [`is_correction`]). Rows may have moved; if several could be
-    /// meant, none is guessed at.
-    fn predecessor(
-        &self,
-        w: &Wanted,
-        in_run: &HashSet<&str>,
-        replaced: &mut HashSet<String>,
-    ) -> Vec<String> {
-        let key = (file_name(&w.roster), w.slot.clone());
-        let Some(identities) = self.by_roster.get(&key) else {
-            return Vec::new();
-        };
-        let found: Vec<&Current> = identities
-            .iter()
-            .filter(|id| !in_run.contains(id.as_str()) && is_correction(id, &w.identity))
-            .filter_map(|id| self.current.get(id))
-            .filter(|c| c.status != Status::Revoked && !replaced.contains(&c.serial))
-            .collect();
-        match found[..] {
-            [only] => {
-                replaced.insert(only.serial.clone());
-                vec![only.serial.clone()]
+    /// Which old document each record with a new identity may replace: one
+    /// still in force, made from a roster of the same file name for the
+    /// same kind, whose identity this run no longer lists, and which the
+    /// record relates to (see [`relation`]). Rows may have moved. Where an
+    /// old document has several such records, or a record several such
+    /// documents, nothing is paired: a person is never replaced on a guess.
+    fn replacements(&self, wanted: &[Wanted]) -> HashMap<usize, (&Current, Relation)> {
+        let in_run: HashSet<&str> = wanted.iter().map(|w| w.identity.as_str()).collect();
+        let mut pairs: Vec<(usize, &str, Relation)> = Vec::new();
+        for (i, w) in wanted.iter().enumerate() {
+            // Only a new identity, or one a killed run reserved, replaces.
+            if self
+                .current
+                .get(&w.identity)
+                .is_some_and(|c| c.status != Status::Reserved)
+            {
+                continue;
             }
-            _ => Vec::new(),
+            let key = (file_name(&w.roster), w.slot.clone());
+            for old in self.by_roster.get(&key).into_iter().flatten() {
+                if in_run.contains(old.as_str()) {
+                    continue;
+                }
+                let in_force = self
+                    .current
+                    .get(old)
+                    .is_some_and(|c| c.status != Status::Revoked);
+                if let Some(relation) = relation(old, &w.identity).filter(|_| in_force) {
+                    pairs.push((i, old.as_str(), relation));
+                }
+            }
         }
+        let mut per_new: HashMap<usize, usize> = HashMap::new();
+        let mut per_old: HashMap<&str, usize> = HashMap::new();
+        for (i, old, _) in &pairs {
+            *per_new.entry(*i).or_default() += 1;
+            *per_old.entry(*old).or_default() += 1;
+        }
+        pairs
+            .into_iter()
+            .filter(|(i, old, _)| per_new[i] == 1 && per_old[old] == 1)
+            .filter_map(|(i, old, relation)| Some((i, (self.current.get(old)?, relation))))
+            .collect()
     }
 
     /// Whether a serial was ever given.

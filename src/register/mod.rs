@@ -22,7 +22,9 @@ use crate::date::Date;
 use crate::lock::{LockError, PidLock};
 
 pub use audit::{Finding, FindingKind};
-pub use book::{identity, Assigned, Book, Wanted};
+pub use book::{
+    identity, relation, Assigned, Assignment, Book, Corrections, Proposal, Relation, Wanted,
+};
 pub use schema::VERSION as SCHEMA_VERSION;
 
 /// The register's file name, beside `piagam.toml`.

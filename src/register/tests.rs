@@ -15,6 +15,7 @@ fn wanted(slot: &str, recipient: &str, pattern: &str, on: &str) -> Wanted {
         slot: slot.into(),
         roster: "pemenang.csv".into(),
         row: 2,
+        recipient: recipient.into(),
         pattern: pattern.replace("{kind}", slot),
         period: String::new(),
         date: date(on),
@@ -51,9 +52,26 @@ fn record(w: &Wanted, a: &Assigned) -> Record {
 
 /// Numbers `wanted` from the register and issues them, as a run does.
 fn issue_all(register: &mut Register, wanted: &[Wanted]) -> Vec<Assigned> {
+    issue_with(register, wanted, Corrections::Ask)
+}
+
+fn issue_with(
+    register: &mut Register,
+    wanted: &[Wanted],
+    corrections: Corrections,
+) -> Vec<Assigned> {
     let book = register.book().unwrap();
-    let assigned = book.assign(wanted, claims_of(wanted));
-    let assigned: Vec<Assigned> = assigned.into_iter().map(Result::unwrap).collect();
+    let assignment = book.assign(wanted, claims_of(wanted), corrections);
+    assert!(
+        assignment.proposals.is_empty(),
+        "{:?}",
+        assignment.proposals
+    );
+    let assigned: Vec<Assigned> = assignment
+        .assigned
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
     let records: Vec<Record> = wanted
         .iter()
         .zip(&assigned)
@@ -181,7 +199,23 @@ fn a_rerun_keeps_serials_and_a_changed_record_supersedes_its_old_document() {
         wanted("piagam", "Kota Semarang", pattern, "2024-08-01"),
         wanted("piagam", "Kota Bandung", pattern, "2024-08-01"),
     ];
-    let corrected = issue_all(&mut register, &fixed);
+    // It may be another winner: nothing is replaced until the organizer says.
+    let asked = register
+        .book()
+        .unwrap()
+        .assign(&fixed, claims_of(&fixed), Corrections::Ask);
+    assert_eq!(
+        asked.proposals,
+        [Proposal {
+            old_serial: "001/X".into(),
+            old_recipient: "x".into(),
+            new_recipient: "Kota Semarang".into(),
+            kind: "piagam".into(),
+            roster: "pemenang.csv".into(),
+            row: 2,
+        }]
+    );
+    let corrected = issue_with(&mut register, &fixed, Corrections::Accept);
     assert_eq!(corrected[0].serial, "003/X");
     assert_eq!(corrected[0].supersedes, ["001/X"]);
     assert!(corrected[1].kept);
@@ -223,7 +257,9 @@ fn clashes_and_revoked_records_are_refused_before_anything_is_written() {
         wanted("piagam", "Kota C", pattern, "2024-08-01"),
     ];
     let book = register.book().unwrap();
-    let assigned = book.assign(&run, claims_of(&run));
+    let assigned = book
+        .assign(&run, claims_of(&run), Corrections::Ask)
+        .assigned;
     let err = |i: usize| assigned[i].clone().unwrap_err();
     assert!(
         err(0).contains("was revoked on 2024-09-01 (salah) as 001/X"),
@@ -273,20 +309,115 @@ fn identities_ignore_case_and_spacing_and_an_id_column_wins() {
         )
     );
     let id = |name: &str, year| identity("piagam", None, [name, "Juara", "Kota", "E"], year);
-    assert!(book::is_correction(
-        &id("Kota Semarng", 2024),
-        &id("Kota Semarang", 2024)
-    ));
-    assert!(!book::is_correction(
-        &id("Kota Bogor", 2024),
-        &id("Kabupaten Toba", 2024)
-    ));
+    let fixed = Some(Relation::NameFixed);
+    assert_eq!(
+        relation(&id("Kota Semarng", 2024), &id("Kota Semarang", 2024)),
+        fixed
+    );
+    assert_eq!(
+        relation(&id("Kota Bogor", 2024), &id("Kabupaten Toba", 2024)),
+        None
+    );
+    // The audit's case: a shared "Pemerintah Kota " makes no two cities one.
+    assert_eq!(
+        relation(
+            &id("Pemerintah Kota Semarang", 2024),
+            &id("Pemerintah Kota Samarinda", 2024)
+        ),
+        None
+    );
+    assert_eq!(
+        relation(&id("Kota Surabaya", 2024), &id("Kota Surakarta", 2024)),
+        None
+    );
+    assert_eq!(relation(&id("Kota A", 2024), &id("Kota E", 2024)), None);
     // Next year's award to the same winner is another document.
     assert_ne!(id("Kota Semarang", 2024), id("Kota Semarang", 2025));
-    assert!(!book::is_correction(
-        &id("Kota Semarng", 2024),
-        &id("Kota Semarang", 2025)
-    ));
+    assert_eq!(
+        relation(&id("Kota Semarng", 2024), &id("Kota Semarang", 2025)),
+        None
+    );
+    // The same winner with another rank is the same winner.
+    let ranked = |rank: &str| identity("piagam", None, ["Kota Bogor", rank, "Kota", "E"], 2024);
+    assert_eq!(
+        relation(&ranked("Juara Kedua"), &ranked("Juara Pertama")),
+        Some(Relation::SameRecipient)
+    );
+    // A name and a rank changed together are another document.
+    assert_eq!(
+        relation(
+            &identity(
+                "piagam",
+                None,
+                ["Kota Bogr", "Juara Kedua", "Kota", "E"],
+                2024
+            ),
+            &ranked("Juara Pertama")
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_changed_rank_replaces_on_its_own_and_two_candidates_replace_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&tmp.path().join(REGISTER_FILE)).unwrap();
+    let pattern = "{seq:03}/X";
+    let with = |recipient: &str, achievement: &str| {
+        let mut w = wanted("piagam", recipient, pattern, "2024-08-01");
+        w.identity = identity(
+            "piagam",
+            None,
+            [recipient, achievement, "Kota", "Anugerah"],
+            2024,
+        );
+        w
+    };
+    issue_all(
+        &mut register,
+        &[
+            with("Kota Bogor", "Juara Kedua"),
+            with("Kota Batu", "Harapan"),
+        ],
+    );
+    // Bogor's rank fixed: the same recipient, so its old charter is replaced.
+    let run = [
+        with("Kota Bogor", "Juara Pertama"),
+        with("Kota Batu", "Harapan"),
+    ];
+    let fixed = issue_all(&mut register, &run);
+    assert_eq!(fixed[0].supersedes, ["001/X"]);
+    assert!(fixed[1].kept);
+    // Two rows that could each be a correction of Kota Batu's: no proposal,
+    // nothing replaced, whatever the organizer passes.
+    let run = [
+        with("Kota Bogor", "Juara Pertama"),
+        with("Kota Bantu", "Harapan"),
+        with("Kota Batuu", "Harapan"),
+    ];
+    let book = register.book().unwrap();
+    for corrections in [Corrections::Ask, Corrections::Accept] {
+        let assignment = book.assign(&run, claims_of(&run), corrections);
+        assert!(assignment.proposals.is_empty());
+        assert!(assignment
+            .assigned
+            .iter()
+            .all(|a| a.as_ref().unwrap().supersedes.is_empty()));
+    }
+    // Rejected, a proposed correction is a new document beside the old.
+    let run = [
+        with("Kota Bogor", "Juara Pertama"),
+        with("Kota Batuu", "Harapan"),
+    ];
+    let new = issue_with(&mut register, &run, Corrections::Reject);
+    assert!(new[1].supersedes.is_empty() && !new[1].kept);
+    let batu = register
+        .entries()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.serial == "002/X")
+        .unwrap();
+    assert_eq!(batu.status, Status::Issued);
 }
 
 #[test]
@@ -299,7 +430,9 @@ fn the_audit_finishes_interrupted_runs_and_reports_missing_files() {
         wanted("piagam", "Kota B", "{seq}", "2024-08-01"),
     ];
     let book = register.book().unwrap();
-    let assigned = book.assign(&run, claims_of(&run));
+    let assigned = book
+        .assign(&run, claims_of(&run), Corrections::Ask)
+        .assigned;
     let records: Vec<Record> = run
         .iter()
         .zip(assigned)

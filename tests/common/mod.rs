@@ -268,6 +268,18 @@ impl Batch {
         cmd
     }
 
+    /// `piagam check` on the batch's roster, as generate would read it.
+    pub fn check(&self, extra: &[&str]) -> Output {
+        piagam()
+            .args(["check", "--roster"])
+            .arg(self.dir.join("pemenang.csv"))
+            .arg("--template")
+            .arg(repo().join("templates/piagam"))
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
     pub fn run(&self, out: &str, extra: &[&str]) -> PathBuf {
         let result = self.generate(out, extra).output().unwrap();
         assert!(
