@@ -243,6 +243,7 @@ pub fn revoke_in_register(
     let serials: Vec<String> = serials.iter().map(|s| s.trim().to_owned()).collect();
     let outcomes = register.revoke(&serials, reason, date)?;
     let written = write_register_list(&register, &key, &trust, &list_path)?;
+    register.revocations_written()?;
     if let Ok(path) = std::path::absolute(&list_path) {
         register.set_meta("revocations_path", &path.to_string_lossy())?;
     }
@@ -268,5 +269,19 @@ pub fn write_revocations(
     })?;
     let (key, key_path) = register_key(&register, key)?;
     let trust = own_trust(&key, &key_path, jwks)?;
-    write_register_list(&register, &key, &trust, out)
+    let list = write_register_list(&register, &key, &trust, out)?;
+    // Written where the register publishes it: it is up to date again
+    // (a register on read-only media keeps its mark).
+    let published = crate::generate::revocations_path(&register)?;
+    if same_file(&published, out) {
+        let _ = register.revocations_written();
+    }
+    Ok(list)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }

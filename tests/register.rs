@@ -740,3 +740,268 @@ fn a_rerun_after_a_key_rotation_keeps_serials_and_never_passes_old_files_as_new(
         .iter()
         .all(|e| e["files"].as_array().unwrap().len() == 2));
 }
+
+/// The audit's case: a second run reached the register through a symlink,
+/// and the lock, named after the path as typed, did not stop it.
+#[test]
+fn a_register_reached_through_a_symlink_is_held_by_one_run() {
+    let batch = Batch::with_rows(300);
+    let register = batch.dir.join(REGISTER);
+    let lock = batch.dir.join(format!("{REGISTER}.lock"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let link = elsewhere.path().join("tautan.sqlite");
+    // Made by the first run below; the link may point ahead of it.
+    std::os::unix::fs::symlink(&register, &link).unwrap();
+    let mut first = batch
+        .generate("hasil", &["--jobs", "1"])
+        .env("PIAGAM_TEST_MOVE_PAUSE_MS", "20")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !lock.exists() || !register.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no lock appeared"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let second = batch
+        .generate("lain", &["--register", s(&link)])
+        .output()
+        .unwrap();
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first run ended too soon to tell"
+    );
+    assert_eq!(second.status.code(), Some(2), "{}", said(&second));
+    assert!(
+        said(&second).contains(&format!(
+            "is in use by another piagam run (process {})",
+            first.id()
+        )),
+        "{}",
+        said(&second)
+    );
+    assert!(!batch.dir.join("lain").exists());
+    first.kill().unwrap();
+    first.wait().unwrap();
+}
+
+#[test]
+fn special_and_foreign_files_are_refused_as_registers() {
+    let batch = Batch::with_rows(2);
+    // A FIFO would hang a reader for ever: refused at once.
+    let fifo = batch.dir.join("antrian.sqlite");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for args in [
+        vec!["list", "--register", s(&fifo)],
+        vec!["check", "--register", s(&fifo)],
+    ] {
+        let mut child = piagam()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("{args:?} hangs on a FIFO");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(said(&out).contains("not a regular file"), "{}", said(&out));
+    }
+    let out = batch
+        .generate("hasil", &["--register", s(&fifo)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(said(&out).contains("not a regular file"), "{}", said(&out));
+    // Somebody else's SQLite database is not adopted as a register.
+    let foreign = batch.dir.join("inventaris.sqlite");
+    let made = run_tool(
+        "sqlite3",
+        &[
+            s(&foreign),
+            "CREATE TABLE barang (nama TEXT); INSERT INTO barang VALUES ('meja');",
+        ],
+    );
+    assert!(made.status.success());
+    let before = std::fs::read(&foreign).unwrap();
+    for out in [
+        batch
+            .generate("hasil", &["--register", s(&foreign)])
+            .output()
+            .unwrap(),
+        run_piagam(&["list", "--register", s(&foreign)]),
+    ] {
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            said(&out).contains("is not a piagam register"),
+            "{}",
+            said(&out)
+        );
+    }
+    assert_eq!(std::fs::read(&foreign).unwrap(), before, "left as it was");
+    assert!(!batch.dir.join("hasil").exists());
+}
+
+/// A revocation list that failed to be written is remembered: check
+/// --register reports it, and the next run writes it.
+#[test]
+fn a_revocation_list_that_failed_to_be_written_is_written_by_the_next_run() {
+    let batch = Batch::with_rows(1);
+    write_roster(&batch, &[("Pemerintah Kota Bogor", "Juara Kedua")]);
+    batch.run("hasil", &[]);
+    // The rank fixed: the old charter is superseded, and the list must say
+    // so; but something stands where the list goes.
+    write_roster(&batch, &[("Pemerintah Kota Bogor", "Juara Pertama")]);
+    let list = batch.dir.join("piagam-revocations.cose");
+    std::fs::create_dir(&list).unwrap();
+    let failed = batch.generate("hasil", &[]).output().unwrap();
+    assert_eq!(failed.status.code(), Some(2), "{}", said(&failed));
+    let register = batch.dir.join(REGISTER);
+    let audit = run_piagam(&["check", "--register", s(&register)]);
+    assert_eq!(audit.status.code(), Some(1), "{}", said(&audit));
+    assert!(
+        said(&audit).contains("the signed revocation list lacks documents withdrawn"),
+        "{}",
+        said(&audit)
+    );
+    std::fs::remove_dir(&list).unwrap();
+    let said_now = ok(&batch.generate("hasil", &[]).output().unwrap());
+    assert!(said_now.contains("piagam-revocations.cose"), "{said_now}");
+    assert!(list.is_file());
+    let audit = run_piagam(&["check", "--register", s(&register)]);
+    assert_eq!(audit.status.code(), Some(0), "{}", said(&audit));
+    // The list withdraws the old charter.
+    let jwks = batch.dir.join("kunci/issuer.jwks.json");
+    let old = batch.dir.join("hasil/001-piagam-pemerintah-kota-bogor.pdf");
+    let out = run_piagam(&[
+        "verify",
+        "--trust",
+        s(&jwks),
+        "--revocations",
+        s(&list),
+        "--json",
+        s(&old),
+    ]);
+    assert!(
+        stdout_of(&out).contains("\"replaced_by\":\"002/"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
+/// The audit's case: with a register, a rerun after a redesign kept the
+/// old files while print.pdf took the new design, and said it wrote them.
+#[test]
+fn a_changed_design_is_refused_or_replaced_never_kept_silently() {
+    let batch = Batch::with_rows(3);
+    // A copy of the bundled template, whose title the organizer changes.
+    let template = batch.dir.join("desain");
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(repo().join("templates/piagam"))
+        .arg(&template)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    std::fs::create_dir_all(batch.dir.join("assets")).unwrap();
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(repo().join("templates/assets/."))
+        .arg(batch.dir.join("assets"))
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let generate = |extra: &[&str]| {
+        let mut cmd = piagam();
+        cmd.args(["generate", "--roster"])
+            .arg(batch.dir.join("pemenang.csv"))
+            .arg("--template")
+            .arg(&template)
+            .arg("--key")
+            .arg(&batch.key)
+            .arg("--out")
+            .arg(batch.dir.join("hasil"))
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let first = generate(&[]);
+    assert!(
+        said(&first).contains("3 PDF(s) (3 new)"),
+        "{}",
+        said(&first)
+    );
+    let out = batch.dir.join("hasil");
+    let before = pdf_bytes(&out);
+    let print_before = std::fs::read(out.join("print.pdf")).unwrap();
+    // The same design again: nothing changes, and the summary says so.
+    let again = generate(&[]);
+    assert!(
+        said(&again).contains("3 PDF(s) (3 unchanged)"),
+        "{}",
+        said(&again)
+    );
+    // A new title.
+    let toml = template.join("template.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        text.replace("PIAGAM PENGHARGAAN", "PIAGAM KEHORMATAN"),
+    )
+    .unwrap();
+    let refused = generate(&[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", said(&refused));
+    assert!(
+        said(&refused).contains("3 file(s) in the output folder would change"),
+        "{}",
+        said(&refused)
+    );
+    assert_eq!(
+        pdf_bytes(&out),
+        before,
+        "the documents are left as they were"
+    );
+    assert_eq!(
+        std::fs::read(out.join("print.pdf")).unwrap(),
+        print_before,
+        "and so is print.pdf"
+    );
+    // Replaced on purpose, the documents and print.pdf agree.
+    let replaced = generate(&["--overwrite"]);
+    assert!(
+        said(&replaced).contains("3 PDF(s) (3 replaced)"),
+        "{}",
+        said(&replaced)
+    );
+    for name in document_pdfs(&out) {
+        assert!(
+            pdf_text(&out.join(&name)).contains("PIAGAM KEHORMATAN"),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        pdf_text(&out.join("print.pdf"))
+            .matches("PIAGAM KEHORMATAN")
+            .count(),
+        3
+    );
+    // The register keeps the documents (same serials, same seals) with
+    // their new files' digests: check --register finds nothing wrong.
+    let audit = run_piagam(&["check", "--register", s(&batch.dir.join(REGISTER))]);
+    assert_eq!(audit.status.code(), Some(0), "{}", said(&audit));
+}

@@ -233,7 +233,17 @@ fn demo(out: &Path) -> CmdResult {
 fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &Request, secs: f64) {
     let mut what = Vec::new();
     if req.outputs.files {
-        what.push(format!("{} PDF(s)", issued.len()));
+        let mut fates = Vec::new();
+        for (n, word) in [
+            (w.new_files, "new"),
+            (w.replaced_files, "replaced"),
+            (w.unchanged_files, "unchanged"),
+        ] {
+            if n > 0 {
+                fates.push(format!("{n} {word}"));
+            }
+        }
+        what.push(format!("{} PDF(s) ({})", issued.len(), fates.join(", ")));
     }
     if req.outputs.print {
         what.push(match req.print_chunk {
@@ -242,7 +252,7 @@ fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &Request, sec
         });
     }
     say!(
-        "wrote {} document(s) to {}: {}, {} page(s), {:.1} MB, in {secs:.1} s",
+        "{} document(s) in {}: {}, {} page(s), {:.1} MB, in {secs:.1} s",
         issued.len(),
         out.display(),
         what.join(" and "),
@@ -382,8 +392,22 @@ fn audit(path: &Path) -> CmdResult {
             path.display()
         ));
     }
-    let mut register = piagam::register::Register::open(path).map_err(|e| e.to_string())?;
-    let findings = register.audit(true).map_err(|e| e.to_string())?;
+    // A register on read-only media is checked as it stands, repairing nothing.
+    let (mut register, repair) = match piagam::register::Register::open(path) {
+        Ok(register) => (register, true),
+        Err(piagam::register::RegisterError::ReadOnly { .. }) => {
+            say!(
+                "register {} can only be read: checking it without repairing anything",
+                path.display()
+            );
+            let register = piagam::register::Register::open_read_only(path)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("register {} does not exist", path.display()))?;
+            (register, false)
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let findings = register.audit(repair).map_err(|e| e.to_string())?;
     let entries = register.entries().map_err(|e| e.to_string())?;
     let mut problems = 0;
     for f in &findings {
@@ -595,9 +619,15 @@ fn generate(req: Request, quiet: bool) -> CmdResult {
         say!(
             "register {}: {} document(s) issued now, {} already issued and kept",
             r.path.display(),
-            r.new,
+            r.new + r.completed,
             r.kept
         );
+        if r.completed > 0 {
+            say!(
+                "this run completed {} document(s) an interrupted run had begun",
+                r.completed
+            );
+        }
         if !r.superseded.is_empty() {
             say!(
                 "this run replaces {} earlier document(s) with corrected ones: {}",

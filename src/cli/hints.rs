@@ -44,7 +44,7 @@ pub fn run_error(e: RunError) -> String {
         RunError::KeyNotInJwks { .. } => Some("pass the issuer's own JWKS with --jwks FILE"),
         RunError::Generate(g) => generate_hint(g),
         RunError::Register(piagam::register::RegisterError::Busy { .. }) => Some(
-            "runs that share a register take turns; for a one-off run that keeps no record, pass --no-register",
+            "runs that share a register take turns; if no piagam run is using it (the process number was reused), delete the register's .lock file; for a one-off run that keeps no record, pass --no-register",
         ),
         _ => None,
     };

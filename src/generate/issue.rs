@@ -105,11 +105,14 @@ pub fn write_and_record(
     let mut register = register.into_inner().unwrap_or_else(|e| e.into_inner());
     let superseded = register.issue(&records)?;
     let revocations_at = revocations_path(&register)?;
-    let revocations = if superseded.is_empty() {
+    // Written when this run superseded anything, and retried by every run
+    // after one whose writing failed.
+    let revocations = if superseded.is_empty() && !register.revocations_stale()? {
         None
     } else {
         let trust = crate::seal::Trust::from_jwks(jwks)?;
         crate::revoke::write_register_list(&register, job.key, &trust, &revocations_at)?;
+        register.revocations_written()?;
         Some(revocations_at.clone())
     };
     // Every run refreshes the list of issued files, so `verify` can tell
@@ -122,6 +125,7 @@ pub fn write_and_record(
             path: register.path().to_owned(),
             new,
             kept: numbers.kept(),
+            completed: numbers.completed(),
             superseded,
             revocations,
             issued_list,

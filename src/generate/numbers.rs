@@ -71,7 +71,15 @@ impl Numbers {
     pub fn kept(&self) -> usize {
         self.assigned
             .iter()
-            .filter(|a| a.as_ref().is_ok_and(|a| a.kept))
+            .filter(|a| a.as_ref().is_ok_and(|a| a.kept && !a.completes))
+            .count()
+    }
+
+    /// How many documents an interrupted run reserved, and this run issues.
+    pub fn completed(&self) -> usize {
+        self.assigned
+            .iter()
+            .filter(|a| a.as_ref().is_ok_and(|a| a.completes))
             .count()
     }
 }

@@ -112,6 +112,21 @@ pub struct Written {
     pub bytes: u64,
     /// Each document file's digest, when the run asked for them.
     pub digests: Vec<FileDigest>,
+    /// Document files: written where there was none, left in place as
+    /// they were (the same bytes), and replaced (`overwrite`).
+    pub new_files: usize,
+    pub unchanged_files: usize,
+    pub replaced_files: usize,
+}
+
+/// What became of one document's own file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileFate {
+    New,
+    Unchanged,
+    Replaced,
+    /// Would change, and may not: listed in `changed`.
+    Refused,
 }
 
 /// Documents composed, rendered and written per slice: enough to keep
@@ -282,6 +297,7 @@ fn render_all(
     }
     let changed = Mutex::new(Vec::new());
     let file_bytes = Mutex::new(0u64);
+    let fates = Mutex::new(Vec::new());
     let mut written = Written {
         documents: issued.len(),
         ..Written::default()
@@ -296,14 +312,21 @@ fn render_all(
                 let page = compose_again(job, doc)?;
                 let rendered = kit.render(&page);
                 let mut digest = None;
+                // A file in place as issued is left alone only if this
+                // run would write the very same bytes: its document ID (a
+                // hash of all before the trailer) says so without writing
+                // it. A changed design is never kept silently.
                 let kept = match (options.in_place, staging) {
                     (Some(in_place), Some(staging)) if options.outputs.files => {
-                        in_place(start + i, &staging.target(&doc.file))
+                        let target = staging.target(&doc.file);
+                        in_place(start + i, &target)
+                            .filter(|_| same_file_id(&kit, &rendered, doc, issuer, &target))
                     }
                     _ => None,
                 };
                 if let Some(sha) = kept {
                     digest = Some(sha);
+                    fates.lock().map(|mut f| f.push(FileFate::Unchanged)).ok();
                     if let Ok(mut total) = file_bytes.lock() {
                         *total += std::fs::metadata(
                             staging.map_or(PathBuf::new(), |s| s.target(&doc.file)),
@@ -311,10 +334,11 @@ fn render_all(
                         .map_or(0, |m| m.len());
                     }
                 } else if options.outputs.files {
-                    let (len, sha) = write_document(
+                    let (len, sha, fate) = write_document(
                         &kit, &rendered, doc, issuer, staging, options, &changed, hash,
                     )?;
                     digest = sha;
+                    fates.lock().map(|mut f| f.push(fate)).ok();
                     if let Ok(mut total) = file_bytes.lock() {
                         *total += len;
                     }
@@ -379,6 +403,11 @@ fn render_all(
         }
     }
     written.bytes = file_bytes.into_inner().unwrap_or_default();
+    let fates = fates.into_inner().unwrap_or_default();
+    let count = |fate: FileFate| fates.iter().filter(|f| **f == fate).count();
+    written.new_files = count(FileFate::New);
+    written.unchanged_files = count(FileFate::Unchanged);
+    written.replaced_files = count(FileFate::Replaced);
     let mut parts = Vec::new();
     for (_, print) in prints {
         parts.extend(print.finish(
@@ -405,10 +434,36 @@ fn render_all(
     Ok(written)
 }
 
+fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str) -> DocInfo<'a> {
+    DocInfo {
+        title,
+        author: issuer,
+        subject: &doc.achievement,
+        date: Some(doc.claims.date),
+        lang: Some(doc.lang),
+    }
+}
+
+/// Whether the file at `target` is byte for byte what this run would
+/// write for `doc`: the same document ID.
+fn same_file_id(kit: &Kit, page: &RenderedPage, doc: &Issued, issuer: &str, target: &Path) -> bool {
+    let title = format!("{} — {}", doc.serial, doc.recipient);
+    let Ok(mut file) = PdfFile::start(kit, Sink::Nowhere) else {
+        return false;
+    };
+    if file.add_page(page).is_err() {
+        return false;
+    }
+    match file.finish_with_id(&doc_info(doc, issuer, &title)) {
+        Ok((_, _, id)) => crate::render::pdf::id_in_file(target).is_some_and(|old| old == id),
+        Err(_) => false,
+    }
+}
+
 /// Writes one document's own file: straight into staging, or, if a file
 /// of that name is in place, only when its bytes would differ (and then
 /// only with `--overwrite`; otherwise it is listed in `changed`). Returns
-/// the file's length, and with `hash` its SHA-256.
+/// the file's length, with `hash` its SHA-256, and what became of it.
 #[allow(clippy::too_many_arguments)]
 fn write_document(
     kit: &Kit,
@@ -419,35 +474,33 @@ fn write_document(
     options: &WriteOptions,
     changed: &Mutex<Vec<PathBuf>>,
     hash: bool,
-) -> Result<(u64, Option<[u8; 32]>), GenerateError> {
+) -> Result<(u64, Option<[u8; 32]>, FileFate), GenerateError> {
     let title = format!("{} — {}", doc.serial, doc.recipient);
-    let info = DocInfo {
-        title: &title,
-        author: issuer,
-        subject: &doc.achievement,
-        date: Some(doc.claims.date),
-        lang: Some(doc.lang),
-    };
+    let info = doc_info(doc, issuer, &title);
     let Some(staging) = staging else {
         let mut file = PdfFile::start(kit, Sink::Nowhere)?;
         file.add_page(page)?;
-        return Ok((file.finish(&info)?.1, None));
+        return Ok((file.finish(&info)?.1, None, FileFate::New));
     };
     let target = staging.target(&doc.file);
     if target.exists() {
         let mut file = PdfFile::start(kit, Vec::new())?;
         file.add_page(page)?;
         let (bytes, len) = file.finish(&info)?;
-        match std::fs::read(&target) {
-            Ok(old) if old == bytes => {}
+        let fate = match std::fs::read(&target) {
+            Ok(old) if old == bytes => FileFate::Unchanged,
             Ok(_) if !options.overwrite => {
                 if let Ok(mut c) = changed.lock() {
                     c.push(target);
                 }
+                FileFate::Refused
             }
-            _ => staging.write_if_changed(&doc.file, &bytes)?,
-        }
-        return Ok((len, hash.then(|| Sha256::digest(&bytes).into())));
+            _ => {
+                staging.write_if_changed(&doc.file, &bytes)?;
+                FileFate::Replaced
+            }
+        };
+        return Ok((len, hash.then(|| Sha256::digest(&bytes).into()), fate));
     }
     let path = staging.path(&doc.file);
     let created = File::create(&path).map_err(|e| write_error(&path, e))?;
@@ -473,7 +526,7 @@ fn write_document(
         Sink::Nowhere => None,
     };
     staging.add(&doc.file);
-    Ok((len, digest))
+    Ok((len, digest, FileFate::New))
 }
 
 impl<'k> PrintFile<'k> {

@@ -79,6 +79,8 @@ pub struct RegisterReport {
     pub new: usize,
     /// Documents already issued, with the same claims and serial.
     pub kept: usize,
+    /// Documents an interrupted run reserved, issued now.
+    pub completed: usize,
     /// Older documents replaced by corrected ones.
     pub superseded: Vec<String>,
     /// The signed revocation list, when the run wrote one.

@@ -81,6 +81,26 @@ pub(super) fn run(
             }
         }
     }
+    // One file recorded for two documents in force: two runs wrote into
+    // one folder, or one run's files were recorded under another's
+    // documents. Only the organizer can say which is which.
+    let mut owner: std::collections::HashMap<&str, &Entry> = std::collections::HashMap::new();
+    for doc in docs
+        .iter()
+        .filter(|d| matches!(d.status, Status::Issued | Status::Reserved))
+    {
+        for (path, _) in &doc.files {
+            if let Some(first) = owner.insert(path.as_str(), doc) {
+                findings.push(problem(
+                    doc,
+                    &format!(
+                        "its file {path} is also recorded for {} ({}), another document: two runs wrote the same file",
+                        first.serial, first.recipient
+                    ),
+                ));
+            }
+        }
+    }
     // One identity, several documents in force: the newest stands.
     let mut newest: std::collections::HashMap<&str, &Entry> = std::collections::HashMap::new();
     for doc in docs.iter().filter(|d| d.status == Status::Issued) {

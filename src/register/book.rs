@@ -214,6 +214,9 @@ pub struct Assigned {
     pub counter: Option<(String, String)>,
     /// Already in the register with the same claims: nothing new is issued.
     pub kept: bool,
+    /// Kept from a run that was interrupted before it issued it: this run
+    /// completes it.
+    pub completes: bool,
     /// Older documents this one replaces.
     pub supersedes: Vec<String>,
 }
@@ -352,6 +355,7 @@ impl Book {
                         seq: current.seq.unwrap_or(w.fallback_seq),
                         counter: None,
                         kept: true,
+                        completes: current.status == Status::Reserved,
                         supersedes,
                     }));
                     continue;
@@ -366,6 +370,7 @@ impl Book {
                 seq: 0,
                 counter: None,
                 kept: false,
+                completes: false,
                 supersedes,
             }));
         }

@@ -48,6 +48,14 @@ pub enum RegisterError {
     Missing { path: PathBuf },
     #[error("{0}")]
     Lock(crate::fsio::WriteError),
+    #[error("register {path}: serial {serial} is already in it for another document ({recipient}); another run may be writing this register by another path. Nothing was written")]
+    SerialClash {
+        path: PathBuf,
+        serial: String,
+        recipient: String,
+    },
+    #[error("register {path} can only be read (read-only file or medium)")]
+    ReadOnly { path: PathBuf },
 }
 
 /// What became of a document.
@@ -191,12 +199,17 @@ impl Register {
                 message: format!("its folder {} does not exist", folder.display()),
             });
         }
-        if path.is_dir() {
-            return Err(RegisterError::Invalid {
+        check_kind(path)?;
+        // Two runs that reach one register by different paths (a symlink,
+        // a second mount) must meet at one lock and one folder for files.
+        let resolved = resolve(path)?;
+        let path = resolved.as_path();
+        if path.exists() && !writable(path) {
+            return Err(RegisterError::ReadOnly {
                 path: path.to_owned(),
-                message: "this is a folder; name the register's file".into(),
             });
         }
+        refuse_foreign(path)?;
         let lock_path = lock_path(path);
         let lock = PidLock::take(&lock_path).map_err(|e| match e {
             LockError::Busy { pid } => RegisterError::Busy {
@@ -236,6 +249,10 @@ impl Register {
         if !path.exists() {
             return Ok(None);
         }
+        check_kind(path)?;
+        let resolved = resolve(path)?;
+        let path = resolved.as_path();
+        refuse_foreign(path)?;
         let sql = sql_error(path);
         // Opened for writing where allowed (nothing is written), so that
         // closing it tidies away the WAL's side files; else read-only.
@@ -325,8 +342,11 @@ impl Register {
                      ON CONFLICT (serial) DO NOTHING",
                 )
                 .map_err(&sql)?;
+            let mut existing = tx
+                .prepare("SELECT identity, claims_cbor, recipient FROM documents WHERE serial = ?1")
+                .map_err(&sql)?;
             for r in records {
-                added += insert
+                let inserted = insert
                     .execute(params![
                         r.serial,
                         r.seq,
@@ -344,6 +364,23 @@ impl Register {
                         now,
                     ])
                     .map_err(&sql)?;
+                if inserted == 0 {
+                    // A rerun finds its own document; anything else means
+                    // two runs numbered from one register unawares.
+                    let (identity, claims, recipient): (String, Vec<u8>, String) = existing
+                        .query_row([&r.serial], |row| {
+                            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                        })
+                        .map_err(&sql)?;
+                    if identity != r.identity || claims != r.claims_cbor {
+                        return Err(RegisterError::SerialClash {
+                            path: path.clone(),
+                            serial: r.serial.clone(),
+                            recipient,
+                        });
+                    }
+                }
+                added += inserted;
             }
             let mut counter = tx
                 .prepare(
@@ -431,6 +468,9 @@ impl Register {
                 }
             }
         }
+        if !superseded.is_empty() {
+            mark_list_stale(&tx).map_err(&sql)?;
+        }
         tx.commit().map_err(&sql)?;
         Ok(superseded)
     }
@@ -483,8 +523,24 @@ impl Register {
             };
             outcomes.push((serial.clone(), outcome));
         }
+        if outcomes.iter().any(|(_, o)| *o == Revocation::Revoked) {
+            mark_list_stale(&tx).map_err(&sql)?;
+        }
         tx.commit().map_err(&sql)?;
         Ok(outcomes)
+    }
+
+    /// True while the signed revocation list lacks a withdrawal the
+    /// register holds: set with the withdrawal, in its transaction, and
+    /// cleared only once the list is written. A list that failed to be
+    /// written is so never forgotten.
+    pub fn revocations_stale(&self) -> Result<bool, RegisterError> {
+        Ok(self.meta(LIST_STALE)?.is_some_and(|v| v == "1"))
+    }
+
+    /// Records that the signed revocation list now says all it should.
+    pub fn revocations_written(&self) -> Result<(), RegisterError> {
+        self.set_meta(LIST_STALE, "0")
     }
 
     /// Every revoked and superseded document, for the signed list.
@@ -618,7 +674,16 @@ impl Register {
         let base = self.base_dir();
         let entries = self.entries()?;
         let path = self.path.clone();
-        audit::run(&mut self.conn, &base, &entries, repair).map_err(sql_error(&path))
+        let mut findings =
+            audit::run(&mut self.conn, &base, &entries, repair).map_err(sql_error(&path))?;
+        if self.revocations_stale()? {
+            findings.push(Finding {
+                kind: audit::FindingKind::Problem,
+                serial: None,
+                message: "the signed revocation list lacks documents withdrawn since it was last written (writing it failed): run piagam revocations, or generate or revoke again, to write it".into(),
+            });
+        }
+        Ok(findings)
     }
 
     /// The folder relative paths in the register start from.
@@ -772,6 +837,109 @@ impl Entry {
             "files": self.files.iter().map(|(path, sha)| serde_json::json!({"path": path, "sha256": sha})).collect::<Vec<_>>(),
         })
     }
+}
+
+/// The meta key that says the signed revocation list is out of date.
+const LIST_STALE: &str = "revocations_stale";
+
+fn mark_list_stale(tx: &rusqlite::Transaction) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, '1')
+         ON CONFLICT (key) DO UPDATE SET value = '1'",
+        [LIST_STALE],
+    )
+    .map(|_| ())
+}
+
+/// Refuses a register path that is a device, FIFO or socket, before
+/// anything opens it (reading one may never end).
+fn check_kind(path: &Path) -> Result<(), RegisterError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(RegisterError::Invalid {
+            path: path.to_owned(),
+            message: "this is not a regular file (a device, FIFO or socket)".into(),
+        }),
+        Ok(m) if m.is_dir() => Err(RegisterError::Invalid {
+            path: path.to_owned(),
+            message: "this is a folder; name the register's file".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The path a register really lives at: symlinks followed, `..` resolved.
+fn resolve(path: &Path) -> Result<PathBuf, RegisterError> {
+    if path.exists() {
+        return std::fs::canonicalize(path).map_err(|e| RegisterError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        });
+    }
+    if path.symlink_metadata().is_ok() {
+        return Err(RegisterError::Invalid {
+            path: path.to_owned(),
+            message: "this is a link to a file that does not exist".into(),
+        });
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let folder = std::fs::canonicalize(folder).map_err(|e| RegisterError::Invalid {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(folder.join(path.file_name().unwrap_or_default()))
+}
+
+/// Whether this process may write the register and beside it.
+fn writable(path: &Path) -> bool {
+    let file_ok = std::fs::OpenOptions::new().append(true).open(path).is_ok();
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let probe = folder.join(format!(".piagam-write-probe-{}", std::process::id()));
+    let folder_ok = std::fs::File::create(&probe).is_ok();
+    let _ = std::fs::remove_file(&probe);
+    file_ok && folder_ok
+}
+
+/// Refuses an SQLite file that is not a piagam register (its own tables,
+/// no piagam schema version) instead of adding piagam's tables to it.
+fn refuse_foreign(path: &Path) -> Result<(), RegisterError> {
+    if std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+        return Ok(());
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sql_error(path))?;
+    let version = schema::version(&conn).map_err(|e| RegisterError::Invalid {
+        path: path.to_owned(),
+        message: format!("{e}: this is not an SQLite database, so not a piagam register"),
+    })?;
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sql_error(path))?;
+    let has_ours = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'counters', 'documents', 'files')",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(sql_error(path))?;
+    if (version == 0 && tables > 0) || (version > 0 && has_ours < 4) {
+        return Err(RegisterError::Invalid {
+            path: path.to_owned(),
+            message: format!(
+                "this SQLite database is not a piagam register ({tables} table(s) of its own, schema version {version}); name another file"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The lock file of a register.

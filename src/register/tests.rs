@@ -499,3 +499,26 @@ fn a_second_writer_is_refused_naming_the_first() {
     drop(first);
     Register::open(&path).unwrap();
 }
+
+#[test]
+fn a_reservation_that_would_reuse_a_serial_for_another_document_aborts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut register = Register::open(&tmp.path().join(REGISTER_FILE)).unwrap();
+    let pattern = "{seq:03}/X";
+    let first = [wanted("piagam", "Kota A", pattern, "2024-08-01")];
+    let assigned = issue_all(&mut register, &first);
+    // Another run, numbered from the register before the first wrote to it.
+    let other = wanted("piagam", "Kota B", pattern, "2024-08-01");
+    let clash = record(&other, &assigned[0]);
+    let err = register
+        .reserve(&[clash], &counters_after(&[]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::SerialClash { serial, .. } if serial == "001/X"),
+        "{err}"
+    );
+    assert_eq!(register.entries().unwrap().len(), 1, "nothing reserved");
+    // The first run's own rerun is no clash.
+    let again = record(&first[0], &assigned[0]);
+    assert_eq!(register.reserve(&[again], &[]).unwrap(), 0);
+}

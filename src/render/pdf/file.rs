@@ -192,7 +192,14 @@ impl<'k, W: Write> PdfFile<'k, W> {
     /// Writes the shared objects the pages used, the page tree, the
     /// catalog, the info dictionary and the cross-reference table; returns
     /// the destination and the file's length.
-    pub fn finish(mut self, info: &DocInfo) -> Result<(W, u64), RenderError> {
+    pub fn finish(self, info: &DocInfo) -> Result<(W, u64), RenderError> {
+        self.finish_with_id(info).map(|(out, len, _)| (out, len))
+    }
+
+    /// Finishes the file and also returns its document ID, which is a hash
+    /// of every byte before the trailer: two files with the same ID are the
+    /// same bytes.
+    pub fn finish_with_id(mut self, info: &DocInfo) -> Result<(W, u64, String), RenderError> {
         for number in 1..self.shared_used.len() {
             if self.shared_used[number] {
                 let (body, digest) = self.kit.object(number as u32);
@@ -256,7 +263,7 @@ impl<'k, W: Write> PdfFile<'k, W> {
         );
         self.out.put(&trailer)?;
         self.out.out.flush().map_err(io)?;
-        Ok((self.out.out, self.out.written))
+        Ok((self.out.out, self.out.written, id))
     }
 }
 
@@ -537,4 +544,21 @@ mod tests {
         }
         assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
     }
+}
+
+/// The document ID in a PDF file's trailer (the first of the pair), read
+/// from its last bytes; none if the file is not one piagam could write.
+pub fn id_in_file(path: &std::path::Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(512))).ok()?;
+    let mut tail = Vec::with_capacity(512);
+    file.read_to_end(&mut tail).ok()?;
+    let tail = String::from_utf8_lossy(&tail);
+    let at = tail.rfind("/ID[<")? + 5;
+    let id = tail.get(at..at + 32)?;
+    id.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| id.to_owned())
 }
