@@ -511,6 +511,23 @@ fn adler32(data: &[u8]) -> u32 {
     (b << 16) | a
 }
 
+/// The document ID in a PDF file's trailer (the first of the pair), read
+/// from its last bytes; none if the file is not one piagam could write.
+pub fn id_in_file(path: &std::path::Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(512))).ok()?;
+    let mut tail = Vec::with_capacity(512);
+    file.read_to_end(&mut tail).ok()?;
+    let tail = String::from_utf8_lossy(&tail);
+    let at = tail.rfind("/ID[<")? + 5;
+    let id = tail.get(at..at + 32)?;
+    id.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| id.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Read;
@@ -544,21 +561,4 @@ mod tests {
         }
         assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
     }
-}
-
-/// The document ID in a PDF file's trailer (the first of the pair), read
-/// from its last bytes; none if the file is not one piagam could write.
-pub fn id_in_file(path: &std::path::Path) -> Option<String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(512))).ok()?;
-    let mut tail = Vec::with_capacity(512);
-    file.read_to_end(&mut tail).ok()?;
-    let tail = String::from_utf8_lossy(&tail);
-    let at = tail.rfind("/ID[<")? + 5;
-    let id = tail.get(at..at + 32)?;
-    id.bytes()
-        .all(|b| b.is_ascii_hexdigit())
-        .then(|| id.to_owned())
 }
