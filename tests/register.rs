@@ -1005,3 +1005,58 @@ fn a_changed_design_is_refused_or_replaced_never_kept_silently() {
     let audit = run_piagam(&["check", "--register", s(&batch.dir.join(REGISTER))]);
     assert_eq!(audit.status.code(), Some(0), "{}", said(&audit));
 }
+
+/// A revoked sertifikat is not issued again, and stops nothing else: the
+/// winner's piagam and everyone else's documents are issued.
+#[test]
+fn a_revoked_document_blocks_only_itself() {
+    let batch = Batch::with_rows(2);
+    let run = |extra: &[&str]| {
+        piagam()
+            .args(["generate", "--roster"])
+            .arg(batch.dir.join("pemenang.csv"))
+            .arg("--template")
+            .arg(repo().join("templates/piagam"))
+            .arg("--template")
+            .arg(repo().join("templates/sertifikat"))
+            .arg("--key")
+            .arg(&batch.key)
+            .arg("--out")
+            .arg(batch.dir.join("hasil"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    ok(&run(&[]));
+    let register = batch.dir.join(REGISTER);
+    let sertifikat = listed(&register)
+        .into_iter()
+        .find(|e| field(e, "kind") == "sertifikat")
+        .unwrap();
+    let serial = field(&sertifikat, "serial").to_owned();
+    ok(&run_piagam(&[
+        "revoke",
+        "--register",
+        s(&register),
+        "--reason",
+        "salah cetak",
+        &serial,
+    ]));
+    let again = run(&[]);
+    let text = ok(&again);
+    assert!(
+        text.contains("was revoked on")
+            && text.contains(&serial)
+            && text.contains("it is not issued again"),
+        "{text}"
+    );
+    assert!(text.contains("3 document(s) in"), "{text}");
+    let entries = listed(&register);
+    assert_eq!(entries.len(), 4, "nothing new: {entries:?}");
+    let statuses: BTreeSet<(&str, &str)> = entries
+        .iter()
+        .map(|e| (field(e, "kind"), field(e, "status")))
+        .collect();
+    assert!(statuses.contains(&("sertifikat", "revoked")));
+    assert!(statuses.contains(&("piagam", "issued")));
+}

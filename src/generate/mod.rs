@@ -134,11 +134,18 @@ pub struct Prepared {
     pub problems: Vec<RowProblem>,
     /// Every glyph and image the documents print, for the run's PDF kit.
     pub usage: Usage,
+    /// Documents left out on purpose (revoked ones), and why: they stop
+    /// nothing else.
+    pub left_out: Vec<String>,
+    /// Rows whose record itself is bad (the roster reader's problems): no
+    /// document of theirs can be made.
+    bad_rows: std::collections::BTreeSet<usize>,
 }
 
 impl Prepared {
     /// Adds problems found earlier (e.g. by the roster reader).
     pub fn with_problems(mut self, mut earlier: Vec<RowProblem>) -> Prepared {
+        self.bad_rows.extend(earlier.iter().filter_map(|p| p.row));
         earlier.append(&mut self.problems);
         self.problems = earlier;
         self
@@ -153,15 +160,15 @@ impl Prepared {
         }
     }
 
-    /// Drops every document of a row with a problem; returns the documents
-    /// kept and the problems, for `rejected.csv`.
+    /// Leaves out the documents that could not be made, and every document
+    /// of a row whose record is bad; the winner's other documents are
+    /// kept. Returns the documents kept and the problems, for
+    /// `rejected.csv`.
     pub fn skip_invalid(self) -> (Vec<Issued>, Vec<RowProblem>, Usage) {
-        let bad: std::collections::BTreeSet<usize> =
-            self.problems.iter().filter_map(|p| p.row).collect();
         let kept = self
             .issued
             .into_iter()
-            .filter(|d| !bad.contains(&d.row))
+            .filter(|d| !self.bad_rows.contains(&d.row))
             .collect();
         (kept, self.problems, self.usage)
     }
@@ -190,8 +197,16 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
 
     let mut problems = missing_columns(job);
     let plan = Plan::new(job);
+    // A revoked document is not made again; the winner's others are.
+    let revoked = |t: usize, r: usize| job.numbers.is_some_and(|n| n.revoked(t, r));
+    let left_out: Vec<String> = (0..job.templates.len())
+        .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
+        .filter(|&(t, r)| revoked(t, r))
+        .filter_map(|(t, r)| job.numbers?.get(t, r).as_ref().err().cloned())
+        .collect();
     let pairs: Vec<(usize, usize)> = (0..job.templates.len())
         .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
+        .filter(|&(t, r)| !revoked(t, r))
         .collect();
     // Each worker adds the glyphs its pages print to its own tally as it
     // goes, and drops the page: nothing kept grows with the pages' size.
@@ -260,10 +275,14 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
             seen.insert(&doc.serial, doc);
         }
     }
+    let mut left_out = left_out;
+    left_out.dedup();
     Ok(Prepared {
         issued,
         problems,
         usage,
+        left_out,
+        bad_rows: Default::default(),
     })
 }
 

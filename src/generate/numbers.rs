@@ -17,6 +17,8 @@ pub struct Numbers {
     /// Per (slot, record), slot-major: what the run wants, and what it got.
     wanted: Vec<Wanted>,
     assigned: Vec<Result<Assigned, String>>,
+    /// Documents the register holds as revoked: left out of the run.
+    revoked: std::collections::HashSet<usize>,
 }
 
 /// The roster column that names a record for the register, when names and
@@ -31,6 +33,11 @@ impl Numbers {
     /// The serial given to a document, or why it has none.
     pub fn get(&self, template: usize, record: usize) -> &Result<Assigned, String> {
         &self.assigned[self.index(template, record)]
+    }
+
+    /// Whether the document was revoked: it is left out, and says why.
+    pub fn revoked(&self, template: usize, record: usize) -> bool {
+        self.revoked.contains(&self.index(template, record))
     }
 
     /// The register's record of each document of the run, once per serial
@@ -191,5 +198,6 @@ pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers,
         records,
         wanted,
         assigned: assignment.assigned,
+        revoked: assignment.revoked,
     })
 }

@@ -292,11 +292,13 @@ pub fn check(req: &Request) -> Result<Outcome, RunError> {
         // Every page is rendered to PDF as generate would (embedding and
         // subsetting fonts and images can fail too), then dropped.
         let written = render_only(&job, &prepared.issued, &prepared.usage)?;
+        let mut warnings = loaded.roster.warnings.clone();
+        warnings.extend(prepared.left_out.iter().cloned());
         Ok(Outcome {
             rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),
             issued: prepared.issued,
             rejected: prepared.problems,
-            warnings: loaded.roster.warnings.clone(),
+            warnings,
             written,
             register: register_path.map(|path| RegisterReport {
                 path,
@@ -363,6 +365,8 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
     let rows = loaded.roster.records.len() + count_rows(&loaded.roster.problems);
     with_jobs(req.jobs, || {
         let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
+        let mut warnings = loaded.roster.warnings.clone();
+        warnings.extend(prepared.left_out.iter().cloned());
         let (issued, rejected, usage) = if req.skip_invalid {
             let (issued, rejected, usage) = prepared.skip_invalid();
             if issued.is_empty() {
@@ -395,7 +399,7 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
         Ok(Outcome {
             issued,
             rejected,
-            warnings: loaded.roster.warnings.clone(),
+            warnings,
             rows,
             written,
             register: report,

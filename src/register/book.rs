@@ -252,6 +252,9 @@ pub struct Assignment {
     pub assigned: Vec<Result<Assigned, String>>,
     /// Empty unless corrections are asked for.
     pub proposals: Vec<Proposal>,
+    /// The documents (indexes into `assigned`) that were revoked: they are
+    /// not issued again, and they stop nothing else.
+    pub revoked: HashSet<usize>,
 }
 
 /// A document's identity: the record's `id` column if it has one, else
@@ -320,6 +323,7 @@ impl Book {
             }
         };
         let mut first_row: HashMap<&str, usize> = HashMap::new();
+        let mut revoked = HashSet::new();
         let mut out: Vec<Result<Assigned, String>> = Vec::with_capacity(wanted.len());
         // First: what the register already knows.
         for (i, w) in wanted.iter().enumerate() {
@@ -333,9 +337,11 @@ impl Book {
             let mut supersedes = Vec::new();
             if let Some(current) = self.current.get(&w.identity) {
                 if current.status == Status::Revoked {
+                    revoked.insert(i);
                     out.push(Err(format!(
-                        "this {} was revoked on {} ({}) as {}; remove the row, or use --skip-invalid",
+                        "the {} of row {} was revoked on {} ({}) as {}; it is not issued again",
                         w.kind,
+                        w.row,
                         current.revoked_on.as_deref().unwrap_or("?"),
                         current.revoked_reason.as_deref().unwrap_or(""),
                         current.serial
@@ -431,6 +437,7 @@ impl Book {
         Assignment {
             assigned: out,
             proposals,
+            revoked,
         }
     }
 
