@@ -24,6 +24,10 @@ pub enum KeystoreError {
     NoIssuer,
     #[error("{what} '{value}' is not a date in the form YYYY-MM-DD")]
     BadDate { what: &'static str, value: String },
+    #[error("the key would be valid from {from} until {until}: the first date comes after the last, so it could sign nothing")]
+    EmptyWindow { from: Date, until: Date },
+    #[error("the key would be valid only until {until}, which is already past (today is {today}): it could sign nothing new")]
+    WindowOver { until: Date, today: Date },
     #[error("{0}")]
     BadUrl(String),
     #[error("{path}: {message}")]
@@ -66,6 +70,18 @@ fn check_date(what: &'static str, value: &Option<String>) -> Result<(), Keystore
 fn public_entry(key: &IssuerKey, opts: &NewKey) -> Result<Jwk, KeystoreError> {
     check_date("the first valid date (not before)", &opts.not_before)?;
     check_date("the last valid date (not after)", &opts.not_after)?;
+    let day = |d: &Option<String>| d.as_deref().and_then(|d| d.parse::<Date>().ok());
+    if let (Some(from), Some(until)) = (day(&opts.not_before), day(&opts.not_after)) {
+        if from > until {
+            return Err(KeystoreError::EmptyWindow { from, until });
+        }
+    }
+    if let Some(until) = day(&opts.not_after) {
+        let today = Date::today_utc();
+        if until < today {
+            return Err(KeystoreError::WindowOver { until, today });
+        }
+    }
     let mut jwk = Jwk::from_key(&key.verifying_key());
     jwk.nbf = opts.not_before.clone();
     jwk.exp = opts.not_after.clone();

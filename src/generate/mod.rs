@@ -88,6 +88,9 @@ pub struct Job<'a> {
     pub file_names: FileNames,
     /// Serials from the register; without it, from roster positions.
     pub numbers: Option<&'a Numbers>,
+    /// The dates the signing key may sign for (its JWK's `nbf` and `exp`):
+    /// a seal dated outside them would never verify.
+    pub key_window: (Option<crate::date::Date>, Option<crate::date::Date>),
 }
 
 /// How document file names are made. Both are safe on every system: no
@@ -468,6 +471,18 @@ fn make_document(
             (seq, serial)
         }
     };
+    let (from, until) = job.key_window;
+    if from.is_some_and(|f| date < f) || until.is_some_and(|u| date > u) {
+        let show = |d: Option<crate::date::Date>| d.map_or("…".to_owned(), |d| d.to_string());
+        return Err((
+            "date".to_owned(),
+            format!(
+                "the document is dated {date}, outside the dates the signing key may sign for ({} to {}); its seal would never verify: sign with a key valid on that date",
+                show(from),
+                show(until)
+            ),
+        ));
+    }
     // The claims come first; the page prints only what they hold.
     let claims = claims_for(template, record, config, serial.clone(), date);
     let cose = seal::sign(&claims, job.key);

@@ -194,6 +194,7 @@ impl Loaded {
             keep_pages: false,
             file_names: FileNames::default(),
             numbers: None,
+            key_window: (None, None),
         }
     }
 }
@@ -344,8 +345,19 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
     let loaded = load(req)?;
     let key = IssuerKey::read_pem_file(key_path)?;
     let jwks = issuer_jwks(req, key_path, &key)?;
+    let kid = crate::seal::keys::kid_hex(&key.kid());
+    let window = jwks
+        .keys
+        .iter()
+        .find(|k| k.kid == kid)
+        .map(|k| {
+            let day = |d: &Option<String>| d.as_deref().and_then(|d| d.parse().ok());
+            (day(&k.nbf), day(&k.exp))
+        })
+        .unwrap_or((None, None));
     let job = Job {
         file_names: req.file_names,
+        key_window: window,
         ..loaded.job(&req.roster, &key, req.verify_url.clone())
     };
     // The register is held for the whole run: a second run on it is

@@ -120,6 +120,143 @@ impl Page {
         &self.items
     }
 
+    /// A digest of everything the page draws, given each font's digest.
+    /// Two pages with the same digest look the same, however a renderer
+    /// numbers their fonts' glyphs (which depends on the rest of a run).
+    pub fn digest(&self, font: impl Fn(FontKey) -> [u8; 32]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let num = |h: &mut Sha256, v: f32| h.update(v.to_bits().to_be_bytes());
+        let rgb = |h: &mut Sha256, c: &Rgb| h.update([c.r, c.g, c.b]);
+        let text = |h: &mut Sha256, t: &str| {
+            h.update((t.len() as u64).to_be_bytes());
+            h.update(t.as_bytes());
+        };
+        let stroke = |h: &mut Sha256, s: &Stroke| {
+            rgb(h, &s.color);
+            num(h, s.width_mm);
+        };
+        h.update(b"piagam-page-1");
+        num(&mut h, self.width_mm);
+        num(&mut h, self.height_mm);
+        for item in &self.items {
+            match item {
+                Item::Text(run) => {
+                    h.update([1]);
+                    h.update(font(run.font));
+                    num(&mut h, run.size_pt);
+                    rgb(&mut h, &run.color);
+                    h.update([u8::from(run.outline)]);
+                    h.update((run.glyphs.len() as u64).to_be_bytes());
+                    for g in &run.glyphs {
+                        h.update(g.gid.to_be_bytes());
+                        num(&mut h, g.x);
+                        num(&mut h, g.baseline);
+                        text(&mut h, &g.text);
+                    }
+                }
+                Item::Rect {
+                    x,
+                    y,
+                    w,
+                    h: height,
+                    radius,
+                    fill,
+                    stroke: line,
+                } => {
+                    h.update([2]);
+                    for v in [*x, *y, *w, *height, *radius] {
+                        num(&mut h, v);
+                    }
+                    match fill {
+                        Some(c) => {
+                            h.update([1]);
+                            rgb(&mut h, c);
+                        }
+                        None => h.update([0]),
+                    }
+                    match line {
+                        Some(s) => {
+                            h.update([1]);
+                            stroke(&mut h, s);
+                        }
+                        None => h.update([0]),
+                    }
+                }
+                Item::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    stroke: line,
+                } => {
+                    h.update([3]);
+                    for v in [*x1, *y1, *x2, *y2] {
+                        num(&mut h, v);
+                    }
+                    stroke(&mut h, line);
+                }
+                Item::Image {
+                    x,
+                    y,
+                    w,
+                    h: height,
+                    clip,
+                    image,
+                } => {
+                    h.update([4]);
+                    for v in [*x, *y, *w, *height] {
+                        num(&mut h, v);
+                    }
+                    match clip {
+                        Some(c) => {
+                            h.update([1]);
+                            for v in c {
+                                num(&mut h, *v);
+                            }
+                        }
+                        None => h.update([0]),
+                    }
+                    text(&mut h, &image.id);
+                }
+                Item::Link {
+                    x,
+                    y,
+                    w,
+                    h: height,
+                    uri,
+                } => {
+                    h.update([5]);
+                    for v in [*x, *y, *w, *height] {
+                        num(&mut h, v);
+                    }
+                    text(&mut h, uri);
+                }
+                Item::Qr {
+                    x,
+                    y,
+                    size,
+                    matrix,
+                    color,
+                } => {
+                    h.update([6]);
+                    for v in [*x, *y, *size] {
+                        num(&mut h, v);
+                    }
+                    rgb(&mut h, color);
+                    let width = matrix.width();
+                    h.update((width as u64).to_be_bytes());
+                    for row in 0..width {
+                        for col in 0..width {
+                            h.update([u8::from(matrix.is_dark(col, row))]);
+                        }
+                    }
+                }
+            }
+        }
+        h.finalize().into()
+    }
+
     /// The same page with one more item drawn on top.
     pub(crate) fn with_item(&self, item: Item) -> Page {
         let mut items = self.items.clone();

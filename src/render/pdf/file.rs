@@ -51,6 +51,8 @@ pub struct PdfFile<'k, W: Write> {
     /// Byte offset of each object, by number (index 0 unused).
     offsets: Vec<Option<u64>>,
     pages: Vec<u32>,
+    /// Each page's design digest, for the file's permanent ID.
+    designs: Vec<[u8; 32]>,
     shared_used: Vec<bool>,
     /// Reserved numbers: the page tree, the catalog and the info dictionary.
     tree: u32,
@@ -68,6 +70,7 @@ impl<'k, W: Write> PdfFile<'k, W> {
             },
             offsets: vec![None; shared as usize + 1],
             pages: Vec::new(),
+            designs: Vec::new(),
             shared_used: vec![false; shared as usize + 1],
             tree: 0,
         };
@@ -119,6 +122,7 @@ impl<'k, W: Write> PdfFile<'k, W> {
 
     /// Writes one page, rendered once for every file that holds it.
     pub fn add_page(&mut self, page: &RenderedPage) -> Result<(), RenderError> {
+        self.designs.push(page.design);
         for n in &page.shared {
             self.shared_used[*n as usize] = true;
         }
@@ -196,9 +200,11 @@ impl<'k, W: Write> PdfFile<'k, W> {
         self.finish_with_id(info).map(|(out, len, _)| (out, len))
     }
 
-    /// Finishes the file and also returns its document ID, which is a hash
-    /// of every byte before the trailer: two files with the same ID are the
-    /// same bytes.
+    /// Finishes the file and also returns the second part of its ID, a
+    /// hash of every byte before the trailer: two files with the same one
+    /// are the same bytes. The first part (see [`design_id`]) says what
+    /// the pages look like, and stays the same when only the run around
+    /// them changes (which glyphs its fonts' subsets hold).
     pub fn finish_with_id(mut self, info: &DocInfo) -> Result<(W, u64, String), RenderError> {
         for number in 1..self.shared_used.len() {
             if self.shared_used[number] {
@@ -252,6 +258,7 @@ impl<'k, W: Write> PdfFile<'k, W> {
         self.out.put(&xref)?;
         let digest = self.out.hash.clone().finalize();
         let id: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let permanent = design_id(self.designs.iter(), info);
         let mut trailer = b"trailer\n<</Size ".to_vec();
         int(&mut trailer, count as u64);
         trailer.extend_from_slice(b"/Root ");
@@ -259,7 +266,7 @@ impl<'k, W: Write> PdfFile<'k, W> {
         trailer.extend_from_slice(b"/Info ");
         reference(&mut trailer, info_number);
         trailer.extend_from_slice(
-            format!("/ID[<{id}><{id}>]>>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
+            format!("/ID[<{permanent}><{id}>]>>\nstartxref\n{xref_at}\n%%EOF\n").as_bytes(),
         );
         self.out.put(&trailer)?;
         self.out.out.flush().map_err(io)?;
@@ -270,6 +277,8 @@ impl<'k, W: Write> PdfFile<'k, W> {
 /// A page made ready for any number of files: its content and QR forms
 /// deflated, its resources named, its links written out.
 pub struct RenderedPage {
+    /// What the page looks like (`Page::digest`), whatever the run.
+    pub(super) design: [u8; 32],
     pub(super) size: Vec<u8>,
     pub(super) content: Vec<u8>,
     pub(super) forms: Vec<Form>,
@@ -289,6 +298,7 @@ pub(super) struct Form {
 
 impl RenderedPage {
     pub(super) fn new(kit: &Kit, page: &Page) -> RenderedPage {
+        let design = page.digest(|key| kit.font_digest(key));
         let mut res = PageResources::new(kit);
         let content = deflate(
             &super::content::page_content(page, &mut res),
@@ -318,6 +328,7 @@ impl RenderedPage {
             })
             .collect();
         RenderedPage {
+            design,
             size,
             content,
             forms,
@@ -511,9 +522,32 @@ fn adler32(data: &[u8]) -> u32 {
     (b << 16) | a
 }
 
-/// The document ID in a PDF file's trailer (the first of the pair), read
-/// from its last bytes; none if the file is not one piagam could write.
-pub fn id_in_file(path: &std::path::Path) -> Option<String> {
+/// The first part of a file's ID: a hash of its pages' designs and its
+/// document information, so the same document drawn the same way has the
+/// same one in every run.
+pub fn design_id<'a>(designs: impl Iterator<Item = &'a [u8; 32]>, info: &DocInfo) -> String {
+    let mut h = Sha256::new();
+    h.update(b"piagam-design-1");
+    for d in designs {
+        h.update(d);
+    }
+    h.update(info_dict(info));
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl RenderedPage {
+    /// The design digest of this page (see `Page::digest`).
+    pub fn design(&self) -> &[u8; 32] {
+        &self.design
+    }
+}
+
+/// The two parts of the ID in a PDF file's trailer, read from its last
+/// bytes; none if the file is not one piagam could write.
+pub fn ids_in_file(path: &std::path::Path) -> Option<(String, String)> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
@@ -522,10 +556,10 @@ pub fn id_in_file(path: &std::path::Path) -> Option<String> {
     file.read_to_end(&mut tail).ok()?;
     let tail = String::from_utf8_lossy(&tail);
     let at = tail.rfind("/ID[<")? + 5;
-    let id = tail.get(at..at + 32)?;
-    id.bytes()
-        .all(|b| b.is_ascii_hexdigit())
-        .then(|| id.to_owned())
+    let first = tail.get(at..at + 32)?;
+    let second = tail.get(at + 32..)?.strip_prefix("><")?.get(..32)?;
+    let hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex(first) && hex(second)).then(|| (first.to_owned(), second.to_owned()))
 }
 
 #[cfg(test)]

@@ -87,6 +87,8 @@ struct KitFont {
     name: String,
     number: u32,
     codes: HashMap<u16, u16>,
+    /// SHA-256 of the font file: what a page's design digest names it by.
+    digest: [u8; 32],
 }
 
 /// The shared objects of a run, serialised.
@@ -231,6 +233,10 @@ impl Kit {
                     name,
                     number,
                     codes: gids.into_iter().zip(codes).collect(),
+                    digest: {
+                        use sha2::Digest;
+                        sha2::Sha256::digest(book.font(key).bytes()).into()
+                    },
                 },
             );
         }
@@ -259,6 +265,11 @@ impl Kit {
     /// Renders a page once, for every file that will hold it.
     pub fn render(&self, page: &Page) -> super::RenderedPage {
         super::RenderedPage::new(self, page)
+    }
+
+    /// The digest a page's design names a font by (its file's SHA-256).
+    pub(super) fn font_digest(&self, key: FontKey) -> [u8; 32] {
+        self.fonts.get(&key).map_or([0; 32], |f| f.digest)
     }
 
     pub(super) fn object_count(&self) -> u32 {

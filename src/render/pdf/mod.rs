@@ -12,7 +12,7 @@ mod content;
 mod file;
 mod kit;
 
-pub use file::{id_in_file, PdfFile, RenderedPage};
+pub use file::{design_id, ids_in_file, PdfFile, RenderedPage};
 pub use kit::{Kit, Usage, CONTENT_DEFLATE_LEVEL, SHARED_DEFLATE_LEVEL};
 
 use crate::layout::fonts::FontBook;
