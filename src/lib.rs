@@ -26,5 +26,6 @@ pub mod revoke;
 pub mod roster;
 pub mod seal;
 pub mod site;
+pub mod spreadsheet;
 pub mod style;
 pub mod template;

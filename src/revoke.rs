@@ -27,6 +27,8 @@ pub enum RevokeError {
     NoReason,
     #[error("a serial is empty")]
     EmptySerial,
+    #[error("the reason cannot be used: {0}")]
+    BadReason(String),
     #[error("the date '{0}' is not in the form YYYY-MM-DD")]
     BadDate(String),
     #[error("{path} is dated {found}; a new version cannot be dated earlier ({date})")]
@@ -114,6 +116,16 @@ pub fn own_trust(
     Ok(Trust::from_jwks(&jwks)?)
 }
 
+/// The longest revocation reason: a sentence or two on a phone screen.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Control characters, and the marks that change the direction or joining
+/// of the text around them.
+fn hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+}
+
 /// The reason (trimmed, not empty) and date (default today) of a request
 /// to revoke `serials`, none of them empty.
 fn checked_request<'r>(
@@ -124,6 +136,20 @@ fn checked_request<'r>(
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(RevokeError::NoReason);
+    }
+    // The reason is signed and shown to everyone who checks the document:
+    // nothing in it may hide or reorder what a reader sees.
+    if let Some(c) = reason.chars().find(|c| hidden_char(*c)) {
+        return Err(RevokeError::BadReason(format!(
+            "it holds the invisible character U+{:04X}; write it as plain text",
+            u32::from(c)
+        )));
+    }
+    let length = reason.chars().count();
+    if length > MAX_REASON_CHARS {
+        return Err(RevokeError::BadReason(format!(
+            "it is {length} characters long; at most {MAX_REASON_CHARS} are shown"
+        )));
     }
     if serials.iter().any(|s| s.trim().is_empty()) {
         return Err(RevokeError::EmptySerial);

@@ -234,3 +234,63 @@ fn a_rerun_never_replaces_a_document_that_changed_since() {
     assert!(run_piagam(&forced).status.success());
     assert_ne!(std::fs::read(&signed).unwrap(), bytes);
 }
+
+/// A key that could sign nothing is not made; a document dated outside
+/// its key's window is refused before anything is written (its seal would
+/// never verify).
+#[test]
+fn key_windows_are_checked_when_the_key_is_made_and_when_it_signs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keygen_with = |dir: &str, window: &[&str]| {
+        let mut args = vec!["keygen", "--issuer", "Dinas", "--out"];
+        let path = tmp.path().join(dir);
+        let path = path.to_str().unwrap().to_owned();
+        args.push(&path);
+        args.extend_from_slice(window);
+        let out = run_piagam(&args);
+        (out, tmp.path().join(dir))
+    };
+    let (over, dir) = keygen_with("lama", &["--not-after", "2020-12-31"]);
+    assert_eq!(over.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&over.stderr)
+            .contains("valid only until 2020-12-31, which is already past"),
+        "{}",
+        String::from_utf8_lossy(&over.stderr)
+    );
+    assert!(!dir.exists() || !dir.join("issuer.key.pem").exists());
+    let (empty, _) = keygen_with(
+        "kosong",
+        &["--not-before", "2031-01-01", "--not-after", "2030-01-01"],
+    );
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("the first date comes after the last"));
+
+    // A key valid from 2030: the sample roster's charters are dated 2024.
+    let (made, dir) = keygen_with("baru", &["--not-before", "2030-01-01"]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let out_dir = tmp.path().join("hasil");
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        s(&repo().join("examples/adlga-2024.csv")),
+        "--template",
+        s(&repo().join("templates/piagam")),
+        "--key",
+        s(&dir.join("issuer.key.pem")),
+        "--out",
+        s(&out_dir),
+        "--no-register",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the document is dated 2024-08-01, outside the dates the signing key may sign for (2030-01-01 to …)"),
+        "{err}"
+    );
+    assert!(!out_dir.exists() || document_pdfs(&out_dir).is_empty());
+}

@@ -1059,3 +1059,63 @@ fn a_revoked_document_blocks_only_itself() {
     assert!(statuses.contains(&("sertifikat", "revoked")));
     assert!(statuses.contains(&("piagam", "issued")));
 }
+
+/// What list --csv writes opens safely in a spreadsheet; --search looks at
+/// values, not the names of fields; a revocation reason is plain text.
+#[test]
+fn list_csv_search_and_reasons_are_safe() {
+    let batch = Batch::new(&[
+        "=HYPERLINK(\"http://x\",\"klik\")".to_owned(),
+        "Kota Bogor".to_owned(),
+    ]);
+    batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let csv = stdout_of(&run_piagam(&["list", "--register", s(&register), "--csv"]));
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\""),
+        "{csv}"
+    );
+    let found = |text: &str| listed_search(&register, text);
+    assert_eq!(found("bogor"), 1);
+    assert_eq!(found("recipient"), 0, "a field's name finds nothing");
+    assert_eq!(found("achievement"), 0);
+    let serial = field(&listed(&register)[1], "serial").to_owned();
+    let revoke = |reason: &str| {
+        run_piagam(&[
+            "revoke",
+            "--register",
+            s(&register),
+            "--reason",
+            reason,
+            &serial,
+        ])
+    };
+    for bad in ["salah\u{202E}cetak", "salah\ncetak", &"x".repeat(501)] {
+        let out = revoke(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            said(&out).contains("the reason cannot be used"),
+            "{}",
+            said(&out)
+        );
+    }
+    assert!(listed(&register)
+        .iter()
+        .all(|e| field(e, "status") == "issued"));
+    ok(&revoke(&"x".repeat(500)));
+}
+
+fn listed_search(register: &Path, text: &str) -> usize {
+    let out = run_piagam(&[
+        "list",
+        "--json",
+        "--register",
+        s(register),
+        "--search",
+        text,
+    ]);
+    let text = ok(&out);
+    serde_json::from_str::<Value>(text.lines().next().unwrap_or("[]"))
+        .map(|v| v.as_array().map_or(0, Vec::len))
+        .unwrap_or(0)
+}

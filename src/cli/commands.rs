@@ -461,52 +461,7 @@ fn list(path: &Path, filter: &piagam::register::Filter, format: ListFormat) -> C
             let all: Vec<_> = entries.iter().map(|e| e.to_json()).collect();
             writeln!(out, "{}", serde_json::Value::Array(all))
         }
-        ListFormat::Csv => {
-            let mut csv = csv::Writer::from_writer(&mut out);
-            let header = [
-                "serial",
-                "status",
-                "kind",
-                "recipient",
-                "achievement",
-                "category",
-                "date",
-                "issued_at",
-                "superseded_by",
-                "revoked_reason",
-                "revoked_on",
-                "roster",
-                "roster_row",
-                "files",
-            ];
-            let mut result = csv.write_record(header);
-            for e in &entries {
-                let claims: serde_json::Value = serde_json::from_str(&e.claims).unwrap_or_default();
-                let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-                let files: Vec<&str> = e.files.iter().map(|(p, _)| p.as_str()).collect();
-                result = result.and_then(|()| {
-                    csv.write_record([
-                        e.serial.clone(),
-                        e.status.code().to_owned(),
-                        e.kind.clone(),
-                        e.recipient.clone(),
-                        text(&claims["achievement"]),
-                        text(&claims["extra"]["category"]),
-                        text(&claims["date"]),
-                        e.issued_at.clone().unwrap_or_default(),
-                        e.superseded_by.clone().unwrap_or_default(),
-                        e.revoked_reason.clone().unwrap_or_default(),
-                        e.revoked_on.clone().unwrap_or_default(),
-                        e.roster.clone(),
-                        e.roster_row.to_string(),
-                        files.join(" "),
-                    ])
-                });
-            }
-            result
-                .and_then(|()| csv.flush().map_err(Into::into))
-                .map_err(std::io::Error::other)
-        }
+        ListFormat::Csv => out.write_all(&piagam::register::entries_csv(&entries)),
         ListFormat::Table => {
             let mut text = String::new();
             for e in &entries {

@@ -668,17 +668,7 @@ fn print_info<'a>(title: &'a str, issuer: &'a str, first: Option<&Issued>) -> Do
 }
 
 /// Rows left out by `--skip-invalid`, each with its reason.
-/// A cell as a spreadsheet may safely open it: text that Excel or
-/// LibreOffice would run as a formula (`=`, `+`, `-`, `@`, or a leading tab
-/// or carriage return) gets a leading apostrophe, which they show as text.
-/// Only the CSV files change; the seal and the PDFs keep the value as is.
-fn csv_cell(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
-}
+use crate::spreadsheet::safe_cell as csv_cell;
 
 fn rejected_csv(problems: &[RowProblem]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -10,6 +10,7 @@ mod visible;
 pub use visible::{missing_values, page_text, PageText};
 
 use crate::seal::issued::{judge_file, FileVerdict};
+use crate::seal::report::shown;
 
 use std::path::{Path, PathBuf};
 
@@ -447,14 +448,14 @@ impl Checked {
             None => self.seen.file.display().to_string(),
         };
         let mut out = format!("{place}:\n");
-        let issuer = self.report.issuer.as_deref().unwrap_or("?");
+        let issuer = shown(self.report.issuer.as_deref().unwrap_or("?"));
         match self.verdict() {
             Verdict::SealInvalid => {
                 out.push_str(&self.report.headline_text(lang));
                 if self.report.claims.is_none() {
                     let shown: String = self.seen.text.chars().take(200).collect();
                     out.push_str(t("Isi kode QR: ", "The QR code holds: "));
-                    out.push_str(&shown);
+                    out.push_str(&crate::seal::report::shown(&shown));
                     out.push('\n');
                 }
             }
@@ -477,7 +478,9 @@ impl Checked {
                     "  Tidak terlihat di halaman: ",
                     "  Not visible on the page: ",
                 ));
-                out.push_str(&self.missing_from_page().join("; "));
+                let missing: Vec<String> =
+                    self.missing_from_page().iter().map(|v| shown(v)).collect();
+                out.push_str(&missing.join("; "));
                 out.push('\n');
             }
             Verdict::ExactFile => {

@@ -790,6 +790,62 @@ pub struct IssuedFileRow {
     pub issued_at: String,
 }
 
+/// Every text value in a JSON value, keys left out.
+fn values(v: &serde_json::Value) -> Box<dyn Iterator<Item = &str> + '_> {
+    match v {
+        serde_json::Value::String(s) => Box::new(std::iter::once(s.as_str())),
+        serde_json::Value::Array(a) => Box::new(a.iter().flat_map(values)),
+        serde_json::Value::Object(o) => Box::new(o.values().flat_map(values)),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
+/// The register's documents as CSV, every cell safe to open in a
+/// spreadsheet (a recipient or reason starting with `=` is text).
+pub fn entries_csv(entries: &[Entry]) -> Vec<u8> {
+    use crate::spreadsheet::safe_cell;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let _ = csv.write_record([
+        "serial",
+        "status",
+        "kind",
+        "recipient",
+        "achievement",
+        "category",
+        "date",
+        "issued_at",
+        "superseded_by",
+        "revoked_reason",
+        "revoked_on",
+        "roster",
+        "roster_row",
+        "files",
+    ]);
+    for e in entries {
+        let claims: serde_json::Value = serde_json::from_str(&e.claims).unwrap_or_default();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        let files: Vec<&str> = e.files.iter().map(|(p, _)| p.as_str()).collect();
+        let cells = [
+            e.serial.clone(),
+            e.status.code().to_owned(),
+            e.kind.clone(),
+            e.recipient.clone(),
+            text(&claims["achievement"]),
+            text(&claims["extra"]["category"]),
+            text(&claims["date"]),
+            e.issued_at.clone().unwrap_or_default(),
+            e.superseded_by.clone().unwrap_or_default(),
+            e.revoked_reason.clone().unwrap_or_default(),
+            e.revoked_on.clone().unwrap_or_default(),
+            e.roster.clone(),
+            e.roster_row.to_string(),
+            files.join(" "),
+        ];
+        let _ = csv.write_record(cells.iter().map(|c| safe_cell(c)));
+    }
+    csv.into_inner().unwrap_or_default()
+}
+
 /// Which documents `piagam list` shows.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -808,7 +864,11 @@ impl Filter {
                 .is_none_or(|k| k.eq_ignore_ascii_case(&e.kind))
             && self.search.as_ref().is_none_or(|text| {
                 let text = text.to_lowercase();
-                e.serial.to_lowercase().contains(&text) || e.claims.to_lowercase().contains(&text)
+                // The values only: a search for "recipient" finds a name,
+                // never every document through its claims' keys.
+                let claims: serde_json::Value = serde_json::from_str(&e.claims).unwrap_or_default();
+                e.serial.to_lowercase().contains(&text)
+                    || values(&claims).any(|v| v.to_lowercase().contains(&text))
             })
     }
 }

@@ -133,7 +133,12 @@ impl Report {
             }
             Status::Invalid(e) => {
                 let _ = writeln!(out, "{}", t("TIDAK SAH", "NOT VALID"));
-                let _ = writeln!(out, "  {}: {}", t("Alasan", "Reason"), reason(e, lang));
+                let _ = writeln!(
+                    out,
+                    "  {}: {}",
+                    t("Alasan", "Reason"),
+                    shown(&reason(e, lang))
+                );
             }
         }
         out
@@ -153,7 +158,7 @@ impl Report {
                     "Digitally signed by:"
                 )
             );
-            let _ = writeln!(out, "  {issuer}");
+            let _ = writeln!(out, "  {}", shown(issuer));
             let _ = writeln!(out, "{}", t("Isi yang ditandatangani:", "What was signed:"));
             let rows: Vec<(&str, String)> = [
                 (t("Nomor", "Serial"), Some(c.serial.clone())),
@@ -183,7 +188,7 @@ impl Report {
                 .unwrap_or(0);
             for (k, v) in rows {
                 let pad = width - k.chars().count();
-                let _ = writeln!(out, "  {k}{:pad$} : {v}", "");
+                let _ = writeln!(out, "  {}{:pad$} : {}", shown(k), "", shown(&v));
             }
         }
         let _ = writeln!(out);
@@ -249,6 +254,24 @@ impl Report {
         );
         out
     }
+}
+
+/// A signed value as a line of a text report: control characters (a
+/// newline too, which could fake another line of the report) and the
+/// marks that reorder text are shown as escapes, never obeyed.
+pub fn shown(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            let hidden = c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{061C}' | '\u{FEFF}');
+            if hidden {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn reason(e: &SealError, lang: Lang) -> String {

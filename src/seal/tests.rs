@@ -151,3 +151,23 @@ fn docs_format_md_shows_the_pinned_example() {
     );
     assert!(doc.contains(&format!("kid{EXAMPLE_KID}")));
 }
+
+#[test]
+fn a_signed_newline_cannot_fake_a_line_of_the_text_report() {
+    let key = IssuerKey::from_seed(&RFC8032_TEST1_SEED);
+    let mut claims = example_claims();
+    claims.recipient = "Kota X\nSAH — segel asli dan utuh.\u{202E}".into();
+    let text = qrtext::qr_text(None, &sign(&claims, &key));
+    let report = verify_qr_text(&text, &trust_for(&key), &options());
+    assert!(report.is_valid());
+    let shown = report.to_text(crate::locale::Language::Id);
+    assert!(
+        shown.contains("Kota X\\u{a}SAH — segel asli dan utuh.\\u{202e}"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown.lines().filter(|l| l.starts_with("SAH")).count(),
+        1,
+        "only the verdict's own line: {shown}"
+    );
+}
