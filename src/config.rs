@@ -55,6 +55,11 @@ pub struct RosterSettings {
     /// The workbook sheet to read; `--sheet` overrides it.
     #[serde(default)]
     pub sheet: Option<String>,
+    /// The row that holds the headers, as the spreadsheet numbers it, when
+    /// a title block stands above it; `--header-row` overrides it. By
+    /// default the first of the first 20 rows naming two known columns.
+    #[serde(default)]
+    pub header_row: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,9 +217,11 @@ impl EventConfig {
         }
     }
 
-    /// Roster reading options; `sheet` (from the command line) wins.
-    pub fn roster_options(&self, sheet: Option<&str>) -> RosterOptions {
+    /// Roster reading options; `sheet` and `header_row` (from the command
+    /// line) win.
+    pub fn roster_options(&self, sheet: Option<&str>, header_row: Option<usize>) -> RosterOptions {
         RosterOptions {
+            header_row: header_row.or(self.roster.header_row),
             sheet: sheet
                 .map(str::to_owned)
                 .or_else(|| self.roster.sheet.clone()),

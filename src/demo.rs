@@ -70,7 +70,7 @@ pub fn run(out_dir: &Path) -> Result<(Vec<Issued>, generate::Written), DemoError
     let roster = roster::read_roster_bytes(
         roster_path,
         ROSTER_CSV.as_bytes(),
-        &config.roster_options(None),
+        &config.roster_options(None, None),
     )?;
     let template = Template::from_toml_with(
         PIAGAM_TEMPLATE_TOML,

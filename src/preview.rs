@@ -32,6 +32,7 @@ pub struct PreviewRequest {
     pub row: Option<usize>,
     pub config: Option<PathBuf>,
     pub sheet: Option<String>,
+    pub header_row: Option<usize>,
     /// The language to show; default the template's.
     pub lang: Option<crate::locale::Language>,
     /// Let the template read files outside its folders.
@@ -72,21 +73,37 @@ fn placeholder_record(template: &Template) -> Record {
 }
 
 pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
-    let template = Template::load_with(
-        &req.template,
-        req.lang,
-        generate::assets_policy(req.allow_outside_assets),
-    )?;
     let config = match (&req.config, &req.roster) {
         (Some(path), _) => EventConfig::read(path)?,
         (None, Some(roster)) => EventConfig::locate(None, roster)?,
         (None, None) => EventConfig::from_toml(PLACEHOLDER_CONFIG, Path::new("(placeholder)"))?,
     };
+    // The template as generate prints it: with the numbering and language
+    // its [[documents]] entry in piagam.toml gives, if it has one.
+    let same_folder =
+        |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+    let spec = config
+        .documents
+        .iter()
+        .find(|d| same_folder(&config.base_dir.join(&d.template), &req.template));
+    let mut template = Template::load_with(
+        &req.template,
+        req.lang.or(spec.and_then(|d| d.lang)),
+        generate::assets_policy(req.allow_outside_assets),
+    )?;
+    if let Some(numbering) = spec.and_then(|d| d.numbering.clone()) {
+        template.numbering = Some(numbering);
+    }
     let record = match &req.roster {
         None => placeholder_record(&template),
         Some(path) => {
-            let roster =
-                crate::roster::read_roster(path, &config.roster_options(req.sheet.as_deref()))?;
+            let roster = crate::roster::read_roster(
+                path,
+                &config.roster_options(req.sheet.as_deref(), req.header_row),
+            )?;
             let found = match req.row {
                 None => roster.records.first().cloned(),
                 Some(row) => roster.records.iter().find(|r| r.row == row).cloned(),

@@ -336,3 +336,113 @@ fn no_roster_bytes_make_a_reader_panic() {
         started.elapsed()
     );
 }
+
+/// The audit's workbook: a title block (merged title, a subtitle, a blank
+/// row) above the headers. The header row is found, and said; it can also
+/// be named, and a wrong one is reported.
+#[test]
+fn a_title_block_above_the_headers_is_skipped_and_said() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    sheet
+        .merge_range(
+            0,
+            0,
+            0,
+            3,
+            "DAFTAR PENERIMA ANUGERAH LAYANAN DIGITAL 2024",
+            &bold,
+        )
+        .unwrap();
+    sheet
+        .write_string(1, 0, "Dinas Komunikasi dan Informatika Provinsi Contoh")
+        .unwrap();
+    // Row 3 blank; the headers in row 4, the winners from row 5.
+    for (col, h) in ["No", "Nama Penerima", "Prestasi", "Kategori"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(3, col as u16, *h).unwrap();
+    }
+    for (i, (name, rank)) in [
+        ("Kota Bandung", "Juara Pertama"),
+        ("Kabupaten Toba", "Harapan"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let row = 4 + i as u32;
+        sheet.write_number(row, 0, (i + 1) as f64).unwrap();
+        sheet.write_string(row, 1, *name).unwrap();
+        sheet.write_string(row, 2, *rank).unwrap();
+        sheet.write_string(row, 3, "Kota").unwrap();
+    }
+    let path = tmp.path().join("pemenang.xlsx");
+    book.save(&path).unwrap();
+
+    let roster = read_roster(&path, &RosterOptions::default()).unwrap();
+    assert!(roster.problems.is_empty(), "{:?}", roster.problems);
+    let names: Vec<(usize, &str)> = roster
+        .records
+        .iter()
+        .map(|r| (r.row, r.recipient.as_str()))
+        .collect();
+    assert_eq!(names, [(5, "Kota Bandung"), (6, "Kabupaten Toba")]);
+    assert!(
+        roster
+            .warnings
+            .iter()
+            .any(|w| w.contains("the headers are in row 4")),
+        "{:?}",
+        roster.warnings
+    );
+    // Named by the organizer: the same.
+    let named = RosterOptions {
+        header_row: Some(4),
+        ..RosterOptions::default()
+    };
+    assert_eq!(read_roster(&path, &named).unwrap().records.len(), 2);
+    // A wrong row says what it found there.
+    let wrong = RosterOptions {
+        header_row: Some(2),
+        ..RosterOptions::default()
+    };
+    let err = read_roster(&path, &wrong).unwrap_err().to_string();
+    assert!(
+        err.contains("no 'recipient' column (headers are: Dinas Komunikasi"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "[columns] \"Dinas Komunikasi dan Informatika Provinsi Contoh\" = \"recipient\""
+        ),
+        "{err}"
+    );
+    let past = RosterOptions {
+        header_row: Some(40),
+        ..RosterOptions::default()
+    };
+    let err = read_roster(&path, &past).unwrap_err().to_string();
+    assert!(
+        err.contains("the header row is set to 40, but the sheet has no such row"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_csv_title_line_is_skipped_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write(
+        tmp.path(),
+        "r.csv",
+        "DAFTAR PENERIMA;;\n;;\nNama;Prestasi;Kategori\nKota Bandung;Juara Pertama;Kota\n"
+            .as_bytes(),
+    );
+    let roster = read_roster(&path, &RosterOptions::default()).unwrap();
+    assert!(roster.problems.is_empty(), "{:?}", roster.problems);
+    assert_eq!(roster.records[0].row, 4);
+    assert_eq!(roster.records[0].recipient, "Kota Bandung");
+}

@@ -313,13 +313,14 @@ fn revoke(issued: &Issued, serial: &str) -> PathBuf {
 #[test]
 fn a_document_replaced_by_a_corrected_one_says_by_which() {
     let issued = issue();
-    // The name's spelling fixed in the roster, and generated again: the
-    // register supersedes the old charter and writes the list.
+    // The name's spelling fixed in the roster and confirmed as a
+    // correction: the register supersedes the old charter and writes the list.
     let roster = issued.work.join("r.csv");
     let text = std::fs::read_to_string(&roster).unwrap();
     std::fs::write(&roster, text.replace("Kota Semarang", "Kota Semarangg")).unwrap();
     let out = run_piagam(&[
         "generate",
+        "--accept-corrections",
         "--roster",
         s(&roster),
         "--template",

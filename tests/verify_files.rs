@@ -529,3 +529,59 @@ fn each_pdf_says_who_issued_it_what_for_when_and_in_which_language() {
         .to_vec();
     assert_eq!(lang, b"id");
 }
+
+/// The audit's case: preview showed 005/ALDPD/… where the real file says
+/// 005/PGM/ALDPD/…, since it ignored the document's own numbering in
+/// piagam.toml. Preview and generate now print the same serial.
+#[test]
+fn preview_numbers_a_row_as_generate_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = repo().join("examples/piagam-dan-sertifikat.toml");
+    let roster = repo().join("examples/adlga-2024.csv");
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        s(&roster),
+        "--config",
+        s(&config),
+        "--key",
+        s(&keygen(&tmp.path().join("kunci"), "Dinas Contoh")),
+        "--out",
+        s(&tmp.path().join("hasil")),
+        "--no-register",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut manifest = csv::Reader::from_path(tmp.path().join("hasil/manifest.csv")).unwrap();
+    let generated = manifest
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[1] == "piagam" && &r[5] == "6")
+        .map(|r| r[0].to_owned())
+        .unwrap();
+    assert!(generated.contains("/PGM/"), "{generated}");
+    let preview = tmp.path().join("pratinjau");
+    let out = run_piagam(&[
+        "preview",
+        "--template",
+        s(&repo().join("templates/piagam")),
+        "--roster",
+        s(&roster),
+        "--config",
+        s(&config),
+        "--row",
+        "6",
+        "--out",
+        s(&preview),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = pdf_text(&preview.join("preview.pdf"));
+    assert!(text.contains(&generated), "{generated} not in {text}");
+}

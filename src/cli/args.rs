@@ -107,6 +107,9 @@ pub enum Command {
         /// The sheet of a workbook to read.
         #[arg(long)]
         sheet: Option<String>,
+        /// The row holding the headers, as the spreadsheet numbers it.
+        #[arg(long, value_name = "N")]
+        header_row: Option<usize>,
         /// The language to show (id or en); default the template's first.
         #[arg(long)]
         lang: Option<Language>,
@@ -342,6 +345,11 @@ pub struct InputArgs {
     /// The sheet of a workbook to read; default the first.
     #[arg(long)]
     pub sheet: Option<String>,
+    /// The row holding the headers, numbered as the spreadsheet shows it,
+    /// when a title block stands above them; default the first of the
+    /// first 20 rows that names two known columns.
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<usize>,
     /// Let templates use images and fonts outside their own folder (and
     /// the shared assets folder beside it). Only for templates you trust.
     #[arg(long)]

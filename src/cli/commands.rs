@@ -163,6 +163,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             row,
             config,
             sheet,
+            header_row,
             lang,
             allow_outside_assets,
             out,
@@ -172,6 +173,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             row,
             config,
             sheet,
+            header_row,
             lang,
             allow_outside_assets,
             out,
@@ -527,6 +529,7 @@ fn request(input: args::InputArgs) -> Result<Request, String> {
         verify_url: input.verify_url,
         config: input.config,
         sheet: input.sheet,
+        header_row: input.header_row,
         allow_outside_assets: input.allow_outside_assets,
         corrections: match (input.accept_corrections, input.reject_corrections) {
             (true, _) => piagam::register::Corrections::Accept,

@@ -47,6 +47,8 @@ pub struct Request {
     pub register: RegisterChoice,
     /// What records that may correct an issued document's name are.
     pub corrections: crate::register::Corrections,
+    /// The roster's header row, where a title block stands above it.
+    pub header_row: Option<usize>,
 }
 
 /// Where a run keeps its register.
@@ -235,8 +237,10 @@ fn load(req: &Request) -> Result<Loaded, RunError> {
     if documents.is_empty() {
         return Err(RunError::NoTemplate);
     }
-    let roster =
-        crate::roster::read_roster(&req.roster, &config.roster_options(req.sheet.as_deref()))?;
+    let roster = crate::roster::read_roster(
+        &req.roster,
+        &config.roster_options(req.sheet.as_deref(), req.header_row),
+    )?;
     let mut templates = Vec::new();
     for (dir, numbering, lang) in &documents {
         let langs: Vec<Option<Language>> = if req.langs.is_empty() {

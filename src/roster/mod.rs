@@ -96,6 +96,9 @@ pub struct RosterOptions {
     pub columns: BTreeMap<String, Field>,
     /// Order of numeric dates such as `01/08/2024`.
     pub date_order: Option<DateOrder>,
+    /// The header row as the spreadsheet numbers it; default found (see
+    /// [`table::Table::find_header`]).
+    pub header_row: Option<usize>,
 }
 
 /// What was read: the good records, and every problem found.
@@ -143,7 +146,7 @@ pub fn read_roster_bytes(
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
             sheet::read(path, bytes, options.sheet.as_deref())?
         }
-        "json" => json_reader::read(path, bytes)?,
+        "json" => return validate(path, json_reader::read(path, bytes)?, options),
         _ => {
             return Err(RosterError::UnsupportedFormat {
                 path: path.to_owned(),
@@ -151,6 +154,34 @@ pub fn read_roster_bytes(
             })
         }
     };
+    // Offices put a title block above the headers ("DAFTAR PENERIMA…").
+    let first_row = table.header_row;
+    let known = |cell: &str| {
+        Field::from_header(cell).is_some()
+            || options
+                .columns
+                .keys()
+                .any(|name| Field::normalise(name) == Field::normalise(cell))
+    };
+    let table = match options.header_row {
+        Some(row) => table.header_at(row).ok_or_else(|| {
+            RosterError::Invalid(vec![RowProblem {
+                file: path.to_owned(),
+                row: Some(row),
+                column: None,
+                reason: format!("the header row is set to {row}, but the sheet has no such row"),
+            }])
+        })?,
+        None => table.find_header(known),
+    };
+    let mut table = table;
+    if table.header_row > first_row {
+        table.warnings.push(format!(
+            "{}: the headers are in row {}; the row(s) above it are taken as a title",
+            path.display(),
+            table.header_row
+        ));
+    }
     validate(path, table, options)
 }
 
@@ -238,10 +269,21 @@ fn validate(
                 header_row,
                 None,
                 format!(
-                    "no '{}' column (headers are: {}); name it {} or map it in [columns]",
+                    "no '{}' column (headers are: {}); name it {}, or map your column to it in piagam.toml, e.g. [columns] \"{}\" = \"{}\"{}",
                     required.name(),
                     headers.join(", "),
-                    required.aliases()
+                    required.aliases(),
+                    headers
+                        .iter()
+                        .zip(&fields)
+                        .find(|(h, f)| f.is_none() && !h.is_empty())
+                        .map_or("Nama Kolom", |(h, _)| h.as_str()),
+                    required.name(),
+                    if header_row.is_some_and(|r| r > 1) {
+                        ""
+                    } else {
+                        "; if the headers are below a title, set [roster] header_row = N"
+                    }
                 ),
             ));
         }
