@@ -83,12 +83,7 @@ pub fn run(out_dir: &Path) -> Result<(Vec<Issued>, generate::Written), DemoError
     let key = IssuerKey::from_pkcs8_pem(DEMO_KEY_PEM)?;
     let jwks = demo_jwks(&key, loaded.config.verify_url.clone());
     // The demo keeps its register in its own folder, for `piagam list`.
-    std::fs::create_dir_all(out_dir).map_err(|e| {
-        GenerateError::Write(crate::fsio::WriteError {
-            path: out_dir.to_owned(),
-            message: e.to_string(),
-        })
-    })?;
+    crate::fsio::create_folder(out_dir).map_err(GenerateError::Write)?;
     let register = Register::open(&out_dir.join(crate::register::REGISTER_FILE))?;
     let job = loaded.job(roster_path, &key, None);
     let numbers = generate::plan_numbers(&job, &register.book()?, Default::default())?;

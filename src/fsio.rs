@@ -10,6 +10,18 @@ pub struct WriteError {
     pub message: String,
 }
 
+/// Makes the folder `path` (and its parents), or says in words why not:
+/// a file already stands there, most often.
+pub fn create_folder(path: &Path) -> Result<(), WriteError> {
+    if path.exists() && !path.is_dir() {
+        return Err(WriteError {
+            path: path.to_owned(),
+            message: "a file of this name already exists; the output goes into a folder, so name a folder (new or existing)".into(),
+        });
+    }
+    std::fs::create_dir_all(path).map_err(|e| err(path, e))
+}
+
 fn err(path: &Path, e: impl std::fmt::Display) -> WriteError {
     WriteError {
         path: path.to_owned(),

@@ -143,10 +143,7 @@ pub fn create(dir: &Path, opts: &NewKey) -> Result<KeygenOutcome, KeystoreError>
     }
     let key = IssuerKey::generate()?;
     let jwk = public_entry(&key, opts)?;
-    std::fs::create_dir_all(dir).map_err(|e| KeystoreError::Io {
-        path: dir.to_owned(),
-        message: e.to_string(),
-    })?;
+    fsio::create_folder(dir)?;
     fsio::write_atomic_with_mode(
         &key_path,
         key.to_pkcs8_pem()?.as_bytes(),
@@ -190,10 +187,7 @@ pub fn import(key_file: &Path, dir: &Path, opts: &NewKey) -> Result<KeygenOutcom
     let kid = kid_hex(&key.kid());
     jwks.keys.retain(|k| k.kid != kid);
     jwks.keys.push(public_entry(&key, opts)?);
-    std::fs::create_dir_all(dir).map_err(|e| KeystoreError::Io {
-        path: dir.to_owned(),
-        message: e.to_string(),
-    })?;
+    fsio::create_folder(dir)?;
     fsio::write_atomic(&jwks_path, jwks.to_json().as_bytes())?;
     Ok(KeygenOutcome {
         key_path: None,

@@ -46,7 +46,7 @@ pub struct OutDir {
 impl OutDir {
     /// Creates `dir` if needed and takes its lock.
     pub fn hold(dir: &Path) -> Result<OutDir, OutDirError> {
-        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        crate::fsio::create_folder(dir)?;
         let lock = PidLock::take(&dir.join(LOCK_FILE)).map_err(|e| match e {
             LockError::Busy { pid } => OutDirError::Busy {
                 dir: dir.to_owned(),

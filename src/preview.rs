@@ -151,12 +151,7 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
         },
     )
     .map_err(GenerateError::from)?;
-    std::fs::create_dir_all(&req.out).map_err(|e| {
-        GenerateError::Write(fsio::WriteError {
-            path: req.out.clone(),
-            message: e.to_string(),
-        })
-    })?;
+    fsio::create_folder(&req.out).map_err(GenerateError::Write)?;
     let pdf = req.out.join("preview.pdf");
     fsio::write_atomic(&pdf, &bytes).map_err(GenerateError::from)?;
     let png = render_png(&pdf, &req.out.join("preview.png"));

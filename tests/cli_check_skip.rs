@@ -139,3 +139,65 @@ fn skip_invalid_writes_the_good_rows_and_lists_the_rest() {
     );
     assert_eq!(pdf_page_count(&out_dir.join("print.pdf")), 2);
 }
+
+/// The audit's case: a long seal in a small QR code read badly from a
+/// photo, and nothing warned. Under 0.5 mm a module is warned about
+/// (naming its size, the version and what makes the seal long); under
+/// 0.35 mm the document is refused.
+#[test]
+fn small_qr_modules_are_warned_about_or_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(from)
+            .arg(to)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    copy(&repo().join("templates/assets"), &tmp.path().join("assets"));
+    let check_at = |size: u32| {
+        let dir = tmp.path().join(format!("piagam-{size}"));
+        copy(&repo().join("templates/piagam"), &dir);
+        let toml = dir.join("template.toml");
+        let text = std::fs::read_to_string(&toml).unwrap();
+        let sized = text.replace(
+            "type = \"qr\"\nx = 26\ny = 141\nsize = 42",
+            &format!("type = \"qr\"\nx = 26\ny = 141\nsize = {size}"),
+        );
+        assert!(size == 42 || sized != text);
+        std::fs::write(&toml, sized).unwrap();
+        run_piagam(&[
+            "check",
+            "--roster",
+            s(&repo().join("examples/adlga-2024.csv")),
+            "--template",
+            s(&dir),
+        ])
+    };
+    let fine = check_at(42);
+    assert!(fine.status.success());
+    assert!(!String::from_utf8_lossy(&fine.stderr).contains("QR code"));
+    let small = check_at(30);
+    assert!(small.status.success());
+    let err = String::from_utf8_lossy(&small.stderr);
+    assert!(
+        err.contains(
+            "warning: the QR code of row 2 (piagam) prints with 0.39 mm modules (version 13)"
+        ) && err.contains("event: 47 characters"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("warning: the QR code").count(),
+        1,
+        "one warning a run"
+    );
+    let tiny = check_at(20);
+    assert_eq!(tiny.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&tiny.stderr);
+    assert!(
+        err.contains("adlga-2024.csv:2:seal: the QR code would print with 0.26 mm modules (version 13), too small to read"),
+        "{err}"
+    );
+}

@@ -225,7 +225,7 @@ fn demo(out: &Path) -> CmdResult {
     say!("what was issued, to whom, under which number:");
     say!(
         "  piagam list --register {}",
-        out.join(piagam::register::REGISTER_FILE).display()
+        sh(&out.join(piagam::register::REGISTER_FILE))
     );
     say!("note: these use the public DEMO key; anyone can forge them. Use `piagam keygen` for real charters.");
     Ok(EXIT_OK)
@@ -269,9 +269,9 @@ fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &Request, sec
             say!("verify one, e.g. {}:", first.recipient);
         }
         say!(
-            "  piagam verify --trust {} '{}'",
-            out.join("issuer.jwks.json").display(),
-            first.qr_text
+            "  piagam verify --trust {} {}",
+            sh(&out.join("issuer.jwks.json")),
+            sh(Path::new(&first.qr_text))
         );
     }
 }
@@ -356,7 +356,7 @@ fn revoke(a: RevokeArgs, reason: &str, serials: &[String]) -> CmdResult {
     );
     say!(
         "publish it beside the verification page, e.g. piagam site --revocations {}",
-        outcome.list_path.display()
+        sh(&outcome.list_path)
     );
     Ok(EXIT_OK)
 }
@@ -597,7 +597,7 @@ fn generate(req: Request, quiet: bool) -> CmdResult {
             say!(
                 "the revocation list {} now says so; publish it with the verification page (piagam site --revocations {})",
                 list.display(),
-                list.display()
+                sh(list)
             );
         }
     }
@@ -609,9 +609,16 @@ fn generate(req: Request, quiet: bool) -> CmdResult {
     {
         if !url.is_empty() {
             let jwks = out.join("issuer.jwks.json");
+            let mut lists = String::new();
+            if let Some(r) = &outcome.register {
+                if let Some(revocations) = &r.revocations {
+                    lists.push_str(&format!(" --revocations {}", sh(revocations)));
+                }
+                lists.push_str(&format!(" --issued {}", sh(&r.issued_list)));
+            }
             say!("");
             say!("the QR codes open {url}: publish the verification page there, made with");
-            say!("  piagam site --trust {} --out site/", jwks.display());
+            say!("  piagam site --trust {}{lists} --out site/", sh(&jwks));
         }
     }
     Ok(EXIT_OK)
@@ -928,6 +935,21 @@ fn verify_lines(
     }
 }
 
+/// A path or text as one word for a POSIX shell: as it is when it is
+/// plain, else in single quotes (a quote inside written as '\'').
+fn sh(value: &Path) -> String {
+    let text = value.to_string_lossy();
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=,+@%".contains(c));
+    if plain {
+        text.into_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 /// Control characters (and invisible direction marks) as visible escapes.
 fn escape_controls(text: &str) -> String {
     text.chars()
@@ -941,4 +963,25 @@ fn escape_controls(text: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sh;
+    use std::path::Path;
+
+    #[test]
+    fn suggested_words_survive_a_shell() {
+        assert_eq!(
+            sh(Path::new("hasil/issuer.jwks.json")),
+            "hasil/issuer.jwks.json"
+        );
+        assert_eq!(sh(Path::new("Hasil Lomba/a.json")), "'Hasil Lomba/a.json'");
+        assert_eq!(sh(Path::new("it's")), "'it'\\''s'");
+        assert_eq!(
+            sh(Path::new("https://v.example/c#0123")),
+            "'https://v.example/c#0123'"
+        );
+        assert_eq!(sh(Path::new("")), "''");
+    }
 }

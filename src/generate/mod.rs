@@ -64,7 +64,14 @@ pub struct Issued {
     pub page: Option<Page>,
     /// (template, record) indices in the job, to compose the page again.
     source: (usize, usize),
+    /// The printed size of one QR module, and the code's version.
+    qr_module: (f32, i16),
 }
+
+/// A QR module printed smaller than this may not read from a phone photo.
+pub const QR_MODULE_WARN_MM: f32 = 0.5;
+/// Below this, refused: at 150 dpi and slight blur it no longer reads.
+pub const QR_MODULE_MIN_MM: f32 = 0.35;
 
 /// The most pages one run makes (winners × documents each).
 pub const MAX_PAGES: usize = 200_000;
@@ -137,9 +144,9 @@ pub struct Prepared {
     pub problems: Vec<RowProblem>,
     /// Every glyph and image the documents print, for the run's PDF kit.
     pub usage: Usage,
-    /// Documents left out on purpose (revoked ones), and why: they stop
-    /// nothing else.
-    pub left_out: Vec<String>,
+    /// What the user should know: documents left out on purpose (revoked
+    /// ones), and QR codes printed small. They stop nothing.
+    pub warnings: Vec<String>,
     /// Rows whose record itself is bad (the roster reader's problems): no
     /// document of theirs can be made.
     bad_rows: std::collections::BTreeSet<usize>,
@@ -202,7 +209,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     let plan = Plan::new(job);
     // A revoked document is not made again; the winner's others are.
     let revoked = |t: usize, r: usize| job.numbers.is_some_and(|n| n.revoked(t, r));
-    let left_out: Vec<String> = (0..job.templates.len())
+    let mut warnings: Vec<String> = (0..job.templates.len())
         .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
         .filter(|&(t, r)| revoked(t, r))
         .filter_map(|(t, r)| job.numbers?.get(t, r).as_ref().err().cloned())
@@ -278,13 +285,13 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
             seen.insert(&doc.serial, doc);
         }
     }
-    let mut left_out = left_out;
-    left_out.dedup();
+    warnings.dedup();
+    warnings.extend(small_qr_warning(&issued));
     Ok(Prepared {
         issued,
         problems,
         usage,
-        left_out,
+        warnings,
         bad_rows: Default::default(),
     })
 }
@@ -508,9 +515,83 @@ fn make_document(
         claims,
         page: None,
         source: (template_index, record_index),
+        qr_module: (f32::INFINITY, matrix.version()),
     };
-    doc.page = Some(compose_page(job, &doc, &matrix)?);
+    let page = compose_page(job, &doc, &matrix)?;
+    let module = page
+        .items()
+        .iter()
+        .filter_map(|item| match item {
+            crate::layout::page::Item::Qr { size, matrix, .. } => {
+                Some(size / matrix.width().max(1) as f32)
+            }
+            _ => None,
+        })
+        .fold(f32::INFINITY, f32::min);
+    doc.qr_module.0 = module;
+    if module < QR_MODULE_MIN_MM {
+        return Err((
+            "seal".to_owned(),
+            format!(
+                "the QR code would print with {module:.2} mm modules (version {}), too small to read (at least {QR_MODULE_MIN_MM} mm): make the QR element larger, or shorten what the seal carries ({})",
+                matrix.version(),
+                longest_fields(&doc.claims, &doc.qr_text)
+            ),
+        ));
+    }
+    doc.page = Some(page);
     Ok(doc)
+}
+
+/// One warning for the run's smallest QR code, if it prints below
+/// [`QR_MODULE_WARN_MM`].
+fn small_qr_warning(issued: &[Issued]) -> Option<String> {
+    let smallest = issued
+        .iter()
+        .min_by(|a, b| a.qr_module.0.total_cmp(&b.qr_module.0))?;
+    let (module, version) = smallest.qr_module;
+    (module < QR_MODULE_WARN_MM).then(|| {
+        format!(
+            "the QR code of row {} ({}) prints with {module:.2} mm modules (version {version}); below {QR_MODULE_WARN_MM} mm a phone may fail to read it from a photo: make the QR element larger, or shorten what the seal carries ({})",
+            smallest.row,
+            smallest.kind,
+            longest_fields(&smallest.claims, &smallest.qr_text)
+        )
+    })
+}
+
+/// The signed fields that make a seal long, longest first.
+fn longest_fields(claims: &Claims, qr_text: &str) -> String {
+    let mut fields: Vec<(String, usize)> = [
+        ("recipient", &claims.recipient),
+        ("achievement", &claims.achievement),
+        ("event", &claims.event),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value.chars().count()))
+    .chain(
+        claims
+            .place
+            .iter()
+            .map(|p| ("place".to_owned(), p.chars().count())),
+    )
+    .chain(
+        claims
+            .extra
+            .iter()
+            .map(|(k, v)| (k.clone(), v.chars().count())),
+    )
+    .collect();
+    if let Some((url, _)) = qr_text.rsplit_once('#') {
+        fields.push(("verify_url".to_owned(), url.chars().count()));
+    }
+    fields.sort_by_key(|f| std::cmp::Reverse(f.1));
+    fields
+        .iter()
+        .take(3)
+        .map(|(name, n)| format!("{name}: {n} characters"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Lays out a signed document's page: what its claims say, and its QR code.

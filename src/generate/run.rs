@@ -298,7 +298,7 @@ pub fn check(req: &Request) -> Result<Outcome, RunError> {
         // subsetting fonts and images can fail too), then dropped.
         let written = render_only(&job, &prepared.issued, &prepared.usage)?;
         let mut warnings = loaded.roster.warnings.clone();
-        warnings.extend(prepared.left_out.iter().cloned());
+        warnings.extend(prepared.warnings.iter().cloned());
         Ok(Outcome {
             rows: loaded.roster.records.len() + count_rows(&loaded.roster.problems),
             issued: prepared.issued,
@@ -382,7 +382,7 @@ pub fn run_with_progress(req: &Request, progress: &dyn Progress) -> Result<Outco
     with_jobs(req.jobs, || {
         let prepared = prepare(&job)?.with_problems(loaded.roster.problems.clone());
         let mut warnings = loaded.roster.warnings.clone();
-        warnings.extend(prepared.left_out.iter().cloned());
+        warnings.extend(prepared.warnings.iter().cloned());
         let (issued, rejected, usage) = if req.skip_invalid {
             let (issued, rejected, usage) = prepared.skip_invalid();
             if issued.is_empty() {

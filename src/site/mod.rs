@@ -123,10 +123,7 @@ pub fn write_site(
         Err(SiteError::TooLarge(_)) if revocations.is_some() => (build_page(jwks, None)?, false),
         other => (other?, revocations.is_some()),
     };
-    std::fs::create_dir_all(out).map_err(|e| WriteError {
-        path: out.to_owned(),
-        message: e.to_string(),
-    })?;
+    fsio::create_folder(out)?;
     let index = out.join("index.html");
     fsio::write_atomic(&index, page.as_bytes())?;
     let mut written = vec![index];
