@@ -5,6 +5,7 @@
 //! with what the seal signs; and a PDF's bytes are looked up in the
 //! issuer's list of issued files, where one is at hand.
 
+mod budget;
 mod visible;
 
 pub use visible::{missing_values, page_text, PageText};
@@ -267,6 +268,14 @@ fn read_pdf(path: &Path, bytes: std::sync::Arc<Vec<u8>>) -> Result<Vec<Seen>, In
     }
     let mut seen = Vec::new();
     for (i, page) in pages.iter().enumerate() {
+        // A page that asks more than any real one is refused by name
+        // before the renderer takes the memory or time it asks for.
+        if let Some(Err(exceeded)) = guarded(|| budget::check(page)) {
+            return Err(unreadable(
+                path,
+                format!("page {} is too complex to check safely: {exceeded}", i + 1),
+            ));
+        }
         let Some(grey) = render_page(page, PDF_DPI) else {
             continue;
         };

@@ -76,14 +76,17 @@ impl IssuerKey {
         if !meta.is_file() {
             return Err(io("not a key file (it is a folder or a device)".into()));
         }
-        check_private_permissions(path)?;
         let pem = crate::fsio::read_text_capped(path, MAX_KEY_FILE_BYTES).map_err(io)?;
-        IssuerKey::from_pkcs8_pem(&pem).map_err(|e| match e {
+        let key = IssuerKey::from_pkcs8_pem(&pem).map_err(|e| match e {
             SealError::BadPrivateKey(m) => {
                 SealError::BadPrivateKey(format!("{}: {m}", path.display()))
             }
             other => other,
-        })
+        })?;
+        // Only a file that is a private key is asked to be kept private:
+        // a JWKS or a text file given by mistake is named as what it is.
+        check_private_permissions(path)?;
+        Ok(key)
     }
 
     /// PKCS#8 v1 PEM (RFC 8410), the form `openssl genpkey` writes. The v2
