@@ -120,8 +120,7 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let mut forms = Vec::new();
     for level in 0..8u32 {
         let next = if level < 7 {
-            format!("/Resources << /XObject << /F << >> >> >>")
-                .replace("<< >>", &format!("{} 0 R", 6 + level))
+            format!("/Resources << /XObject << /F {} 0 R >> >>", 6 + level)
         } else {
             String::new()
         };
@@ -183,7 +182,7 @@ fn mutated_pdfs_never_crash_verify() {
     let rows = read_manifest(&demo);
     let original = std::fs::read(demo.join(&rows[0].file)).unwrap();
     let (iterations, _) = fuzz_iterations(12);
-    let mut rng = Rng(0x5eed_0f_9df);
+    let mut rng = Rng(0x5eed_f9df);
     for i in 0..iterations {
         let mut bytes = original.clone();
         for _ in 0..1 + rng.below(8) {
