@@ -23,16 +23,5 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    // glibc serves large blocks from its heap once a large block has been
-    // freed (its mmap threshold rises to match), and keeps them: after a
-    // full-page background was decoded and freed, a 1,000-document batch
-    // held 130 MB where it used 50. A fixed threshold returns every large
-    // block to the system as it is freed.
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter, before any thread
-    // is started.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-    }
     std::process::exit(cli::run());
 }
