@@ -770,18 +770,27 @@ fn verify(
         } else if piagam::inputs::is_file(Path::new(input)) {
             // A photo, a scan or a PDF: every QR code in it is checked.
             match piagam::inputs::check_file(Path::new(input), &trust, &options, issued.as_ref()) {
-                Ok(found) if found.is_empty() => {
+                Ok(found) if found.checked.is_empty() && found.unread == 0 => {
                     say!("piagam: {input}: no QR code found");
                     printer.all_valid = false;
                     true
                 }
                 Ok(found) => {
                     let mut more = true;
-                    for checked in &found {
+                    for checked in &found.checked {
                         more = printer.print_checked(checked)?;
                         if !more {
                             break;
                         }
+                    }
+                    if found.unread > 0 {
+                        // A code nobody could check is no code known good.
+                        say!(
+                            "piagam: {}: {} more QR code(s) seen but not read: check them with a phone, or a sharper picture",
+                            escape_controls(input),
+                            found.unread
+                        );
+                        printer.all_valid = false;
                     }
                     more
                 }

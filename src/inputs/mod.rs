@@ -16,7 +16,7 @@ use crate::seal::report::shown;
 use std::path::{Path, PathBuf};
 
 use crate::guard::guarded;
-use crate::qr::scan::{scan, scan_rendered, FoundCode, Luma};
+use crate::qr::scan::{scan_all, scan_rendered, FoundCode, Luma};
 
 /// The largest file `verify` reads: a 50 MP photo is about 25 MB.
 pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
@@ -123,14 +123,15 @@ impl Held {
 /// Every QR code in a picture or PDF file.
 pub fn read(path: &Path) -> Result<Vec<Seen>, InputError> {
     let held = Held::read(path)?;
-    read_held(&held)
+    Ok(read_held(&held)?.0)
 }
 
-fn read_held(held: &Held) -> Result<Vec<Seen>, InputError> {
+/// The codes read, and how many more were seen but not read.
+fn read_held(held: &Held) -> Result<(Vec<Seen>, usize), InputError> {
     let path = held.path.as_path();
     match kind_of(&held.bytes) {
         Some(Kind::Picture) => read_picture(path, &held.bytes),
-        Some(Kind::Pdf) => read_pdf(path, held.bytes.clone()),
+        Some(Kind::Pdf) => Ok((read_pdf(path, held.bytes.clone())?, 0)),
         None => Err(InputError::UnknownKind {
             path: path.to_owned(),
         }),
@@ -175,16 +176,17 @@ pub fn decode_picture(path: &Path, bytes: &[u8]) -> Result<image::GrayImage, Inp
     Ok(picture.into_luma8())
 }
 
-fn read_picture(path: &Path, bytes: &[u8]) -> Result<Vec<Seen>, InputError> {
+fn read_picture(path: &Path, bytes: &[u8]) -> Result<(Vec<Seen>, usize), InputError> {
     let grey = decode_picture(path, bytes)?;
-    let found = scan(&Luma {
+    let found = scan_all(&Luma {
         pixels: grey.as_raw(),
         width: grey.width(),
         height: grey.height(),
     });
-    Ok(found
+    let seen = found
+        .codes
         .into_iter()
-        .map(|FoundCode { text, x, y }| Seen {
+        .map(|FoundCode { text, x, y, .. }| Seen {
             file: path.to_owned(),
             page: None,
             x,
@@ -192,7 +194,8 @@ fn read_picture(path: &Path, bytes: &[u8]) -> Result<Vec<Seen>, InputError> {
             text,
             page_text: None,
         })
-        .collect())
+        .collect();
+    Ok((seen, found.unread))
 }
 
 /// A PDF page as greyscale pixels on white, at `dpi`, within the pixel cap.
@@ -313,7 +316,7 @@ fn read_pdf_page(
         .map(|t| t.visible);
     Ok(codes
         .into_iter()
-        .map(|FoundCode { text: qr, x, y }| Seen {
+        .map(|FoundCode { text: qr, x, y, .. }| Seen {
             file: path.to_owned(),
             page: Some(number),
             x,
@@ -549,6 +552,14 @@ impl Checked {
     }
 }
 
+/// Every seal a file holds, checked, and how many more QR codes were
+/// seen in it but could not be read (their finder patterns were there).
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub checked: Vec<Checked>,
+    pub unread: usize,
+}
+
 /// Reads every QR code in a file and checks each: the seal, the page's
 /// visible text, and (for a PDF, with the issuer's list at hand) the file.
 pub fn check_file(
@@ -556,9 +567,9 @@ pub fn check_file(
     trust: &crate::seal::Trust,
     options: &crate::seal::VerifyOptions,
     issued: Option<&crate::seal::IssuedList>,
-) -> Result<Vec<Checked>, InputError> {
+) -> Result<FileReport, InputError> {
     let held = Held::read(path)?;
-    let seen = read_held(&held)?;
+    let (seen, unread) = read_held(&held)?;
     let reports: Vec<crate::seal::Report> = seen
         .iter()
         .map(|s| crate::seal::verify_qr_text(&s.text, trust, options))
@@ -573,7 +584,7 @@ pub fn check_file(
     } else {
         FileCheck::Picture
     };
-    Ok(seen
+    let checked = seen
         .into_iter()
         .zip(reports)
         .map(|(seen, report)| {
@@ -595,5 +606,6 @@ pub fn check_file(
                 page,
             }
         })
-        .collect())
+        .collect();
+    Ok(FileReport { checked, unread })
 }

@@ -18,6 +18,9 @@ pub struct FoundCode {
     /// The code's centre, in pixels of the picture as given.
     pub x: u32,
     pub y: u32,
+    /// The points the reader located (finder patterns and the like), in
+    /// pixels of the picture as given.
+    pub corners: Vec<(f32, f32)>,
 }
 
 /// A greyscale picture, row by row.
@@ -67,6 +70,14 @@ fn centre(result: &rxing::RXingResult, scale: f32) -> (u32, u32) {
     (x.max(0.0) as u32, y.max(0.0) as u32)
 }
 
+fn corners(result: &rxing::RXingResult, scale: f32) -> Vec<(f32, f32)> {
+    result
+        .getPoints()
+        .iter()
+        .map(|p| (p.x / scale, p.y / scale))
+        .collect()
+}
+
 /// The single-code reader with a global-histogram binarizer.
 fn global_threshold(pixels: &[u8], w: u32, h: u32) -> rxing::common::Result<rxing::RXingResult> {
     use rxing::Reader;
@@ -99,7 +110,13 @@ pub fn scan_rendered(picture: &Luma) -> Vec<FoundCode> {
                     let text = r.getText().to_owned();
                     if !found.iter().any(|f| f.text == text) {
                         let (x, y) = centre(&r, 1.0);
-                        found.push(FoundCode { text, x, y });
+                        let corners = corners(&r, 1.0);
+                        found.push(FoundCode {
+                            text,
+                            x,
+                            y,
+                            corners,
+                        });
                     }
                 }
                 found.sort_by_key(|f| (f.y, f.x));
@@ -110,8 +127,135 @@ pub fn scan_rendered(picture: &Luma) -> Vec<FoundCode> {
     scan(picture)
 }
 
+/// What a search of a picture found: the codes read, and how many more
+/// codes' finder patterns were seen where nothing could be read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scanned {
+    pub codes: Vec<FoundCode>,
+    pub unread: usize,
+}
+
 /// Every QR code found, each once, in reading order (top to bottom).
 pub fn scan(picture: &Luma) -> Vec<FoundCode> {
+    scan_all(picture).codes
+}
+
+/// Every QR code found, and a count of those seen but not read. A picture
+/// of several codes (a sheet) is also searched tile by tile: the reader
+/// for several codes misses some among many (14 of 20 on a clean sheet).
+pub fn scan_all(picture: &Luma) -> Scanned {
+    let mut found = scan_whole(picture);
+    let patterns = finder_patterns(picture);
+    let unaccounted = |found: &[FoundCode]| {
+        patterns
+            .iter()
+            .filter(|(x, y, module)| {
+                // Inside a code read (its located points, widened by the
+                // finder pattern's own size) is accounted for.
+                !found.iter().any(|f| {
+                    let xs = f.corners.iter().map(|c| c.0);
+                    let ys = f.corners.iter().map(|c| c.1);
+                    let (x0, x1) = (
+                        xs.clone().fold(f32::MAX, f32::min),
+                        xs.fold(f32::MIN, f32::max),
+                    );
+                    let (y0, y1) = (
+                        ys.clone().fold(f32::MAX, f32::min),
+                        ys.fold(f32::MIN, f32::max),
+                    );
+                    let margin = 8.0 * module;
+                    *x > x0 - margin && *x < x1 + margin && *y > y0 - margin && *y < y1 + margin
+                })
+            })
+            .count()
+    };
+    if found.len() >= 2
+        || (!found.is_empty() && unaccounted(&found) >= 3)
+        || unaccounted(&found) >= 3
+    {
+        for code in tiled(picture) {
+            if !found.iter().any(|f| f.text == code.text) {
+                found.push(code);
+            }
+        }
+    }
+    found.sort_by_key(|f| (f.y, f.x));
+    let unread = unaccounted(&found) / 3;
+    Scanned {
+        codes: found,
+        unread,
+    }
+}
+
+/// Searches overlapping tiles (a 3 × 3 grid of half-size tiles), each
+/// holding a few codes of a sheet.
+fn tiled(picture: &Luma) -> Vec<FoundCode> {
+    let (w, h) = (picture.width, picture.height);
+    let (tw, th) = (w.div_ceil(2), h.div_ceil(2));
+    let mut out: Vec<FoundCode> = Vec::new();
+    for row in 0..3u32 {
+        for col in 0..3u32 {
+            let (x0, y0) = ((w - tw) * col / 2, (h - th) * row / 2);
+            let mut pixels = Vec::with_capacity((tw * th) as usize);
+            for y in y0..y0 + th {
+                let start = (y * w + x0) as usize;
+                pixels.extend_from_slice(&picture.pixels[start..start + tw as usize]);
+            }
+            let tile = Luma {
+                pixels: &pixels,
+                width: tw,
+                height: th,
+            };
+            for mut code in scan_whole(&tile) {
+                if out.iter().any(|f| f.text == code.text) {
+                    continue;
+                }
+                code.x += x0;
+                code.y += y0;
+                for (cx, cy) in &mut code.corners {
+                    *cx += x0 as f32;
+                    *cy += y0 as f32;
+                }
+                out.push(code);
+            }
+        }
+    }
+    out
+}
+
+/// The finder patterns (the three squares in a code's corners) seen in a
+/// picture: centre and module size.
+fn finder_patterns(picture: &Luma) -> Vec<(f32, f32, f32)> {
+    use rxing::common::{HybridBinarizer, Result};
+    use rxing::qrcode::detector::FinderPatternFinder;
+    use rxing::Binarizer;
+    let found = guarded(|| -> Result<Vec<(f32, f32, f32)>> {
+        let source = rxing::Luma8LuminanceSource::new(
+            picture.pixels.to_vec(),
+            picture.width,
+            picture.height,
+        )?;
+        let binarizer = HybridBinarizer::new(source);
+        let matrix = binarizer.get_black_matrix()?;
+        let mut finder = FinderPatternFinder::new(matrix);
+        let _ = finder.find(&hints());
+        Ok(finder
+            .getPossibleCenters()
+            .iter()
+            .filter(|p| p.getCount() >= 2)
+            .map(|p| {
+                let centre = rxing::Point::from(p);
+                (centre.x, centre.y, p.getEstimatedModuleSize())
+            })
+            .collect())
+    });
+    match found {
+        Some(Ok(patterns)) => patterns,
+        _ => Vec::new(),
+    }
+}
+
+fn scan_whole(picture: &Luma) -> Vec<FoundCode> {
     // The smallest QR code, without its quiet zone, is 21 modules wide.
     if picture.width < 21
         || picture.height < 21
@@ -125,7 +269,13 @@ pub fn scan(picture: &Luma) -> Vec<FoundCode> {
             let text = r.getText().to_owned();
             if !found.iter().any(|f| f.text == text) {
                 let (x, y) = centre(&r, scale);
-                found.push(FoundCode { text, x, y });
+                let corners = corners(&r, scale);
+                found.push(FoundCode {
+                    text,
+                    x,
+                    y,
+                    corners,
+                });
             }
         }
     };
