@@ -264,7 +264,7 @@ pub fn revoke_in_register(
     let trust = own_trust(&key, &key_path, jwks)?;
     let list_path = match list {
         Some(path) => path.to_owned(),
-        None => crate::generate::revocations_path(&register)?,
+        None => register.revocations_path()?,
     };
     let serials: Vec<String> = serials.iter().map(|s| s.trim().to_owned()).collect();
     let outcomes = register.revoke(&serials, reason, date)?;
@@ -298,7 +298,7 @@ pub fn write_revocations(
     let list = write_register_list(&register, &key, &trust, out)?;
     // Written where the register publishes it: it is up to date again
     // (a register on read-only media keeps its mark).
-    let published = crate::generate::revocations_path(&register)?;
+    let published = register.revocations_path()?;
     if same_file(&published, out) {
         let _ = register.revocations_written();
     }

@@ -3,13 +3,13 @@
 //! recorded before the files move into place, the documents issued (and
 //! what they replace superseded) once they are in place.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use super::outcome::{RegisterReport, RunError};
 use super::output::{write_outputs, FileDigest, WriteOptions, Written};
-use super::run::{RegisterReport, RunError};
 use super::{Issued, Job};
-use crate::register::{self, Register, RegisterError, REVOCATIONS_FILE};
+use crate::register::{self, Register};
 use crate::render::pdf::Usage;
 use crate::roster::RowProblem;
 use crate::seal::Jwks;
@@ -104,7 +104,7 @@ pub fn write_and_record(
     // Only once every file is in place are the documents issued.
     let mut register = register.into_inner().unwrap_or_else(|e| e.into_inner());
     let superseded = register.issue(&records)?;
-    let revocations_at = revocations_path(&register)?;
+    let revocations_at = register.revocations_path()?;
     // Written when this run superseded anything, and retried by every run
     // after one whose writing failed.
     let revocations = if superseded.is_empty() && !register.revocations_stale()? {
@@ -135,13 +135,4 @@ pub fn write_and_record(
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Where the register's revocation list is written: where `revoke` last
-/// wrote it, else beside the register.
-pub fn revocations_path(register: &Register) -> Result<PathBuf, RegisterError> {
-    Ok(match register.meta("revocations_path")? {
-        Some(path) => PathBuf::from(path),
-        None => register.base_dir().join(REVOCATIONS_FILE),
-    })
 }

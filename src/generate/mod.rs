@@ -6,6 +6,7 @@
 mod fields;
 mod issue;
 mod numbers;
+mod outcome;
 mod output;
 mod run;
 
@@ -27,15 +28,16 @@ use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 
 pub use fields::{claims_for, printable_fields};
-pub use issue::{revocations_path, write_and_record, Recording};
+pub use issue::{write_and_record, Recording};
 pub use numbers::plan as plan_numbers;
 pub use numbers::{Numbers, ID_COLUMN};
+pub use outcome::{RegisterReport, RunError};
 pub use output::{
     render_only, write_outputs, FileDigest, Outputs, Progress, Silent, WriteOptions, Written,
 };
 pub use run::{
     assets_policy, check, layout_key, run, run_with_progress, Loaded, Outcome, RegisterChoice,
-    RegisterReport, Request, RunError,
+    Request,
 };
 
 /// One document to be issued, after signing and layout.

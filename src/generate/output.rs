@@ -310,7 +310,7 @@ fn render_all(
             .enumerate()
             .map(|(i, doc)| {
                 let page = compose_again(job, doc)?;
-                let rendered = kit.render(&page);
+                let rendered = RenderedPage::new(&kit, &page);
                 let mut digest = None;
                 // A file in place as issued is left alone only if this
                 // run would write the very same bytes: its document ID (a

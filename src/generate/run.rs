@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 
 use super::issue::{write_and_record, Recording};
 use super::numbers;
+use super::outcome::{RegisterReport, RunError};
 use super::output::{render_only, Progress, Silent, WriteOptions};
 use super::{prepare, FileNames, GenerateError, Issued, Job, Outputs, Written};
 use crate::config::EventConfig;
 use crate::layout::fonts::FontBook;
 use crate::locale::Language;
-use crate::register::{Register, RegisterError, REGISTER_FILE};
+use crate::register::{Register, REGISTER_FILE};
 use crate::roster::Roster;
 use crate::roster::RowProblem;
 use crate::seal::{IssuerKey, Jwks};
@@ -73,24 +74,6 @@ impl RegisterChoice {
     }
 }
 
-/// What a run did to its register.
-#[derive(Debug, Clone, Default)]
-pub struct RegisterReport {
-    pub path: PathBuf,
-    /// Documents issued for the first time.
-    pub new: usize,
-    /// Documents already issued, with the same claims and serial.
-    pub kept: usize,
-    /// Documents an interrupted run reserved, issued now.
-    pub completed: usize,
-    /// Older documents replaced by corrected ones.
-    pub superseded: Vec<String>,
-    /// The signed revocation list, when the run wrote one.
-    pub revocations: Option<PathBuf>,
-    /// The signed list of issued files, which every run writes.
-    pub issued_list: PathBuf,
-}
-
 /// What a run did.
 #[derive(Debug)]
 pub struct Outcome {
@@ -103,47 +86,6 @@ pub struct Outcome {
     pub written: Written,
     /// The register's part, when one was used.
     pub register: Option<RegisterReport>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
-    #[error(transparent)]
-    Roster(#[from] crate::roster::RosterError),
-    #[error(transparent)]
-    Template(#[from] crate::template::TemplateError),
-    #[error(transparent)]
-    Seal(#[from] crate::seal::SealError),
-    #[error(transparent)]
-    Keystore(#[from] crate::keystore::KeystoreError),
-    #[error(transparent)]
-    Generate(#[from] GenerateError),
-    #[error(transparent)]
-    Font(#[from] crate::layout::fonts::FontError),
-    #[error(transparent)]
-    Register(#[from] RegisterError),
-    #[error(transparent)]
-    Revoke(#[from] crate::revoke::RevokeError),
-    #[error(transparent)]
-    Issued(#[from] crate::issued::IssuedError),
-    #[error("no template was given, and piagam.toml lists no [[documents]]")]
-    NoTemplate,
-    #[error("no private key was given")]
-    NoKey,
-    #[error("no output folder was given")]
-    NoOut,
-    #[error("{path} not found: piagam keygen writes it beside the key")]
-    NoJwks { path: PathBuf },
-    #[error("{jwks} does not list the key in {key} (kid {kid})")]
-    KeyNotInJwks {
-        jwks: PathBuf,
-        key: PathBuf,
-        kid: String,
-    },
-    #[error("{0}")]
-    Usage(String),
 }
 
 /// Everything a run reads, checked and assembled once: the event settings,

@@ -538,6 +538,15 @@ impl Register {
         Ok(self.meta(LIST_STALE)?.is_some_and(|v| v == "1"))
     }
 
+    /// Where the register's revocation list is written: where `revoke`
+    /// last wrote it, else beside the register.
+    pub fn revocations_path(&self) -> Result<PathBuf, RegisterError> {
+        Ok(match self.meta("revocations_path")? {
+            Some(path) => PathBuf::from(path),
+            None => self.base_dir().join(REVOCATIONS_FILE),
+        })
+    }
+
     /// Records that the signed revocation list now says all it should.
     pub fn revocations_written(&self) -> Result<(), RegisterError> {
         self.set_meta(LIST_STALE, "0")

@@ -263,10 +263,6 @@ impl Kit {
     }
 
     /// Renders a page once, for every file that will hold it.
-    pub fn render(&self, page: &Page) -> super::RenderedPage {
-        super::RenderedPage::new(self, page)
-    }
-
     /// The digest a page's design names a font by (its file's SHA-256).
     pub(super) fn font_digest(&self, key: FontKey) -> [u8; 32] {
         self.fonts.get(&key).map_or([0; 32], |f| f.digest)
@@ -470,7 +466,7 @@ fn serialise(
                 s.content.clone()
             } else {
                 dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                super::file::deflate(&s.content, level)
+                super::deflate::deflate(&s.content, level)
             };
             dict.set("Length", Object::Integer(data.len() as i64));
             dictionary(out, &dict, numbers, level, refs)?;
@@ -535,7 +531,7 @@ fn image_objects(copier: &mut Copier, r: &Raster) -> u32 {
     };
     let color = split.as_deref().unwrap_or(&r.pixels);
     let stream = |space: &str, extra: &str, samples: &[u8]| {
-        let packed = super::file::deflate_parallel(samples, SHARED_DEFLATE_LEVEL);
+        let packed = super::deflate::deflate_parallel(samples, SHARED_DEFLATE_LEVEL);
         let mut body = format!(
             "<</Type/XObject/Subtype/Image/Width {}/Height {}/ColorSpace/{space}/BitsPerComponent 8{extra}/Filter/FlateDecode/Length {}>>\nstream\n",
             r.width,

@@ -9,6 +9,7 @@
 //! from content, and no clock is read.
 
 mod content;
+mod deflate;
 mod file;
 mod kit;
 
@@ -55,7 +56,7 @@ pub fn write_pages(
     let kit = Kit::build(book, &usage)?;
     let mut file = PdfFile::start(&kit, Vec::new())?;
     for page in pages {
-        file.add_page(&kit.render(page))?;
+        file.add_page(&RenderedPage::new(&kit, page))?;
     }
     Ok(file.finish(info)?.0)
 }
