@@ -294,3 +294,41 @@ fn key_windows_are_checked_when_the_key_is_made_and_when_it_signs() {
     );
     assert!(!out_dir.exists() || document_pdfs(&out_dir).is_empty());
 }
+
+/// `chmod 600` is asked only of a file that is a private key: a JWKS or a
+/// text file given as the key is named for what it is.
+#[test]
+fn only_a_private_key_is_asked_to_be_kept_private() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = keygen(&tmp.path().join("kunci"), "Dinas Contoh");
+    let jwks = key.with_file_name("issuer.jwks.json");
+    let generate = |key: &std::path::Path| {
+        run_piagam(&[
+            "generate",
+            "--roster",
+            s(&repo().join("examples/adlga-2024.csv")),
+            "--template",
+            s(&repo().join("templates/piagam")),
+            "--key",
+            s(key),
+            "--jwks",
+            s(&jwks),
+            "--out",
+            s(&tmp.path().join("hasil")),
+            "--no-register",
+        ])
+    };
+    let wrong = generate(&jwks);
+    assert_eq!(wrong.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!err.contains("chmod"), "{err}");
+    assert!(err.contains("private key cannot be read"), "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let open = generate(&key);
+        assert_eq!(open.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&open.stderr).contains("chmod 600"));
+    }
+}

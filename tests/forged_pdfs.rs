@@ -488,3 +488,56 @@ fn the_demo_print_file_still_reads_page_by_page_with_the_list_at_hand() {
         v.text
     );
 }
+
+/// In an event folder, verify uses the folder's own revocation list and
+/// says so; elsewhere, without one, it says revocation was not checked.
+#[test]
+fn verify_in_an_event_folder_uses_its_lists_and_says_so() {
+    let d = demo();
+    // The demo keeps no revocation list: make one, revoking row 3, with a
+    // private copy of the demo key (its file in the repository is public).
+    let serial = d.rows[2].serial.clone();
+    let copy = d.elsewhere.join("demo.key.pem");
+    std::fs::copy(repo().join("assets/demo/DEMO-ONLY-issuer.key.pem"), &copy).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let revoked = run_piagam(&[
+        "revoke",
+        "--register",
+        s(&d.dir.join("piagam-register.sqlite")),
+        "--key",
+        s(&copy),
+        "--jwks",
+        s(&d.dir.join("issuer.jwks.json")),
+        "--reason",
+        "contoh",
+        &serial,
+    ]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    assert!(d.dir.join("piagam-revocations.cose").is_file());
+    let out = piagam()
+        .current_dir(&d.dir)
+        .args(["verify", "--lang", "en", &d.rows[2].file])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("using the revocation list in this folder"),
+        "{err}"
+    );
+    assert!(stdout_of(&out).contains("REVOKED"), "{}", stdout_of(&out));
+    let v = d.verify_alone(&d.file(0));
+    assert!(
+        v.text.contains("Status pencabutan tidak diperiksa"),
+        "{}",
+        v.text
+    );
+}
