@@ -144,8 +144,8 @@ pub fn scan(picture: &Luma) -> Vec<FoundCode> {
 /// of several codes (a sheet) is also searched tile by tile: the reader
 /// for several codes misses some among many (14 of 20 on a clean sheet).
 pub fn scan_all(picture: &Luma) -> Scanned {
-    let mut found = scan_whole(picture);
-    let patterns = finder_patterns(picture);
+    let mut patterns = Vec::new();
+    let mut found = scan_whole(picture, Some(&mut patterns));
     let unaccounted = |found: &[FoundCode]| {
         patterns
             .iter()
@@ -169,10 +169,8 @@ pub fn scan_all(picture: &Luma) -> Scanned {
             })
             .count()
     };
-    if found.len() >= 2
-        || (!found.is_empty() && unaccounted(&found) >= 3)
-        || unaccounted(&found) >= 3
-    {
+    // A sheet of codes, or codes seen and not read: search tile by tile.
+    if found.len() >= 2 || unaccounted(&found) >= 3 {
         for code in tiled(picture) {
             if !found.iter().any(|f| f.text == code.text) {
                 found.push(code);
@@ -206,7 +204,9 @@ fn tiled(picture: &Luma) -> Vec<FoundCode> {
                 width: tw,
                 height: th,
             };
-            for mut code in scan_whole(&tile) {
+            // One pass of the reader for several codes a tile: the full
+            // ladder of fallbacks on every empty tile cost seconds.
+            for mut code in scan_once(&tile) {
                 if out.iter().any(|f| f.text == code.text) {
                     continue;
                 }
@@ -223,39 +223,75 @@ fn tiled(picture: &Luma) -> Vec<FoundCode> {
     out
 }
 
-/// The finder patterns (the three squares in a code's corners) seen in a
-/// picture: centre and module size.
-fn finder_patterns(picture: &Luma) -> Vec<(f32, f32, f32)> {
-    use rxing::common::{HybridBinarizer, Result};
-    use rxing::qrcode::detector::FinderPatternFinder;
-    use rxing::Binarizer;
-    let found = guarded(|| -> Result<Vec<(f32, f32, f32)>> {
-        let source = rxing::Luma8LuminanceSource::new(
-            picture.pixels.to_vec(),
-            picture.width,
-            picture.height,
-        )?;
-        let binarizer = HybridBinarizer::new(source);
-        let matrix = binarizer.get_black_matrix()?;
-        let mut finder = FinderPatternFinder::new(matrix);
-        let _ = finder.find(&hints());
-        Ok(finder
-            .getPossibleCenters()
-            .iter()
-            .filter(|p| p.getCount() >= 2)
-            .map(|p| {
-                let centre = rxing::Point::from(p);
-                (centre.x, centre.y, p.getEstimatedModuleSize())
-            })
-            .collect())
-    });
-    match found {
-        Some(Ok(patterns)) => patterns,
-        _ => Vec::new(),
+/// One pass of the reader for several codes, at the first search size.
+fn scan_once(picture: &Luma) -> Vec<FoundCode> {
+    let Some((pixels, w, h, scale)) = resized(picture, FIRST_SIDE) else {
+        return Vec::new();
+    };
+    let mut found: Vec<FoundCode> = Vec::new();
+    if let Some(Ok(results)) =
+        guarded(|| rxing::helpers::detect_multiple_in_luma_with_hints(pixels, w, h, &mut hints()))
+    {
+        for r in results {
+            let text = r.getText().to_owned();
+            if !found.iter().any(|f| f.text == text) {
+                let (x, y) = centre(&r, scale);
+                let corners = corners(&r, scale);
+                found.push(FoundCode {
+                    text,
+                    x,
+                    y,
+                    corners,
+                });
+            }
+        }
     }
+    found
 }
 
-fn scan_whole(picture: &Luma) -> Vec<FoundCode> {
+/// The reader for several codes on one binarized picture, and the finder
+/// patterns (the three squares in a code's corners) seen in it: centre and
+/// module size, in the picture's own pixels. One binarization serves both.
+fn several_and_patterns(
+    pixels: Vec<u8>,
+    w: u32,
+    h: u32,
+    scale: f32,
+) -> rxing::common::Result<(Vec<rxing::RXingResult>, Vec<(f32, f32, f32)>)> {
+    use rxing::multi::MultipleBarcodeReader;
+    use rxing::qrcode::detector::FinderPatternFinder;
+    let source = rxing::Luma8LuminanceSource::new(pixels, w, h)?;
+    let mut bitmap = rxing::BinaryBitmap::new(rxing::common::HybridBinarizer::new(source));
+    let mut reader = rxing::multi::GenericMultipleBarcodeReader::new(
+        rxing::MultiUseMultiFormatReader::default(),
+    );
+    let results = reader
+        .decode_multiple_with_hints(&mut bitmap, &hints())
+        .unwrap_or_default();
+    let matrix = bitmap.get_black_matrix();
+    let mut finder = FinderPatternFinder::new(matrix);
+    // Every few rows, not every row: quick, and a code's patterns span many.
+    let _ = finder.find(&hints_trying(false));
+    let patterns = finder
+        .getPossibleCenters()
+        .iter()
+        // Seen on three rows at least: a letter "o" passes once.
+        .filter(|p| p.getCount() >= 3)
+        .map(|p| {
+            let centre = rxing::Point::from(p);
+            (
+                centre.x / scale,
+                centre.y / scale,
+                p.getEstimatedModuleSize() / scale,
+            )
+        })
+        .collect();
+    Ok((results, patterns))
+}
+
+/// Every code found by the ladder of searches; `patterns`, when given,
+/// receives the finder patterns the first search saw.
+fn scan_whole(picture: &Luma, mut patterns: Option<&mut Vec<(f32, f32, f32)>>) -> Vec<FoundCode> {
     // The smallest QR code, without its quiet zone, is 21 modules wide.
     if picture.width < 21
         || picture.height < 21
@@ -284,9 +320,22 @@ fn scan_whole(picture: &Luma) -> Vec<FoundCode> {
         let Some((pixels, w, h, scale)) = resized(picture, side) else {
             continue;
         };
-        let several = guarded(|| {
-            rxing::helpers::detect_multiple_in_luma_with_hints(pixels.clone(), w, h, &mut hints())
-        });
+        let several = match patterns.take() {
+            Some(seen) => guarded(|| several_and_patterns(pixels.clone(), w, h, scale)).map(|r| {
+                r.map(|(results, found_patterns)| {
+                    *seen = found_patterns;
+                    results
+                })
+            }),
+            None => guarded(|| {
+                rxing::helpers::detect_multiple_in_luma_with_hints(
+                    pixels.clone(),
+                    w,
+                    h,
+                    &mut hints(),
+                )
+            }),
+        };
         if let Some(Ok(results)) = several {
             add(&mut found, results, scale);
         }
