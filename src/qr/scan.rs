@@ -249,6 +249,9 @@ fn scan_once(picture: &Luma) -> Vec<FoundCode> {
     found
 }
 
+/// A finder pattern seen: its centre (x, y) and module size, in pixels.
+type Pattern = (f32, f32, f32);
+
 /// The reader for several codes on one binarized picture, and the finder
 /// patterns (the three squares in a code's corners) seen in it: centre and
 /// module size, in the picture's own pixels. One binarization serves both.
@@ -257,7 +260,7 @@ fn several_and_patterns(
     w: u32,
     h: u32,
     scale: f32,
-) -> rxing::common::Result<(Vec<rxing::RXingResult>, Vec<(f32, f32, f32)>)> {
+) -> rxing::common::Result<(Vec<rxing::RXingResult>, Vec<Pattern>)> {
     use rxing::multi::MultipleBarcodeReader;
     use rxing::qrcode::detector::FinderPatternFinder;
     let source = rxing::Luma8LuminanceSource::new(pixels, w, h)?;
@@ -291,7 +294,7 @@ fn several_and_patterns(
 
 /// Every code found by the ladder of searches; `patterns`, when given,
 /// receives the finder patterns the first search saw.
-fn scan_whole(picture: &Luma, mut patterns: Option<&mut Vec<(f32, f32, f32)>>) -> Vec<FoundCode> {
+fn scan_whole(picture: &Luma, mut patterns: Option<&mut Vec<Pattern>>) -> Vec<FoundCode> {
     // The smallest QR code, without its quiet zone, is 21 modules wide.
     if picture.width < 21
         || picture.height < 21
