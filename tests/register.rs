@@ -1119,3 +1119,36 @@ fn listed_search(register: &Path, text: &str) -> usize {
         .map(|v| v.as_array().map_or(0, Vec::len))
         .unwrap_or(0)
 }
+
+/// The audit's case: one run's files recorded under another's documents
+/// (their digests match, so only what the files say tells). check
+/// --register reads each file's title and names the mismatch.
+#[test]
+fn the_audit_finds_a_file_recorded_under_another_document() {
+    let batch = Batch::with_rows(2);
+    let out = batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let first = out.join("001-piagam-pemerintah-kabupaten-contoh-nomor-1.pdf");
+    let second = out.join("002-piagam-pemerintah-kabupaten-contoh-nomor-2.pdf");
+    std::fs::copy(&second, &first).unwrap();
+    let sha = stdout_of(&run_tool("sha256sum", &[s(&first)]))
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let updated = run_tool(
+        "sqlite3",
+        &[
+            s(&register),
+            &format!("UPDATE files SET sha256 = '{sha}' WHERE document = (SELECT id FROM documents WHERE serial LIKE '001/%')"),
+        ],
+    );
+    assert!(updated.status.success());
+    let audit = run_piagam(&["check", "--register", s(&register)]);
+    assert_eq!(audit.status.code(), Some(1), "{}", said(&audit));
+    assert!(
+        said(&audit).contains("holds another document (002/") && said(&audit).contains("Nomor 2)"),
+        "{}",
+        said(&audit)
+    );
+}

@@ -66,7 +66,20 @@ pub(super) fn run(
             Status::Issued | Status::Superseded | Status::Revoked => {
                 for (path, state) in &states {
                     match state {
-                        FileState::Same => {}
+                        FileState::Same => {
+                            // The bytes recorded, but are they this
+                            // document's? Two runs sharing a register once
+                            // recorded one's files under the other's.
+                            if let Some(title) = title_in_file(&base.join(path)) {
+                                let serial = title.split(" — ").next().unwrap_or_default();
+                                if serial != doc.serial {
+                                    findings.push(problem(
+                                        doc,
+                                        &format!("its file {path} holds another document ({title}), not {} ({})", doc.serial, doc.recipient),
+                                    ));
+                                }
+                            }
+                        }
                         FileState::Missing if doc.status == Status::Issued => findings.push(problem(
                             doc,
                             &format!("its file {path} is missing; generate with the same roster writes it again, byte for byte"),
@@ -199,5 +212,47 @@ fn file_state(path: &Path, sha: &str) -> FileState {
                 _ => FileState::Different,
             }
         }
+    }
+}
+
+/// The title piagam writes into a document's PDF ("serial — recipient"),
+/// read from the information dictionary near the file's end; none for a
+/// file that has no such title.
+fn title_in_file(path: &Path) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(16 * 1024)))
+        .ok()?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).ok()?;
+    let at = tail.windows(6).rposition(|w| w == b"/Title")? + 6;
+    let rest = &tail[at..];
+    match rest.first()? {
+        b'<' => {
+            let end = rest.iter().position(|&b| b == b'>')?;
+            let hex = std::str::from_utf8(&rest[1..end]).ok()?;
+            let hex = hex.strip_prefix("FEFF")?;
+            let units: Option<Vec<u16>> = (0..hex.len() / 4)
+                .map(|i| u16::from_str_radix(hex.get(4 * i..4 * i + 4)?, 16).ok())
+                .collect();
+            String::from_utf16(&units?).ok()
+        }
+        b'(' => {
+            let mut out = Vec::new();
+            let mut escaped = false;
+            for &b in &rest[1..] {
+                match (escaped, b) {
+                    (false, b'\\') => escaped = true,
+                    (false, b')') => return String::from_utf8(out).ok(),
+                    (_, b) => {
+                        out.push(b);
+                        escaped = false;
+                    }
+                }
+            }
+            None
+        }
+        _ => None,
     }
 }
