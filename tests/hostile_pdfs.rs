@@ -68,6 +68,36 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// The same objects with a new cross-reference table (offsets moved).
+fn rebuilt_xref(pdf: Vec<u8>) -> Vec<u8> {
+    let body_end = pdf.windows(5).rposition(|w| w == b"xref\n").unwrap();
+    let mut out = pdf[..body_end].to_vec();
+    let mut offsets = Vec::new();
+    let mut n = 1;
+    while let Some(at) = out
+        .windows(format!("\n{n} 0 obj").len())
+        .position(|w| w == format!("\n{n} 0 obj").as_bytes())
+    {
+        offsets.push(at + 1);
+        n += 1;
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
+    for o in &offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            offsets.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
 fn under_two_gigabytes(file: &std::path::Path, jwks: &std::path::Path) -> (Output, Duration) {
     let started = Instant::now();
     let out = Command::new("prlimit")
@@ -145,10 +175,37 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     ));
     // Ten million rectangles.
     let rects = b"0 0 1 1 re f\n".repeat(10_000_000);
-    files.push(("rects-10m", pdf(&rects, "<< >>", &[]), "path segments"));
+    files.push((
+        "rects-10m",
+        pdf(&rects, "<< >>", &[]),
+        "inflates to more than 64 MB",
+    ));
+    // A million rectangles: within the size, past the segments.
+    let rects = b"0 0 1 1 re f\n".repeat(1_000_000);
+    files.push(("rects-1m", pdf(&rects, "<< >>", &[]), "path segments"));
     // Ten million operators that draw nothing.
     let moves = b"q Q\n".repeat(5_000_000);
     files.push(("ops-10m", pdf(&moves, "<< >>", &[]), "drawing operators"));
+    // A deflate bomb: half a gigabyte of spaces as the page's content.
+    let mut bomb = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..512 {
+        bomb.write_all(&spaces).unwrap();
+    }
+    let packed = bomb.finish().unwrap();
+    let mut out = pdf(b"", "<< >>", &[]);
+    // The page's content stream (object 4) replaced by the bomb.
+    let at = out.windows(8).position(|w| w == b"4 0 obj\n").unwrap();
+    let end = at + out[at..].windows(6).position(|w| w == b"endobj").unwrap() + 6;
+    let mut body = b"4 0 obj\n".to_vec();
+    body.extend_from_slice(&stream("", &packed));
+    body.extend_from_slice(b"\nendobj");
+    out.splice(at..end, body);
+    files.push((
+        "deflate-bomb",
+        rebuilt_xref(out),
+        "inflates to more than 64 MB",
+    ));
     files
 }
 

@@ -19,6 +19,9 @@ pub const MAX_PATH_SEGMENTS: u64 = 100_000;
 pub const MAX_DRAWS: u64 = 20_000;
 /// How deep forms may draw forms.
 pub const MAX_FORM_DEPTH: u32 = 12;
+/// A content stream's size once inflated: a charter's is a few hundred KB;
+/// a megabyte of deflate can claim a gigabyte.
+pub const MAX_CONTENT_BYTES: u64 = 64 * 1024 * 1024;
 /// Pixels of one image: the renderer decodes each to at least a byte a
 /// pixel, whatever its bits. A 50 MP photo, with room.
 pub const MAX_IMAGE_PIXELS: u64 = 64_000_000;
@@ -46,6 +49,17 @@ struct Tally {
 /// Walks `page` (its content, the forms and images it draws, and its
 /// annotations' appearances) and says which cap it would exceed, if any.
 pub fn check(page: &Page<'_>) -> Result<(), Exceeded> {
+    // Measured before anything decodes them whole.
+    let contents = page.raw();
+    if let Some(stream) = contents.get::<Stream<'_>>(b"Contents".as_ref()) {
+        inflates_within(&stream)?;
+    } else if let Some(array) =
+        contents.get::<hayro::hayro_syntax::object::Array<'_>>(b"Contents".as_ref())
+    {
+        for stream in array.iter::<Stream<'_>>() {
+            inflates_within(&stream)?;
+        }
+    }
     let mut tally = Tally::default();
     walk(page.operations(), page.resources(), 0, &mut tally)?;
     for annot in page
@@ -138,6 +152,7 @@ fn form_walk(
             "its forms draw forms more than {MAX_FORM_DEPTH} deep"
         )));
     }
+    inflates_within(form)?;
     let Ok(content) = form.decoded() else {
         return Ok(());
     };
@@ -178,6 +193,27 @@ fn image(dict: &Dict<'_>, inline: bool, tally: &mut Tally) -> Result<(), Exceede
     }
     if let Some(smask) = dict.get::<Stream<'_>>(b"SMask".as_ref()) {
         image(smask.dict(), false, tally)?;
+    }
+    Ok(())
+}
+
+/// Refuses a deflated content stream that inflates past
+/// [`MAX_CONTENT_BYTES`], counting as it inflates, before the renderer
+/// decodes it whole. (Other filters do not compress a thousandfold.)
+fn inflates_within(stream: &Stream<'_>) -> Result<(), Exceeded> {
+    use hayro::hayro_syntax::Filter;
+    use std::io::Read;
+    if stream.filters().as_slice() != [Filter::FlateDecode] {
+        return Ok(());
+    }
+    let raw = stream.raw_data();
+    let mut inflated = flate2::read::ZlibDecoder::new(raw.as_ref()).take(MAX_CONTENT_BYTES + 1);
+    let size = std::io::copy(&mut inflated, &mut std::io::sink()).unwrap_or(0);
+    if size > MAX_CONTENT_BYTES {
+        return Err(Exceeded(format!(
+            "a content stream inflates to more than {} MB",
+            MAX_CONTENT_BYTES / (1024 * 1024)
+        )));
     }
     Ok(())
 }
