@@ -15,10 +15,10 @@ use common::*;
 /// page (numbered from 5) and `resources` as the page's resource dict.
 fn pdf(content: &[u8], resources: &str, objects: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
+    let mut count = 0;
     let mut object = |out: &mut Vec<u8>, body: &[u8]| {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", offsets.len()).as_bytes());
+        count += 1;
+        out.extend_from_slice(format!("{count} 0 obj\n").as_bytes());
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     };
@@ -33,21 +33,7 @@ fn pdf(content: &[u8], resources: &str, objects: &[Vec<u8>]) -> Vec<u8> {
     for o in objects {
         object(&mut out, o);
     }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
-    );
-    for o in &offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            offsets.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    with_xref(out)
 }
 
 /// A deflated stream object with `dict` entries.
@@ -71,14 +57,25 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
 /// The same objects with a new cross-reference table (offsets moved).
 fn rebuilt_xref(pdf: Vec<u8>) -> Vec<u8> {
     let body_end = pdf.windows(5).rposition(|w| w == b"xref\n").unwrap();
-    let mut out = pdf[..body_end].to_vec();
-    let mut offsets = Vec::new();
+    with_xref(pdf[..body_end].to_vec())
+}
+
+/// A PDF's objects (numbered from 1, in order) followed by their
+/// cross-reference table and trailer.
+fn with_xref(mut out: Vec<u8>) -> Vec<u8> {
+    // Each object is looked for after the one before it.
+    let mut offsets: Vec<usize> = Vec::new();
     let mut n = 1;
-    while let Some(at) = out
-        .windows(format!("\n{n} 0 obj").len())
-        .position(|w| w == format!("\n{n} 0 obj").as_bytes())
-    {
-        offsets.push(at + 1);
+    loop {
+        let from = offsets.last().map_or(0, |o| o + 1);
+        let head = format!("\n{n} 0 obj");
+        let Some(at) = out[from..]
+            .windows(head.len())
+            .position(|w| w == head.as_bytes())
+        else {
+            break;
+        };
+        offsets.push(from + at + 1);
         n += 1;
     }
     let xref = out.len();

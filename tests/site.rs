@@ -450,45 +450,48 @@ fn the_page_opened_from_disk_verifies_too_and_its_screenshots_are_made() {
     }
 }
 
-#[test]
-fn the_page_verifier_agrees_on_every_vector_in_chromium() {
-    // A harness page that loads the page's own scripts and runs every
-    // vector with the browser's WebCrypto.
+/// Every `*.json` vector in `dir`, as `{name, doc}`.
+fn vectors_in(dir: &Path) -> Vec<serde_json::Value> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            serde_json::json!({ "name": path.file_name().unwrap().to_string_lossy(), "doc": doc })
+        })
+        .collect()
+}
+
+/// Runs `run_one` (the body of an async function of `doc` returning a
+/// result) on every vector in a harness page that loads the page's own
+/// scripts, in Chromium over loopback. Returns whether WebCrypto has
+/// Ed25519 there, and each `{name, result}`.
+fn in_chromium(vectors: &[serde_json::Value], run_one: &str) -> (bool, Vec<serde_json::Value>) {
     let tmp = tempfile::tempdir().unwrap();
     for f in ["cbor.js", "ed25519.js", "verify.js"] {
         std::fs::copy(repo().join("src/site").join(f), tmp.path().join(f)).unwrap();
-    }
-    let mut vectors = Vec::new();
-    for entry in std::fs::read_dir(repo().join("tests/vectors")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|x| x == "json") {
-            let doc: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-            vectors.push(serde_json::json!({
-                "name": path.file_name().unwrap().to_string_lossy(),
-                "doc": doc,
-            }));
-        }
     }
     let harness = format!(
         r#"<!doctype html><meta charset="utf-8"><body>
 <script src="cbor.js"></script><script src="ed25519.js"></script><script src="verify.js"></script>
 <script type="application/json" id="vectors">{}</script>
 <script>
+const hexBytes = (h) => Uint8Array.from((h.match(/../g) || []).map((b) => parseInt(b, 16)));
+async function runOne(doc) {{ {run_one} }}
 (async () => {{
-  const hexBytes = (h) => Uint8Array.from(h.match(/../g).map((b) => parseInt(b, 16)));
   const results = [];
   for (const {{ name, doc }} of JSON.parse(document.getElementById("vectors").textContent)) {{
     let result;
     try {{
-      const trust = PiagamVerify.loadTrust(doc.jwks);
-      const revocations = doc.revocations_hex
-        ? await PiagamVerify.openRevocations(hexBytes(doc.revocations_hex), trust, {{ useWebCrypto: true }})
-        : null;
-      const r = await PiagamVerify.verifyText(doc.qr_text, trust, {{ today: doc.today, revocations, useWebCrypto: true }});
-      result = {{ valid: r.valid, code: r.code, claims: r.valid ? r.claims : null }};
+      result = await runOne(doc);
     }} catch (e) {{
-      result = e instanceof PiagamVerify.Refused ? {{ valid: false, code: e.code, claims: null }} : {{ error: String(e) }};
+      result = {{ error: String(e) }};
     }}
     results.push({{ name, result }});
   }}
@@ -498,7 +501,7 @@ fn the_page_verifier_agrees_on_every_vector_in_chromium() {
   document.body.append(out);
 }})();
 </script>"#,
-        serde_json::Value::Array(vectors.clone())
+        serde_json::Value::Array(vectors.to_vec())
             .to_string()
             .replace('<', "\\u003c")
     );
@@ -510,16 +513,37 @@ fn the_page_verifier_agrees_on_every_vector_in_chromium() {
         .split("<pre id=\"results\">")
         .nth(1)
         .and_then(|r| r.split("</pre>").next())
-        .unwrap_or_else(|| panic!("no results: {}", shown.dom));
-    let json = json
+        .unwrap_or_else(|| panic!("no results: {}", shown.dom))
         .replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&");
     let got: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(got["webcrypto"], true, "Chromium's WebCrypto has Ed25519");
-    let results = got["results"].as_array().unwrap();
+    let results = got["results"].as_array().unwrap().clone();
     assert_eq!(results.len(), vectors.len());
+    (got["webcrypto"] == true, results)
+}
+
+#[test]
+fn the_page_verifier_agrees_on_every_vector_in_chromium() {
+    let vectors = vectors_in(&repo().join("tests/vectors"));
+    let (webcrypto, results) = in_chromium(
+        &vectors,
+        r#"
+      let trust;
+      try {
+        trust = PiagamVerify.loadTrust(doc.jwks);
+        const revocations = doc.revocations_hex
+          ? await PiagamVerify.openRevocations(hexBytes(doc.revocations_hex), trust, { useWebCrypto: true })
+          : null;
+        const r = await PiagamVerify.verifyText(doc.qr_text, trust, { today: doc.today, revocations, useWebCrypto: true });
+        return { valid: r.valid, code: r.code, claims: r.valid ? r.claims : null };
+      } catch (e) {
+        if (e instanceof PiagamVerify.Refused) return { valid: false, code: e.code, claims: null };
+        throw e;
+      }"#,
+    );
+    assert!(webcrypto, "Chromium's WebCrypto has Ed25519");
     for (r, v) in results.iter().zip(&vectors) {
         let expected = &v["doc"]["expected"];
         let name = &r["name"];
@@ -633,67 +657,23 @@ fn a_pdf_given_to_the_page_is_judged_by_the_list_of_issued_files() {
 
 #[test]
 fn the_page_reads_every_issued_list_vector_alike_in_chromium() {
-    let tmp = tempfile::tempdir().unwrap();
-    for f in ["cbor.js", "ed25519.js", "verify.js"] {
-        std::fs::copy(repo().join("src/site").join(f), tmp.path().join(f)).unwrap();
-    }
-    let mut vectors = Vec::new();
-    for entry in std::fs::read_dir(repo().join("tests/vectors/issued")).unwrap() {
-        let path = entry.unwrap().path();
-        let doc: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        vectors.push(serde_json::json!({
-            "name": path.file_name().unwrap().to_string_lossy(),
-            "doc": doc,
-        }));
-    }
-    let harness = format!(
-        r#"<!doctype html><meta charset="utf-8"><body>
-<script src="cbor.js"></script><script src="ed25519.js"></script><script src="verify.js"></script>
-<script type="application/json" id="vectors">{}</script>
-<script>
-(async () => {{
-  const hexBytes = (h) => Uint8Array.from((h.match(/../g) || []).map((b) => parseInt(b, 16)));
-  const results = [];
-  for (const {{ name, doc }} of JSON.parse(document.getElementById("vectors").textContent)) {{
-    let result;
-    try {{
+    let vectors = vectors_in(&repo().join("tests/vectors/issued"));
+    assert!(vectors.len() >= 14);
+    let (_, results) = in_chromium(
+        &vectors,
+        r#"
       const trust = PiagamVerify.loadTrust(doc.jwks);
-      const list = await PiagamVerify.openIssued(hexBytes(doc.list_hex), trust, {{ useWebCrypto: true }});
+      let list;
+      try {
+        list = await PiagamVerify.openIssued(hexBytes(doc.list_hex), trust, { useWebCrypto: true });
+      } catch (e) {
+        if (e instanceof PiagamVerify.Refused) return { list: e.code, file: "not-checked", issued_on: null };
+        throw e;
+      }
       const digest = await PiagamVerify.digestFile(hexBytes(doc.file_hex));
       const judged = PiagamVerify.judgeFile(list, digest, doc.serials);
-      result = {{ list: null, file: judged.check, issued_on: judged.entry ? judged.entry.date : null }};
-    }} catch (e) {{
-      result = e instanceof PiagamVerify.Refused ? {{ list: e.code, file: "not-checked", issued_on: null }} : {{ error: String(e) }};
-    }}
-    results.push({{ name, result }});
-  }}
-  const out = document.createElement("pre");
-  out.id = "results";
-  out.textContent = JSON.stringify(results);
-  document.body.append(out);
-}})();
-</script>"#,
-        serde_json::Value::Array(vectors.clone())
-            .to_string()
-            .replace('<', "\\u003c")
+      return { list: null, file: judged.check, issued_on: judged.entry ? judged.entry.date : null };"#,
     );
-    std::fs::write(tmp.path().join("harness.html"), harness).unwrap();
-    let port = serve(tmp.path());
-    let shown = Shown::open(&format!("http://127.0.0.1:{port}/harness.html"));
-    let json = shown
-        .dom
-        .split("<pre id=\"results\">")
-        .nth(1)
-        .and_then(|r| r.split("</pre>").next())
-        .unwrap_or_else(|| panic!("no results: {}", shown.dom))
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    let results: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    assert_eq!(results.len(), vectors.len());
-    assert!(results.len() >= 14);
     for (r, v) in results.iter().zip(&vectors) {
         assert_eq!(r["result"], v["doc"]["expected"], "{}", r["name"]);
     }

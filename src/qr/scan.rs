@@ -70,6 +70,24 @@ fn centre(result: &rxing::RXingResult, scale: f32) -> (u32, u32) {
     (x.max(0.0) as u32, y.max(0.0) as u32)
 }
 
+/// Adds each result not found yet, in the picture's own pixels (`scale`
+/// is the size searched over the size given).
+fn add(found: &mut Vec<FoundCode>, results: Vec<rxing::RXingResult>, scale: f32) {
+    for r in results {
+        let text = r.getText().to_owned();
+        if !found.iter().any(|f| f.text == text) {
+            let (x, y) = centre(&r, scale);
+            let corners = corners(&r, scale);
+            found.push(FoundCode {
+                text,
+                x,
+                y,
+                corners,
+            });
+        }
+    }
+}
+
 fn corners(result: &rxing::RXingResult, scale: f32) -> Vec<(f32, f32)> {
     result
         .getPoints()
@@ -106,19 +124,7 @@ pub fn scan_rendered(picture: &Luma) -> Vec<FoundCode> {
         if let Some(Ok(results)) = quick {
             if !results.is_empty() {
                 let mut found: Vec<FoundCode> = Vec::new();
-                for r in results {
-                    let text = r.getText().to_owned();
-                    if !found.iter().any(|f| f.text == text) {
-                        let (x, y) = centre(&r, 1.0);
-                        let corners = corners(&r, 1.0);
-                        found.push(FoundCode {
-                            text,
-                            x,
-                            y,
-                            corners,
-                        });
-                    }
-                }
+                add(&mut found, results, 1.0);
                 found.sort_by_key(|f| (f.y, f.x));
                 return found;
             }
@@ -232,19 +238,7 @@ fn scan_once(picture: &Luma) -> Vec<FoundCode> {
     if let Some(Ok(results)) =
         guarded(|| rxing::helpers::detect_multiple_in_luma_with_hints(pixels, w, h, &mut hints()))
     {
-        for r in results {
-            let text = r.getText().to_owned();
-            if !found.iter().any(|f| f.text == text) {
-                let (x, y) = centre(&r, scale);
-                let corners = corners(&r, scale);
-                found.push(FoundCode {
-                    text,
-                    x,
-                    y,
-                    corners,
-                });
-            }
-        }
+        add(&mut found, results, scale);
     }
     found
 }
@@ -303,21 +297,6 @@ fn scan_whole(picture: &Luma, mut patterns: Option<&mut Vec<Pattern>>) -> Vec<Fo
         return Vec::new();
     }
     let mut found: Vec<FoundCode> = Vec::new();
-    let add = |found: &mut Vec<FoundCode>, results: Vec<rxing::RXingResult>, scale: f32| {
-        for r in results {
-            let text = r.getText().to_owned();
-            if !found.iter().any(|f| f.text == text) {
-                let (x, y) = centre(&r, scale);
-                let corners = corners(&r, scale);
-                found.push(FoundCode {
-                    text,
-                    x,
-                    y,
-                    corners,
-                });
-            }
-        }
-    };
     // Every search below may panic on a crafted picture; that is "no code".
     for side in [FIRST_SIDE, 1600, 1000, 3600] {
         let Some((pixels, w, h, scale)) = resized(picture, side) else {

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use super::cbor::{self, Value};
 use super::cose;
 use super::keys::{IssuerKey, Trust};
+use super::signed_list::{self, field, text};
 use super::SealError;
 use crate::date::Date;
 
@@ -108,34 +109,13 @@ impl IssuedList {
     /// Checks a signed list against the trusted keys and reads it.
     pub fn open(bytes: &[u8], trust: &Trust) -> Result<IssuedList, SealError> {
         let bad = |why: &str| SealError::BadIssuedList(why.to_owned());
-        if bytes.len() > MAX_ISSUED_BYTES {
-            return Err(bad("the file is too large"));
-        }
-        let sign1 = cose::parse(bytes).map_err(|e| bad(&e.to_string()))?;
-        let signed = trust
-            .keys
-            .iter()
-            .filter(|k| k.kid == sign1.kid)
-            .any(|k| cose::check_signature(&sign1, &k.key));
-        if !signed {
-            return Err(bad("it is not signed by a trusted key of this issuer"));
-        }
-        let value = cbor::decode(&sign1.payload).map_err(|e| bad(&e.to_string()))?;
-        IssuedList::from_cbor(&value).ok_or_else(|| bad("its contents are malformed"))
+        let top = signed_list::open(bytes, trust, MAX_ISSUED_BYTES, MARKER, bad)?;
+        IssuedList::from_entries(&top).ok_or_else(|| bad("its contents are malformed"))
     }
 
-    fn from_cbor(value: &Value) -> Option<IssuedList> {
-        let Value::Map(top) = value else { return None };
-        let get = |k: i64| {
-            top.iter()
-                .find(|(key, _)| key.as_i64() == Some(k))
-                .map(|(_, v)| v)
-        };
-        if top.len() != 3 || get(0) != Some(&Value::Text(MARKER.into())) {
-            return None;
-        }
-        let date = text(get(1)?)?.parse().ok()?;
-        let Value::Array(items) = get(2)? else {
+    fn from_entries(top: &[(Value, Value)]) -> Option<IssuedList> {
+        let date = text(field(top, 1)?)?.parse().ok()?;
+        let Value::Array(items) = field(top, 2)? else {
             return None;
         };
         let mut list = IssuedList::new(date);
@@ -147,12 +127,7 @@ impl IssuedList {
             if fields.len() != 3 {
                 return None;
             }
-            let field = |k: i64| {
-                fields
-                    .iter()
-                    .find(|(key, _)| key.as_i64() == Some(k))
-                    .map(|(_, v)| v)
-            };
+            let field = |k: i64| field(fields, k);
             let Value::Bytes(digest) = field(1)? else {
                 return None;
             };
@@ -227,13 +202,6 @@ pub fn judge_file(
         None if several => FileVerdict::SeveralDocuments,
         None if serials.iter().any(|s| list.has_serial(s)) => FileVerdict::NotAsIssued,
         None => FileVerdict::NotChecked,
-    }
-}
-
-fn text(v: &Value) -> Option<&str> {
-    match v {
-        Value::Text(s) => Some(s),
-        _ => None,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod qrtext;
 pub mod report;
 pub mod revocation;
+mod signed_list;
 mod verify;
 
 pub use claims::Claims;

@@ -7,6 +7,7 @@
 use super::cbor::{self, Value};
 use super::cose;
 use super::keys::{IssuerKey, Trust};
+use super::signed_list::{self, field, text};
 use super::SealError;
 use crate::date::Date;
 
@@ -116,34 +117,13 @@ impl RevocationList {
     /// Checks a signed list against the trusted keys and reads it.
     pub fn open(bytes: &[u8], trust: &Trust) -> Result<RevocationList, SealError> {
         let bad = |why: &str| SealError::BadRevocationList(why.to_owned());
-        if bytes.len() > MAX_LIST_BYTES {
-            return Err(bad("the file is too large"));
-        }
-        let sign1 = cose::parse(bytes).map_err(|e| bad(&e.to_string()))?;
-        let signed = trust
-            .keys
-            .iter()
-            .filter(|k| k.kid == sign1.kid)
-            .any(|k| cose::check_signature(&sign1, &k.key));
-        if !signed {
-            return Err(bad("it is not signed by a trusted key of this issuer"));
-        }
-        let value = cbor::decode(&sign1.payload).map_err(|e| bad(&e.to_string()))?;
-        RevocationList::from_cbor(&value).ok_or_else(|| bad("its contents are malformed"))
+        let top = signed_list::open(bytes, trust, MAX_LIST_BYTES, MARKER, bad)?;
+        RevocationList::from_entries(&top).ok_or_else(|| bad("its contents are malformed"))
     }
 
-    fn from_cbor(value: &Value) -> Option<RevocationList> {
-        let Value::Map(top) = value else { return None };
-        let get = |k: i64| {
-            top.iter()
-                .find(|(key, _)| key.as_i64() == Some(k))
-                .map(|(_, v)| v)
-        };
-        if top.len() != 3 || get(0) != Some(&Value::Text(MARKER.into())) {
-            return None;
-        }
-        let issued = text(get(1)?)?.parse().ok()?;
-        let Value::Array(items) = get(2)? else {
+    fn from_entries(top: &[(Value, Value)]) -> Option<RevocationList> {
+        let issued = text(field(top, 1)?)?.parse().ok()?;
+        let Value::Array(items) = field(top, 2)? else {
             return None;
         };
         let mut list = RevocationList::new(issued);
@@ -154,25 +134,13 @@ impl RevocationList {
             if fields.len() != 3 {
                 return None;
             }
-            let field = |k: i64| {
-                fields
-                    .iter()
-                    .find(|(key, _)| key.as_i64() == Some(k))
-                    .and_then(|(_, v)| text(v))
-            };
+            let field = |k: i64| field(fields, k).and_then(text);
             let date = field(3)?.parse().ok()?;
             if !list.revoke(field(1)?, field(2)?, date) {
                 return None; // a serial listed twice
             }
         }
         Some(list)
-    }
-}
-
-fn text(v: &Value) -> Option<&str> {
-    match v {
-        Value::Text(s) => Some(s),
-        _ => None,
     }
 }
 
