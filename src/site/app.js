@@ -18,6 +18,7 @@
       invalid: "TIDAK SAH",
       validReason: "Segel asli dan utuh, ditandatangani secara digital oleh penerbit di bawah.",
       compare: "Bandingkan data ini dengan kertas di tangan Anda. Jika ada yang berbeda, dokumen itu telah diubah.",
+      compareFile: "Bandingkan data ini dengan isi berkas. Jika ada yang berbeda, berkas itu telah diubah.",
       altered: "Isi segel telah diubah atau rusak.",
       unknownIssuer: "Penerbit tidak dikenal: segel ini tidak ditandatangani oleh {issuer}.",
       revoked: "Dokumen ini telah dicabut pada {date}. Alasan: {reason}",
@@ -62,6 +63,7 @@
       invalid: "NOT VALID",
       validReason: "The seal is genuine and intact, digitally signed by the issuer below.",
       compare: "Compare these details with the paper in front of you. If anything differs, the document was altered.",
+      compareFile: "Compare these details with the file. If anything differs, the file was altered.",
       altered: "The seal was altered or is damaged.",
       unknownIssuer: "Unknown issuer: this seal was not signed by {issuer}.",
       revoked: "This document was revoked on {date}. Reason: {reason}",
@@ -218,7 +220,7 @@
     const list = $("claims");
     list.replaceChildren();
     if (signed) {
-      $("compare").textContent = t.compare;
+      $("compare").textContent = state.file ? t.compareFile : t.compare;
       const c = report.claims;
       const f = t.fields;
       row(list, f.issuer, report.issuer);
