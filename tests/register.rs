@@ -1152,3 +1152,78 @@ fn the_audit_finds_a_file_recorded_under_another_document() {
         said(&audit)
     );
 }
+
+/// Unmounts a bind mount when dropped, whatever the test did.
+struct ReadOnlyMount(PathBuf);
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// `source` seen read-only at `at`, by a read-only bind mount; none where
+/// this machine does not allow mounts (then the test says so and stops).
+fn read_only_view(source: &Path, at: &Path) -> Option<ReadOnlyMount> {
+    std::fs::create_dir_all(at).unwrap();
+    let bind = std::process::Command::new("mount")
+        .arg("--bind")
+        .arg(source)
+        .arg(at)
+        .output()
+        .ok()?;
+    if !bind.status.success() {
+        return None;
+    }
+    let guard = ReadOnlyMount(at.to_owned());
+    let ro = std::process::Command::new("mount")
+        .args(["-o", "remount,bind,ro"])
+        .arg(at)
+        .output()
+        .ok()?;
+    ro.status.success().then_some(guard)
+}
+
+/// A register on read-only media (an archive disc, a read-only share) is
+/// read by list, check --register and verify without writing; generate
+/// says it can only be read.
+#[test]
+fn a_register_on_read_only_media_can_be_read() {
+    let batch = Batch::with_rows(2);
+    batch.run("hasil", &[]);
+    let view = tempfile::tempdir().unwrap();
+    let Some(_mount) = read_only_view(&batch.dir, view.path()) else {
+        eprintln!("mounts are not allowed on this machine: the read-only register is not tried");
+        return;
+    };
+    let register = view.path().join(REGISTER);
+    assert!(
+        std::fs::File::create(view.path().join("x")).is_err(),
+        "read-only"
+    );
+    let entries = listed(&register);
+    assert_eq!(entries.len(), 2);
+    let audit = run_piagam(&["check", "--register", s(&register)]);
+    assert_eq!(audit.status.code(), Some(0), "{}", said(&audit));
+    assert!(said(&audit).contains("can only be read: checking it without repairing anything"));
+    let verify = piagam()
+        .current_dir(view.path())
+        .args(["verify", "--trust", "kunci/issuer.jwks.json"])
+        .arg(
+            view.path()
+                .join("hasil/001-piagam-pemerintah-kabupaten-contoh-nomor-1.pdf"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", said(&verify));
+    let refused = batch
+        .generate("lain", &["--register", s(&register)])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        said(&refused).contains("can only be read"),
+        "{}",
+        said(&refused)
+    );
+}

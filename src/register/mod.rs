@@ -254,19 +254,7 @@ impl Register {
         let path = resolved.as_path();
         refuse_foreign(path)?;
         let sql = sql_error(path);
-        // Opened for writing where allowed (nothing is written), so that
-        // closing it tidies away the WAL's side files; else read-only.
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .or_else(|_| {
-            Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-        })
-        .map_err(&sql)?;
+        let conn = open_for_reading(path).map_err(&sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(&sql)?;
         let found = schema::version(&conn).map_err(&sql)?;
@@ -920,6 +908,44 @@ fn mark_list_stale(tx: &rusqlite::Transaction) -> Result<(), rusqlite::Error> {
     .map(|_| ())
 }
 
+/// Opens a register to read it. For writing where allowed (nothing is
+/// written), so that closing it tidies away the WAL's side files; else
+/// read-only; and on read-only media, where SQLite cannot make the WAL's
+/// shared-memory file, as an immutable file (nothing can change it there).
+/// Each way is tried with a first read, since opening alone checks little.
+fn open_for_reading(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let tried = |conn: Connection| schema::version(&conn).map(|_| conn);
+    Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .and_then(tried)
+        .or_else(|_| {
+            Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(tried)
+        })
+        .or_else(|first| {
+            let Ok(absolute) = std::path::absolute(path) else {
+                return Err(first);
+            };
+            // A URI names the file; characters a URI reserves are escaped.
+            let escaped: String = absolute
+                .to_string_lossy()
+                .chars()
+                .map(|c| match c {
+                    '%' => "%25".to_owned(),
+                    '?' => "%3f".to_owned(),
+                    '#' => "%23".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect();
+            Connection::open_with_flags(
+                format!("file:{escaped}?immutable=1"),
+                flags | OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .and_then(tried)
+            .map_err(|_| first)
+        })
+}
+
 /// Refuses a register path that is a device, FIFO or socket, before
 /// anything opens it (reading one may never end).
 fn check_kind(path: &Path) -> Result<(), RegisterError> {
@@ -977,11 +1003,7 @@ fn refuse_foreign(path: &Path) -> Result<(), RegisterError> {
     if std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
         return Ok(());
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql_error(path))?;
+    let conn = open_for_reading(path).map_err(sql_error(path))?;
     let version = schema::version(&conn).map_err(|e| RegisterError::Invalid {
         path: path.to_owned(),
         message: format!("{e}: this is not an SQLite database, so not a piagam register"),
