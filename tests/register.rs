@@ -378,18 +378,7 @@ fn a_second_run_on_the_same_register_is_refused_naming_the_first() {
         .env("PIAGAM_TEST_MOVE_PAUSE_MS", "20")
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while !lock.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no lock appeared"
-        );
-        assert!(
-            first.try_wait().unwrap().is_none(),
-            "the first run ended early"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_while_running(&mut first, "its lock", || lock.exists());
     let second = batch.generate("elsewhere", &[]).output().unwrap();
     assert!(
         first.try_wait().unwrap().is_none(),
@@ -411,6 +400,14 @@ fn a_second_run_on_the_same_register_is_refused_naming_the_first() {
 
 /// Waits until `ready` holds while `child` runs, then kills it.
 fn kill_when(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bool) {
+    wait_while_running(child, what, ready);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Waits until `ready` holds, failing if `child` ends first or it takes
+/// two minutes.
+fn wait_while_running(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bool) {
     let started = Instant::now();
     while !ready() {
         assert!(
@@ -423,8 +420,6 @@ fn kill_when(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bo
         );
         std::thread::sleep(Duration::from_millis(1));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 fn count(dir: &Path, suffix: &str) -> usize {
@@ -756,18 +751,9 @@ fn a_register_reached_through_a_symlink_is_held_by_one_run() {
         .env("PIAGAM_TEST_MOVE_PAUSE_MS", "20")
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while !lock.exists() || !register.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no lock appeared"
-        );
-        assert!(
-            first.try_wait().unwrap().is_none(),
-            "the first run ended early"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_while_running(&mut first, "its lock", || {
+        lock.exists() && register.exists()
+    });
     let second = batch
         .generate("lain", &["--register", s(&link)])
         .output()

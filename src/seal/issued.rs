@@ -9,8 +9,7 @@
 
 use std::collections::HashSet;
 
-use super::cbor::{self, Value};
-use super::cose;
+use super::cbor::Value;
 use super::keys::{IssuerKey, Trust};
 use super::signed_list::{self, field, text};
 use super::SealError;
@@ -82,8 +81,9 @@ impl IssuedList {
         }
     }
 
-    fn to_cbor(&self) -> Value {
-        let entries = self
+    /// The signed list, as COSE_Sign1 bytes.
+    pub fn sign(&self, key: &IssuerKey) -> Vec<u8> {
+        let entries: Vec<Value> = self
             .entries
             .iter()
             .map(|e| {
@@ -94,16 +94,7 @@ impl IssuedList {
                 ])
             })
             .collect();
-        Value::Map(vec![
-            (Value::int(0), Value::Text(MARKER.into())),
-            (Value::int(1), Value::Text(self.date.to_string())),
-            (Value::int(2), Value::Array(entries)),
-        ])
-    }
-
-    /// The signed list, as COSE_Sign1 bytes.
-    pub fn sign(&self, key: &IssuerKey) -> Vec<u8> {
-        cose::sign(&cbor::encode(&self.to_cbor()), key)
+        signed_list::sign(MARKER, &self.date.to_string(), entries, key)
     }
 
     /// Checks a signed list against the trusted keys and reads it.
@@ -208,6 +199,7 @@ pub fn judge_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seal::{cbor, cose};
     use crate::seal::{Jwk, Jwks};
 
     fn trust(k: &IssuerKey) -> Trust {

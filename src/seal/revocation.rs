@@ -4,8 +4,7 @@
 //! `{0: "piagam-revocations", 1: issued, 2: [{1: serial, 2: reason, 3: date}, …]}`.
 //! Key 0 keeps a list from ever being read as a seal, and a seal as a list.
 
-use super::cbor::{self, Value};
-use super::cose;
+use super::cbor::Value;
 use super::keys::{IssuerKey, Trust};
 use super::signed_list::{self, field, text};
 use super::SealError;
@@ -90,8 +89,9 @@ impl RevocationList {
         }
     }
 
-    fn to_cbor(&self) -> Value {
-        let entries = self
+    /// The signed list, as COSE_Sign1 bytes.
+    pub fn sign(&self, key: &IssuerKey) -> Vec<u8> {
+        let entries: Vec<Value> = self
             .entries
             .iter()
             .map(|e| {
@@ -102,16 +102,7 @@ impl RevocationList {
                 ])
             })
             .collect();
-        Value::Map(vec![
-            (Value::int(0), Value::Text(MARKER.into())),
-            (Value::int(1), Value::Text(self.issued.to_string())),
-            (Value::int(2), Value::Array(entries)),
-        ])
-    }
-
-    /// The signed list, as COSE_Sign1 bytes.
-    pub fn sign(&self, key: &IssuerKey) -> Vec<u8> {
-        cose::sign(&cbor::encode(&self.to_cbor()), key)
+        signed_list::sign(MARKER, &self.issued.to_string(), entries, key)
     }
 
     /// Checks a signed list against the trusted keys and reads it.

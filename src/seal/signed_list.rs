@@ -5,8 +5,18 @@
 
 use super::cbor::{self, Value};
 use super::cose;
-use super::keys::Trust;
+use super::keys::{IssuerKey, Trust};
 use super::SealError;
+
+/// Signs a list: `{0: marker, 1: date, 2: [entries…]}` as COSE_Sign1 bytes.
+pub(crate) fn sign(marker: &str, date: &str, entries: Vec<Value>, key: &IssuerKey) -> Vec<u8> {
+    let payload = Value::Map(vec![
+        (Value::int(0), Value::Text(marker.into())),
+        (Value::int(1), Value::Text(date.into())),
+        (Value::int(2), Value::Array(entries)),
+    ]);
+    cose::sign(&cbor::encode(&payload), key)
+}
 
 /// The list's payload as `{key: value}` entries, once its size, signature
 /// and marker are checked. `bad` words the refusal for the list at hand.
