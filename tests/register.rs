@@ -1213,3 +1213,43 @@ fn a_register_on_read_only_media_can_be_read() {
         said(&refused)
     );
 }
+
+/// Someone who may only read another user's register (a colleague's, on a
+/// shared folder) lists and checks it without leaving SQLite's side files
+/// behind: owned by the reader, they stopped the owner's next run with
+/// "attempt to write a readonly database".
+#[test]
+fn reading_another_users_register_leaves_no_side_files() {
+    let batch = Batch::with_rows(2);
+    batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let as_nobody = |args: &[&str]| {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_piagam"))
+            .args(args)
+            .output()
+    };
+    // Only root can run as another user; elsewhere the case cannot be made.
+    let probe = as_nobody(&["--version"]);
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("cannot run as another user here: the shared register is not tried");
+        return;
+    }
+    // The reader may make files in the folder, as on a shared folder.
+    run_tool("chmod", &["a+rwx", s(&batch.dir)]);
+    let listed = as_nobody(&["list", "--register", s(&register)]).unwrap();
+    assert_eq!(listed.status.code(), Some(0), "{}", said(&listed));
+    assert!(stdout_of(&listed).contains("2 document(s)"));
+    let audit = as_nobody(&["check", "--register", s(&register)]).unwrap();
+    assert_eq!(audit.status.code(), Some(0), "{}", said(&audit));
+    for side in ["-wal", "-shm"] {
+        let mut name = register.as_os_str().to_owned();
+        name.push(side);
+        assert!(
+            !PathBuf::from(&name).exists(),
+            "{} was left behind",
+            PathBuf::from(name).display()
+        );
+    }
+}

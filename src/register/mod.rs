@@ -909,41 +909,61 @@ fn mark_list_stale(tx: &rusqlite::Transaction) -> Result<(), rusqlite::Error> {
 }
 
 /// Opens a register to read it. For writing where allowed (nothing is
-/// written), so that closing it tidies away the WAL's side files; else
-/// read-only; and on read-only media, where SQLite cannot make the WAL's
-/// shared-memory file, as an immutable file (nothing can change it there).
-/// Each way is tried with a first read, since opening alone checks little.
+/// written), so that closing it tidies away the WAL's side files.
+///
+/// Where only reading is allowed (another user's register), a read-only
+/// connection would leave `-wal` and `-shm` files owned by this user, which
+/// the owner's next run cannot write: it failed with "attempt to write a
+/// readonly database". So with no WAL present (no run under way, nothing
+/// uncommitted) the file is read as immutable, which makes no side files;
+/// with one present, its files already exist and are shared read-only. On
+/// read-only media, immutable is the only way. Each way is tried with a
+/// first read, since opening alone checks little.
 fn open_for_reading(path: &Path) -> Result<Connection, rusqlite::Error> {
     let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let tried = |conn: Connection| schema::version(&conn).map(|_| conn);
-    Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_WRITE)
+    let immutable = || {
+        let absolute = std::path::absolute(path)
+            .map_err(|e| rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())))?;
+        // A URI names the file; characters a URI reserves are escaped.
+        let escaped: String = absolute
+            .to_string_lossy()
+            .chars()
+            .map(|c| match c {
+                '%' => "%25".to_owned(),
+                '?' => "%3f".to_owned(),
+                '#' => "%23".to_owned(),
+                c => c.to_string(),
+            })
+            .collect();
+        Connection::open_with_flags(
+            format!("file:{escaped}?immutable=1"),
+            flags | OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )
         .and_then(tried)
-        .or_else(|_| {
-            Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .and_then(tried)
-        })
-        .or_else(|first| {
-            let Ok(absolute) = std::path::absolute(path) else {
-                return Err(first);
-            };
-            // A URI names the file; characters a URI reserves are escaped.
-            let escaped: String = absolute
-                .to_string_lossy()
-                .chars()
-                .map(|c| match c {
-                    '%' => "%25".to_owned(),
-                    '?' => "%3f".to_owned(),
-                    '#' => "%23".to_owned(),
-                    c => c.to_string(),
-                })
-                .collect();
-            Connection::open_with_flags(
-                format!("file:{escaped}?immutable=1"),
-                flags | OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
-            )
+    };
+    let read_only = || {
+        Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(tried)
+    };
+    if writable(path) {
+        // SQLite falls back to read-only by itself where it cannot write,
+        // so this is tried only where this user may write.
+        return Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_WRITE)
             .and_then(tried)
-            .map_err(|_| first)
-        })
+            .or_else(|_| read_only());
+    }
+    if side_file(path, "-wal").exists() {
+        read_only().or_else(|first| immutable().map_err(|_| first))
+    } else {
+        immutable().or_else(|_| read_only())
+    }
+}
+
+/// `register.sqlite-wal` and the like: SQLite's names for its side files.
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Refuses a register path that is a device, FIFO or socket, before
