@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use image::{GrayImage, Luma};
-use piagam::seal::{Trust, VerifyOptions};
+use piagam::seal::VerifyOptions;
 
 fn time(name: &str, runs: u32, mut f: impl FnMut() -> usize) {
     let found = f(); // warm up, and check it works
@@ -24,9 +24,10 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     piagam::demo::run(&dir).unwrap();
-    let trust =
-        Trust::from_jwks_json(&std::fs::read_to_string(dir.join("issuer.jwks.json")).unwrap())
-            .unwrap();
+    let trust = piagam::keystore::trust_from_json(
+        &std::fs::read_to_string(dir.join("issuer.jwks.json")).unwrap(),
+    )
+    .unwrap();
     let options = VerifyOptions::default();
     let first = std::fs::read_dir(&dir)
         .unwrap()

@@ -23,5 +23,12 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
+    // Tests that kill a run while it moves files into place slow it down.
+    if let Some(ms) = std::env::var("PIAGAM_TEST_MOVE_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        piagam::outdir::pause_between_moves_for_tests(std::time::Duration::from_millis(ms));
+    }
     std::process::exit(cli::run());
 }

@@ -368,7 +368,7 @@ fn ten_thousand_hostile_inputs_never_panic_and_never_verify() {
     assert!(inputs.len() >= iterations * 95 / 100, "{}", inputs.len());
 
     // In the library: no panic, nothing valid.
-    let trust = piagam::seal::Trust::from_jwks_json(
+    let trust = piagam::keystore::trust_from_json(
         &std::fs::read_to_string(dir.join("issuer.jwks.json")).unwrap(),
     )
     .unwrap();

@@ -953,7 +953,7 @@ fn key_errors_name_what_is_wrong() {
     let empty = w.dir.join("kosong.pem");
     std::fs::write(&empty, "").unwrap();
     set_mode(&empty, 0o600);
-    assert_clean_error(&try_key(&empty), "the file is empty");
+    assert_clean_error(&try_key(&empty), "the private key is empty");
     let folder = w.dir.join("folder.pem");
     std::fs::create_dir(&folder).unwrap();
     assert_clean_error(

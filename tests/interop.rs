@@ -1,6 +1,6 @@
 //! A verifier written in another language (Python, from docs/FORMAT.md)
 //! agrees with piagam: on the demo's seals, on changed ones, and on every
-//! shared test vector in tests/vectors.
+//! shared test vector in crates/piagam-seal/vectors.
 
 mod common;
 
@@ -54,7 +54,7 @@ fn an_independent_python_verifier_agrees_on_the_demo() {
 #[test]
 fn an_independent_python_verifier_agrees_on_every_vector() {
     let mut count = 0;
-    for entry in std::fs::read_dir(repo().join("tests/vectors")).unwrap() {
+    for entry in std::fs::read_dir(repo().join("crates/piagam-seal/vectors")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|x| x != "json") {
             continue;

@@ -11,24 +11,6 @@ use std::process::Command;
 
 use common::*;
 
-#[test]
-fn the_page_verifier_agrees_with_piagam_on_every_vector_under_node() {
-    let out = Command::new("node")
-        .args(["--test", "tests/site/"])
-        .current_dir(repo())
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("node is not installed ({e}): apt-get install nodejs, or run bash .ci/run")
-        });
-    let text = stdout_of(&out);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(text.contains("# fail 0"), "{text}");
-}
-
 /// A static file server on 127.0.0.1 for one folder, until the test ends.
 fn serve(dir: &Path) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -475,7 +457,11 @@ fn vectors_in(dir: &Path) -> Vec<serde_json::Value> {
 fn in_chromium(vectors: &[serde_json::Value], run_one: &str) -> (bool, Vec<serde_json::Value>) {
     let tmp = tempfile::tempdir().unwrap();
     for f in ["cbor.js", "ed25519.js", "verify.js"] {
-        std::fs::copy(repo().join("src/site").join(f), tmp.path().join(f)).unwrap();
+        std::fs::copy(
+            repo().join("crates/piagam-seal/js").join(f),
+            tmp.path().join(f),
+        )
+        .unwrap();
     }
     let harness = format!(
         r#"<!doctype html><meta charset="utf-8"><body>
@@ -526,7 +512,7 @@ async function runOne(doc) {{ {run_one} }}
 
 #[test]
 fn the_page_verifier_agrees_on_every_vector_in_chromium() {
-    let vectors = vectors_in(&repo().join("tests/vectors"));
+    let vectors = vectors_in(&repo().join("crates/piagam-seal/vectors"));
     let (webcrypto, results) = in_chromium(
         &vectors,
         r#"
@@ -657,7 +643,7 @@ fn a_pdf_given_to_the_page_is_judged_by_the_list_of_issued_files() {
 
 #[test]
 fn the_page_reads_every_issued_list_vector_alike_in_chromium() {
-    let vectors = vectors_in(&repo().join("tests/vectors/issued"));
+    let vectors = vectors_in(&repo().join("crates/piagam-seal/vectors/issued"));
     assert!(vectors.len() >= 14);
     let (_, results) = in_chromium(
         &vectors,

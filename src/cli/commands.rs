@@ -8,11 +8,13 @@ use piagam::keystore::{self, NewKey};
 use piagam::locale::Language;
 use piagam::preview::PreviewRequest;
 use piagam::register::Status;
+use piagam::report_text::ReportText;
 use piagam::seal::{self, Trust, VerifyOptions};
 
 use super::args::{self, Cli, Command};
 use super::hints;
 use super::progress;
+use super::shell::sh;
 use super::{EXIT_INVALID, EXIT_OK};
 
 type CmdResult = Result<i32, String>;
@@ -725,8 +727,8 @@ fn verify(
     };
     let text = piagam::fsio::read_text_capped(&trust_path, MAX_TRUST_BYTES)
         .map_err(|e| format!("{}: {e}", trust_path.display()))?;
-    let trust =
-        Trust::from_jwks_json(&text).map_err(|e| format!("{}: {e}", trust_path.display()))?;
+    let trust = piagam::keystore::trust_from_json(&text)
+        .map_err(|e| format!("{}: {e}", trust_path.display()))?;
     let mut options = VerifyOptions::default();
     // In an event folder, its own lists are used, and said to be.
     let here = |name: &str| Some(PathBuf::from(name)).filter(|p| p.is_file());
@@ -941,21 +943,6 @@ fn verify_lines(
         if !printer.print(&report)? {
             return Ok(false);
         }
-    }
-}
-
-/// A path or text as one word for a POSIX shell: as it is when it is
-/// plain, else in single quotes (a quote inside written as '\'').
-fn sh(value: &Path) -> String {
-    let text = value.to_string_lossy();
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:=,+@%".contains(c));
-    if plain {
-        text.into_owned()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 

@@ -4,14 +4,31 @@
 use piagam::config::ConfigError;
 use piagam::demo::DemoError;
 use piagam::generate::{GenerateError, RunError};
-use piagam::keystore::KeystoreError;
+use piagam::keystore::{KeyFileError, KeystoreError};
 use piagam::revoke::RevokeError;
+use piagam::seal::KeyError;
 
 /// The message, and on a line of its own, the hint if there is one.
 fn with_hint(message: String, hint: Option<&str>) -> String {
     match hint {
         Some(h) => format!("{message}\nhint: {h}"),
         None => message,
+    }
+}
+
+/// A private key that is not usable: how to make one, or keep it private.
+fn key_hint(e: &KeyFileError) -> Option<String> {
+    match e {
+        KeyFileError::TooOpen { path, .. } => {
+            Some(format!("run: chmod 600 {}", super::shell::sh(path)))
+        }
+        KeyFileError::Key {
+            source: KeyError::NotEd25519(_),
+            ..
+        } => Some(
+            "make an Ed25519 key with piagam keygen, or openssl genpkey -algorithm ed25519".into(),
+        ),
+        _ => None,
     }
 }
 
@@ -43,6 +60,7 @@ pub fn run_error(e: RunError) -> String {
         ),
         RunError::KeyNotInJwks { .. } => Some("pass the issuer's own JWKS with --jwks FILE"),
         RunError::Generate(g) => generate_hint(g),
+        RunError::Key(k) => return with_hint(e.to_string(), key_hint(k).as_deref()),
         RunError::Register(piagam::register::RegisterError::Busy { .. }) => Some(
             "runs that share a register take turns; if no piagam run is using it (the process number was reused), delete the register's .lock file; for a one-off run that keeps no record, pass --no-register",
         ),
@@ -70,6 +88,7 @@ pub fn keystore_error(e: KeystoreError) -> String {
             "make the key in another --out folder; or, if you still have the private key, put it beside the JWKS and use --rotate",
         ),
         KeystoreError::BadDate { .. } => Some("write --not-before and --not-after as YYYY-MM-DD"),
+        KeystoreError::Key(k) => return with_hint(e.to_string(), key_hint(k).as_deref()),
         _ => None,
     };
     with_hint(e.to_string(), hint)
@@ -79,6 +98,8 @@ pub fn revoke_error(e: RevokeError) -> String {
     let hint = match &e {
         RevokeError::NoReason => Some("say why with --reason TEXT"),
         RevokeError::BadDate(_) => Some("write --date as YYYY-MM-DD"),
+        RevokeError::NoKeyRecorded { .. } => Some("give the issuer's key with --key FILE"),
+        RevokeError::Key(k) => return with_hint(e.to_string(), key_hint(k).as_deref()),
         _ => None,
     };
     with_hint(e.to_string(), hint)

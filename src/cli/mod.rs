@@ -13,6 +13,7 @@ mod args;
 mod commands;
 mod hints;
 mod progress;
+mod shell;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};

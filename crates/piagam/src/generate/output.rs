@@ -1,0 +1,728 @@
+//! Writing a run's files: every PDF, the print files, the manifest, the JWKS.
+//!
+//! Pages are composed again and rendered in parallel, a slice at a time;
+//! each document's file goes to the staging folder as soon as it is made,
+//! and its page is appended to the print files, which stream to staging
+//! too. Memory stays flat whatever the roster's length. Everything moves
+//! into place only at the end.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::{compose_again, GenerateError, Issued, Job};
+use crate::fsio::WriteError;
+use crate::outdir::{OutDir, Staging};
+use crate::render::pdf::{DocInfo, Kit, PdfFile, RenderedPage, Usage};
+use crate::roster::RowProblem;
+use crate::seal::Jwks;
+
+/// Which files a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outputs {
+    /// One PDF per document.
+    pub files: bool,
+    /// The merged print files.
+    pub print: bool,
+}
+
+impl Default for Outputs {
+    fn default() -> Outputs {
+        Outputs {
+            files: true,
+            print: true,
+        }
+    }
+}
+
+/// Told of the run's progress, from any thread.
+pub trait Progress: Sync {
+    fn start(&self, _documents: usize) {}
+    fn advance(&self, _documents: usize) {}
+    fn finish(&self) {}
+}
+
+/// Progress nobody watches.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// How a run writes.
+#[derive(Clone, Copy)]
+pub struct WriteOptions<'a> {
+    pub outputs: Outputs,
+    /// Replace files whose content would change.
+    pub overwrite: bool,
+    /// Split each print file every this many pages.
+    pub print_chunk: Option<usize>,
+    pub progress: &'a dyn Progress,
+    /// Told each document file's SHA-256 once every file is staged, before
+    /// any is moved into place; an error stops the run with nothing moved.
+    pub before_commit: Option<&'a BeforeCommit<'a>>,
+    /// For document `i`, the SHA-256 of its file in place if that file is
+    /// the one already issued: it is left alone, not written again (with
+    /// the register, whose records say what was issued).
+    pub in_place: Option<&'a InPlace<'a>>,
+    /// The print files and the manifest describe the run, not a document:
+    /// replace them when they change (with the register, which keeps what
+    /// was issued).
+    pub replace_run_files: bool,
+}
+
+/// Told the staged files' digests; an error stops the run.
+pub type BeforeCommit<'a> = dyn Fn(&[FileDigest]) -> Result<(), String> + Sync + 'a;
+/// Document index and target → the SHA-256 of its file in place, if that
+/// is the one issued.
+pub type InPlace<'a> = dyn Fn(usize, &Path) -> Option<[u8; 32]> + Sync + 'a;
+
+/// A document's file, as staged.
+#[derive(Debug, Clone)]
+pub struct FileDigest {
+    /// The document, as an index into the run's documents.
+    pub document: usize,
+    /// Where the file ends up.
+    pub path: PathBuf,
+    pub sha256: [u8; 32],
+}
+
+impl Default for WriteOptions<'_> {
+    fn default() -> Self {
+        WriteOptions {
+            outputs: Outputs::default(),
+            overwrite: false,
+            print_chunk: None,
+            progress: &Silent,
+            before_commit: None,
+            in_place: None,
+            replace_run_files: false,
+        }
+    }
+}
+
+/// What a run wrote (or, for a check, would have written).
+#[derive(Debug, Default, Clone)]
+pub struct Written {
+    /// Every file of the run, in place.
+    pub files: Vec<PathBuf>,
+    pub documents: usize,
+    pub pages: usize,
+    pub bytes: u64,
+    /// Each document file's digest, when the run asked for them.
+    pub digests: Vec<FileDigest>,
+    /// Document files: written where there was none, left in place as
+    /// they were (the same bytes), and replaced (`overwrite`).
+    pub new_files: usize,
+    pub unchanged_files: usize,
+    pub replaced_files: usize,
+}
+
+/// What became of one document's own file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileFate {
+    New,
+    Unchanged,
+    Replaced,
+    /// Would change, and may not: listed in `changed`.
+    Refused,
+}
+
+/// Documents composed, rendered and written per slice: enough to keep
+/// every core busy, few enough that memory does not notice.
+const SLICE: usize = 256;
+
+/// Writes every PDF, the merged print files, the manifest and the JWKS:
+/// all or nothing, with the output folder held for the whole run. A
+/// folder left half-done by a killed run is completed: what is in place
+/// and unchanged stays untouched.
+pub fn write_outputs(
+    job: &Job,
+    issued: &[Issued],
+    usage: &Usage,
+    jwks: &Jwks,
+    out_dir: &Path,
+    rejected: Option<&[RowProblem]>,
+    options: &WriteOptions,
+) -> Result<Written, GenerateError> {
+    let out = OutDir::hold(out_dir)?;
+    let staging = out.staging()?;
+    let mut written = render_all(job, issued, usage, &jwks.issuer, Some(&staging), options)?;
+    let mut changed = Vec::new();
+    // The manifest is written row by row: it grows with the roster.
+    let manifest = "manifest.csv";
+    let path = staging.path(manifest);
+    let file = File::create(&path).map_err(|e| write_error(&path, e))?;
+    let mut csv = csv::Writer::from_writer(BufWriter::new(file));
+    write_manifest(&mut csv, issued, options.outputs.files).map_err(|e| write_error(&path, e))?;
+    csv.into_inner()
+        .map_err(|e| write_error(&path, e.error()))?
+        .into_inner()
+        .map_err(|e| write_error(&path, e.error()))?;
+    changed.extend(settle(
+        &staging,
+        manifest,
+        options.overwrite || options.replace_run_files,
+    ));
+    written.bytes += std::fs::metadata(staging.target(manifest))
+        .or_else(|_| std::fs::metadata(&path))
+        .map_or(0, |m| m.len());
+    written.files.push(staging.target(manifest));
+    let mut small = vec![(
+        "issuer.jwks.json".to_owned(),
+        crate::keystore::jwks_json(jwks).into_bytes(),
+    )];
+    if let Some(rejected) = rejected {
+        small.push(("rejected.csv".into(), rejected_csv(rejected)));
+    }
+    for (name, bytes) in &small {
+        let target = staging.target(name);
+        if std::fs::read(&target).is_ok_and(|old| &old != bytes) && !options.overwrite {
+            changed.push(target);
+        } else {
+            staging.write_if_changed(name, bytes)?;
+        }
+        written.files.push(staging.target(name));
+        written.bytes += bytes.len() as u64;
+    }
+    if !changed.is_empty() {
+        return Err(GenerateError::WouldReplace(changed));
+    }
+    if let Some(before_commit) = options.before_commit {
+        before_commit(&written.digests).map_err(GenerateError::Register)?;
+    }
+    staging.commit()?;
+    Ok(written)
+}
+
+/// Renders every document as `generate` would and throws the bytes away:
+/// `check` meets the same failures (fonts that cannot be subset, pages that
+/// do not compose again) without writing anything.
+pub fn render_only(job: &Job, issued: &[Issued], usage: &Usage) -> Result<Written, GenerateError> {
+    render_all(job, issued, usage, "", None, &WriteOptions::default())
+}
+
+/// One print file (or chunk series) being streamed.
+struct PrintFile<'k> {
+    /// Name without ".pdf" (e.g. "print", "print-piagam").
+    stem: String,
+    title: String,
+    info_from: Option<usize>,
+    chunk: usize,
+    part: usize,
+    current: Option<(String, PdfFile<'k, Sink>)>,
+    /// (name, bytes) of each finished part.
+    done: Vec<(String, u64)>,
+}
+
+/// Where a file's bytes go: a staged file (its SHA-256 taken on the way
+/// when asked), or nowhere (a check).
+enum Sink {
+    File(BufWriter<File>),
+    Hashed(BufWriter<File>, Sha256),
+    Nowhere,
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::File(f) => f.write(buf),
+            Sink::Hashed(f, hasher) => {
+                let n = f.write(buf)?;
+                hasher.update(&buf[..n]);
+                Ok(n)
+            }
+            Sink::Nowhere => Ok(buf.len()),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::File(f) | Sink::Hashed(f, _) => f.flush(),
+            Sink::Nowhere => Ok(()),
+        }
+    }
+}
+
+fn write_error(path: &Path, e: impl std::fmt::Display) -> GenerateError {
+    GenerateError::Write(WriteError {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// A document's page, rendered, and its own file's SHA-256 if taken.
+type Made = (RenderedPage, Option<[u8; 32]>);
+
+/// The files' and print files' bytes, for every document.
+fn render_all(
+    job: &Job,
+    issued: &[Issued],
+    usage: &Usage,
+    issuer: &str,
+    staging: Option<&Staging>,
+    options: &WriteOptions,
+) -> Result<Written, GenerateError> {
+    let kit = Kit::build(job.fonts, usage)?;
+    let mut prints: Vec<(Option<String>, PrintFile)> = Vec::new();
+    if options.outputs.print {
+        let chunk = options.print_chunk.unwrap_or(usize::MAX).max(1);
+        let new = |stem: String, title: String, first: Option<usize>| PrintFile {
+            stem,
+            title,
+            info_from: first,
+            chunk,
+            part: 0,
+            current: None,
+            done: Vec::new(),
+        };
+        prints.push((
+            None,
+            new(
+                "print".into(),
+                "print".into(),
+                (!issued.is_empty()).then_some(0),
+            ),
+        ));
+        // With several documents per winner, one print file per document
+        // too, for different paper. Labels are unique in the run.
+        let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
+        labels.dedup();
+        if labels.len() > 1 {
+            for label in labels {
+                let first = issued.iter().position(|d| d.label == label);
+                prints.push((
+                    Some(label.to_owned()),
+                    new(format!("print-{label}"), format!("print {label}"), first),
+                ));
+            }
+        }
+    }
+    let changed = Mutex::new(Vec::new());
+    let file_bytes = Mutex::new(0u64);
+    let fates = Mutex::new(Vec::new());
+    let mut written = Written {
+        documents: issued.len(),
+        ..Written::default()
+    };
+    options.progress.start(issued.len());
+    let hash = options.before_commit.is_some();
+    let render_slice = |start: usize, slice: &[Issued]| -> Vec<Result<Made, GenerateError>> {
+        slice
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| {
+                let page = compose_again(job, doc)?;
+                let rendered = RenderedPage::new(&kit, &page);
+                let mut digest = None;
+                // A file in place as issued is left alone only if this
+                // run would write the very same bytes: its document ID (a
+                // hash of all before the trailer) says so without writing
+                // it. A changed design is never kept silently.
+                let kept = match (options.in_place, staging) {
+                    (Some(in_place), Some(staging)) if options.outputs.files => {
+                        let target = staging.target(&doc.file);
+                        in_place(start + i, &target)
+                            .filter(|_| same_design(&rendered, doc, issuer, &target))
+                    }
+                    _ => None,
+                };
+                if let Some(sha) = kept {
+                    digest = Some(sha);
+                    fates.lock().map(|mut f| f.push(FileFate::Unchanged)).ok();
+                    if let Ok(mut total) = file_bytes.lock() {
+                        *total += std::fs::metadata(
+                            staging.map_or(PathBuf::new(), |s| s.target(&doc.file)),
+                        )
+                        .map_or(0, |m| m.len());
+                    }
+                } else if options.outputs.files {
+                    let (len, sha, fate) = write_document(
+                        &kit, &rendered, doc, issuer, staging, options, &changed, hash,
+                    )?;
+                    digest = sha;
+                    fates.lock().map(|mut f| f.push(fate)).ok();
+                    if let Ok(mut total) = file_bytes.lock() {
+                        *total += len;
+                    }
+                }
+                options.progress.advance(1);
+                Ok((rendered, digest))
+            })
+            .collect()
+    };
+    let mut print_pages = 0;
+    let mut digests = Vec::new();
+    let mut append = |start: usize, pages: Vec<Result<Made, GenerateError>>| {
+        for (i, made) in pages.into_iter().enumerate() {
+            let (page, digest) = made?;
+            let doc = &issued[start + i];
+            if let (Some(sha256), Some(staging)) = (digest, staging) {
+                digests.push(FileDigest {
+                    document: start + i,
+                    path: staging.target(&doc.file),
+                    sha256,
+                });
+            }
+            for (label, print) in &mut prints {
+                if label.as_ref().is_none_or(|l| *l == doc.label) {
+                    print.add(&kit, &page, issued, issuer, staging)?;
+                }
+            }
+            print_pages += usize::from(options.outputs.print);
+        }
+        Ok::<(), GenerateError>(())
+    };
+    // The print files take each slice's pages while the next slice is made
+    // on the other cores.
+    let mut pending: Option<(usize, Vec<Result<Made, GenerateError>>)> = None;
+    for (slice_index, slice) in issued.chunks(SLICE).enumerate() {
+        let (appended, pages) = rayon::join(
+            || match pending.take() {
+                Some((start, pages)) => append(start, pages),
+                None => Ok(()),
+            },
+            || render_slice(slice_index * SLICE, slice),
+        );
+        appended?;
+        pending = Some((slice_index * SLICE, pages));
+    }
+    if let Some((start, pages)) = pending.take() {
+        append(start, pages)?;
+    }
+    written.pages += print_pages;
+    written.digests = digests;
+    options.progress.finish();
+    let changed = changed.into_inner().unwrap_or_default();
+    if !changed.is_empty() {
+        return Err(GenerateError::WouldReplace(changed));
+    }
+    if options.outputs.files {
+        written.pages += issued.len();
+        if let Some(staging) = staging {
+            written
+                .files
+                .extend(issued.iter().map(|d| staging.target(&d.file)));
+        }
+    }
+    written.bytes = file_bytes.into_inner().unwrap_or_default();
+    let fates = fates.into_inner().unwrap_or_default();
+    let count = |fate: FileFate| fates.iter().filter(|f| **f == fate).count();
+    written.new_files = count(FileFate::New);
+    written.unchanged_files = count(FileFate::Unchanged);
+    written.replaced_files = count(FileFate::Replaced);
+    let mut parts = Vec::new();
+    for (_, print) in prints {
+        parts.extend(print.finish(
+            issued,
+            issuer,
+            staging,
+            options.overwrite || options.replace_run_files,
+        )?);
+    }
+    for (name, len) in parts {
+        written.bytes += len;
+        if let Some(staging) = staging {
+            written.files.push(staging.target(&name));
+        }
+    }
+    // Names are unique by construction (sequence, label); a repeat here is
+    // a defect, and writing on would silently lose a document.
+    let mut names = std::collections::BTreeSet::new();
+    for d in issued {
+        if !names.insert(d.file.as_str()) {
+            return Err(GenerateError::DuplicateName(d.file.clone().into()));
+        }
+    }
+    Ok(written)
+}
+
+fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str) -> DocInfo<'a> {
+    DocInfo {
+        title,
+        author: issuer,
+        subject: &doc.achievement,
+        date: Some(doc.claims.date),
+        lang: Some(doc.lang),
+    }
+}
+
+/// Whether the file at `target` shows what this run would draw for `doc`:
+/// the same design ID, the first part of the file's ID. (Its bytes may
+/// differ only in which glyphs the run's font subsets hold.) A file
+/// written before piagam kept a design ID (both parts equal) counts as the
+/// same, as it did then.
+fn same_design(page: &RenderedPage, doc: &Issued, issuer: &str, target: &Path) -> bool {
+    let title = format!("{} — {}", doc.serial, doc.recipient);
+    let info = doc_info(doc, issuer, &title);
+    let id = crate::render::pdf::design_id(std::iter::once(page.design()), &info);
+    crate::render::pdf::ids_in_file(target)
+        .is_some_and(|(design, bytes)| design == id || design == bytes)
+}
+
+/// Writes one document's own file: straight into staging, or, if a file
+/// of that name is in place, only when its bytes would differ (and then
+/// only with `--overwrite`; otherwise it is listed in `changed`). Returns
+/// the file's length, with `hash` its SHA-256, and what became of it.
+#[allow(clippy::too_many_arguments)]
+fn write_document(
+    kit: &Kit,
+    page: &RenderedPage,
+    doc: &Issued,
+    issuer: &str,
+    staging: Option<&Staging>,
+    options: &WriteOptions,
+    changed: &Mutex<Vec<PathBuf>>,
+    hash: bool,
+) -> Result<(u64, Option<[u8; 32]>, FileFate), GenerateError> {
+    let title = format!("{} — {}", doc.serial, doc.recipient);
+    let info = doc_info(doc, issuer, &title);
+    let Some(staging) = staging else {
+        let mut file = PdfFile::start(kit, Sink::Nowhere)?;
+        file.add_page(page)?;
+        return Ok((file.finish(&info)?.1, None, FileFate::New));
+    };
+    let target = staging.target(&doc.file);
+    if target.exists() {
+        let mut file = PdfFile::start(kit, Vec::new())?;
+        file.add_page(page)?;
+        let (bytes, len) = file.finish(&info)?;
+        let fate = match std::fs::read(&target) {
+            Ok(old) if old == bytes => FileFate::Unchanged,
+            Ok(_) if !options.overwrite => {
+                if let Ok(mut c) = changed.lock() {
+                    c.push(target);
+                }
+                FileFate::Refused
+            }
+            _ => {
+                staging.write_if_changed(&doc.file, &bytes)?;
+                FileFate::Replaced
+            }
+        };
+        return Ok((len, hash.then(|| Sha256::digest(&bytes).into()), fate));
+    }
+    let path = staging.path(&doc.file);
+    let created = File::create(&path).map_err(|e| write_error(&path, e))?;
+    let buffered = BufWriter::with_capacity(64 * 1024, created);
+    let sink = if hash {
+        Sink::Hashed(buffered, Sha256::new())
+    } else {
+        Sink::File(buffered)
+    };
+    let mut file = PdfFile::start(kit, sink)?;
+    file.add_page(page)?;
+    let (sink, len) = file.finish(&info)?;
+    let digest = match sink {
+        // Flushed here; made durable with the rest before any is moved.
+        Sink::File(buffered) => {
+            buffered.into_inner().map_err(|e| write_error(&path, e))?;
+            None
+        }
+        Sink::Hashed(buffered, hasher) => {
+            buffered.into_inner().map_err(|e| write_error(&path, e))?;
+            Some(hasher.finalize().into())
+        }
+        Sink::Nowhere => None,
+    };
+    staging.add(&doc.file);
+    Ok((len, digest, FileFate::New))
+}
+
+impl<'k> PrintFile<'k> {
+    fn part_name(&self) -> String {
+        if self.chunk == usize::MAX {
+            format!("{}.pdf", self.stem)
+        } else {
+            format!("{}-{:04}.pdf", self.stem, self.part)
+        }
+    }
+
+    fn add(
+        &mut self,
+        kit: &'k Kit,
+        page: &RenderedPage,
+        issued: &[Issued],
+        issuer: &str,
+        staging: Option<&Staging>,
+    ) -> Result<(), GenerateError> {
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|(_, f)| f.page_count() >= self.chunk)
+        {
+            self.close(issued, issuer)?;
+        }
+        if self.current.is_none() {
+            self.part += 1;
+            let name = self.part_name();
+            let sink = match staging {
+                Some(staging) => {
+                    let path = staging.path(&name);
+                    Sink::File(BufWriter::with_capacity(
+                        256 * 1024,
+                        File::create(&path).map_err(|e| write_error(&path, e))?,
+                    ))
+                }
+                None => Sink::Nowhere,
+            };
+            self.current = Some((name, PdfFile::start(kit, sink)?));
+        }
+        if let Some((_, file)) = &mut self.current {
+            file.add_page(page)?;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, issued: &[Issued], issuer: &str) -> Result<(), GenerateError> {
+        if let Some((name, file)) = self.current.take() {
+            let first = self.info_from.map(|i| &issued[i]);
+            let (sink, len) = file.finish(&print_info(&self.title, issuer, first))?;
+            if let Sink::File(buffered) = sink {
+                let file = buffered
+                    .into_inner()
+                    .map_err(|e| write_error(Path::new(&name), e))?;
+                file.sync_all()
+                    .map_err(|e| write_error(Path::new(&name), e))?;
+            }
+            self.done.push((name, len));
+        }
+        Ok(())
+    }
+
+    /// Closes the last part; stages each part unless the same bytes are
+    /// already in place.
+    fn finish(
+        mut self,
+        issued: &[Issued],
+        issuer: &str,
+        staging: Option<&Staging>,
+        overwrite: bool,
+    ) -> Result<Vec<(String, u64)>, GenerateError> {
+        self.close(issued, issuer)?;
+        if let Some(staging) = staging {
+            let changed: Vec<PathBuf> = self
+                .done
+                .iter()
+                .filter_map(|(name, _)| settle(staging, name, overwrite))
+                .collect();
+            if !changed.is_empty() {
+                return Err(GenerateError::WouldReplace(changed));
+            }
+        }
+        Ok(self.done)
+    }
+}
+
+/// Decides what becomes of a file written to staging: moved in at the end
+/// if nothing is in its place, dropped if the same bytes are, and moved
+/// over a different file only with `--overwrite`. Returns the file in
+/// place if it would change without it.
+fn settle(staging: &Staging, name: &str, overwrite: bool) -> Option<PathBuf> {
+    let (new, old) = (staging.path(name), staging.target(name));
+    if !old.exists() {
+        staging.add(name);
+    } else if same_bytes(&new, &old) {
+        let _ = std::fs::remove_file(&new);
+    } else if overwrite {
+        staging.add(name);
+    } else {
+        return Some(old);
+    }
+    None
+}
+
+/// Whether two files hold the same bytes, read a block at a time.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    let (Ok(fa), Ok(fb)) = (File::open(a), File::open(b)) else {
+        return false;
+    };
+    match (fa.metadata(), fb.metadata()) {
+        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {}
+        _ => return false,
+    }
+    let (mut ra, mut rb) = (
+        std::io::BufReader::with_capacity(1 << 16, fa),
+        std::io::BufReader::with_capacity(1 << 16, fb),
+    );
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let Ok(n) = ra.read(&mut ba) else {
+            return false;
+        };
+        if n == 0 {
+            return true;
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
+}
+
+/// A print file is dated and set in the language of its first page.
+fn print_info<'a>(title: &'a str, issuer: &'a str, first: Option<&Issued>) -> DocInfo<'a> {
+    DocInfo {
+        title,
+        author: issuer,
+        subject: "",
+        date: first.map(|d| d.claims.date),
+        lang: first.map(|d| d.lang),
+    }
+}
+
+/// Rows left out by `--skip-invalid`, each with its reason.
+use crate::spreadsheet::safe_cell as csv_cell;
+
+fn rejected_csv(problems: &[RowProblem]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["file", "row", "column", "reason"]);
+    for p in problems {
+        let file = p.file.display().to_string();
+        let row = p.row.map(|r| r.to_string()).unwrap_or_default();
+        let _ = w.write_record([
+            csv_cell(&file),
+            csv_cell(&row),
+            csv_cell(p.column.as_deref().unwrap_or_default()),
+            csv_cell(&p.reason),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// One row per document. Without per-document files (`--outputs print`),
+/// the file column is empty.
+fn write_manifest<W: Write>(
+    w: &mut csv::Writer<W>,
+    issued: &[Issued],
+    with_files: bool,
+) -> csv::Result<()> {
+    w.write_record([
+        "serial",
+        "kind",
+        "recipient",
+        "achievement",
+        "category",
+        "row",
+        "file",
+        "qr_text",
+    ])?;
+    for d in issued {
+        let row = d.row.to_string();
+        let file = if with_files { d.file.as_str() } else { "" };
+        w.write_record(
+            [
+                d.serial.as_str(),
+                &d.kind,
+                &d.recipient,
+                &d.achievement,
+                &d.category,
+                &row,
+                file,
+                &d.qr_text,
+            ]
+            .map(csv_cell),
+        )?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,913 @@
+//! Templates: a folder with `template.toml` and its assets. See docs/TEMPLATES.md.
+
+mod elements;
+pub mod placeholder;
+mod raw;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::locale::Language;
+use crate::style::{Align, Raster, Rgb, Style, VAlign};
+pub use placeholder::TextPattern;
+use raw::{AliasFile, FontFiles, TemplateFile};
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    Portrait,
+    Landscape,
+}
+
+/// How an image fills its box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// The whole image, as large as fits; the box may show margins.
+    #[default]
+    Contain,
+    /// The whole box, cropping the image's overflow.
+    Cover,
+}
+
+/// A text element, validated.
+#[derive(Debug, Clone)]
+pub struct TextElement {
+    pub pattern: TextPattern,
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    /// Font families in fallback order.
+    pub fonts: Vec<String>,
+    pub style: Style,
+    pub size: f32,
+    pub min_size: f32,
+    pub max_lines: usize,
+    pub align: Align,
+    pub valign: VAlign,
+    pub color: Rgb,
+    pub line_spacing: f32,
+    pub underline: bool,
+    pub transform: Option<Transform>,
+}
+
+/// Letter case for a text element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transform {
+    Upper,
+    Lower,
+    /// Title case that keeps academic titles such as "dr." and "S.Kom.".
+    Title,
+}
+
+impl Transform {
+    pub fn apply(self, s: &str) -> String {
+        match self {
+            Transform::Upper => s.to_uppercase(),
+            Transform::Lower => s.to_lowercase(),
+            Transform::Title => crate::locale::title_case(s),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ElementKind {
+    Text(TextElement),
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        radius: f32,
+        fill: Option<Rgb>,
+        stroke: Option<(Rgb, f32)>,
+    },
+    Line {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        color: Rgb,
+        width: f32,
+    },
+    Qr {
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgb,
+        caption: Option<TextPattern>,
+        caption_size: f32,
+    },
+    Image {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fit: Fit,
+        raster: Arc<Raster>,
+    },
+    Signatory(SignatoryElement),
+}
+
+/// Where a template's files (images, fonts) come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Assets<'a> {
+    /// Files inside the template folder (or the shared `assets` folder
+    /// beside it), so a template from someone else cannot read the
+    /// organizer's other files into a PDF.
+    Dir,
+    /// Files anywhere, for a template the organizer trusts
+    /// (`--allow-outside-assets`).
+    DirUnconfined,
+    /// Compiled in, by relative path (the bundled templates).
+    Embedded(&'a [(&'a str, &'a [u8])]),
+}
+
+/// The signatory block: who signs, with room for a signature and a stamp.
+#[derive(Debug, Clone)]
+pub struct SignatoryElement {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    pub place_date: Option<TextPattern>,
+    pub title: TextPattern,
+    pub name: TextPattern,
+    /// Printed only when the signatory has a NIP.
+    pub nip: TextPattern,
+    pub signature: Option<Arc<Raster>>,
+    pub stamp: Option<Arc<Raster>>,
+    pub fonts: Vec<String>,
+    pub size: f32,
+    pub color: Rgb,
+}
+
+/// One element, drawn only when its `when` field is non-empty.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub kind: ElementKind,
+    pub when: Option<String>,
+}
+
+/// A loaded, validated template, in one of its languages.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub dir: PathBuf,
+    pub kind: String,
+    /// Serial pattern for this document, if it has its own.
+    pub numbering: Option<String>,
+    pub name: String,
+    /// The language this template was loaded in: its strings and filters.
+    pub lang: Language,
+    /// Every language the template offers; the first is its default.
+    pub languages: Vec<Language>,
+    pub width_mm: f32,
+    pub height_mm: f32,
+    pub elements: Vec<Element>,
+    font_files: Vec<FontFile>,
+}
+
+/// One font file a template brings.
+#[derive(Debug, Clone)]
+pub struct FontFile {
+    pub family: String,
+    pub style: Style,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+}
+
+/// The line of `key = …` inside the `index`-th `[[element]]` table, so
+/// errors can point at it. Serde cannot carry spans through tagged enums.
+fn element_key_line(source: &str, index: usize, key: &str) -> Option<usize> {
+    let mut seen = 0;
+    let mut inside = false;
+    for (n, line) in source.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("[[") || trimmed.starts_with('[') {
+            inside = trimmed == "[[element]]" && {
+                seen += 1;
+                seen == index + 1
+            };
+            continue;
+        }
+        if inside {
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(n + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Page sizes in mm, portrait.
+fn paper_size(name: &str) -> Option<(f32, f32)> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "A4" => (210.0, 297.0),
+        "A3" => (297.0, 420.0),
+        "A5" => (148.0, 210.0),
+        "F4" | "FOLIO" => (215.0, 330.0),
+        "LETTER" => (215.9, 279.4),
+        "LEGAL" => (215.9, 355.6),
+        _ => return None,
+    })
+}
+
+impl Template {
+    /// Loads `DIR/template.toml` in its default language.
+    pub fn load(dir: &Path) -> Result<Template, TemplateError> {
+        Template::load_in(dir, None)
+    }
+
+    /// Loads `DIR/template.toml` in `lang`, or in its default language.
+    /// A folder whose file only says `extends = "../other"` and `lang` is
+    /// another name for that template in that language.
+    pub fn load_in(dir: &Path, lang: Option<Language>) -> Result<Template, TemplateError> {
+        Template::load_with(dir, lang, Assets::Dir)
+    }
+
+    /// [`Template::load_in`], with a choice of where its files may lie.
+    pub fn load_with(
+        dir: &Path,
+        lang: Option<Language>,
+        assets: Assets<'_>,
+    ) -> Result<Template, TemplateError> {
+        let path = dir.join("template.toml");
+        let text = read_template_file(&path)?;
+        if let Some(alias) = parse_alias(&text, &path)? {
+            let target = lexical_join(dir, &alias.extends);
+            let target_path = target.join("template.toml");
+            let target_text = read_template_file(&target_path)?;
+            if parse_alias(&target_text, &target_path)?.is_some() {
+                return Err(TemplateError::Invalid {
+                    path: target_path,
+                    line: None,
+                    message: "an alias may not point at another alias".into(),
+                });
+            }
+            return Template::from_toml_with(
+                &target_text,
+                &target,
+                &target_path,
+                assets,
+                Some(lang.unwrap_or(alias.lang)),
+            );
+        }
+        Template::from_toml_with(&text, dir, &path, assets, lang)
+    }
+
+    pub fn from_toml(text: &str, dir: &Path, path: &Path) -> Result<Template, TemplateError> {
+        Template::from_toml_with(text, dir, path, Assets::Dir, None)
+    }
+
+    /// Reads a template from its text in `lang` (default: its first).
+    pub fn from_toml_with(
+        text: &str,
+        dir: &Path,
+        path: &Path,
+        assets: Assets<'_>,
+        lang: Option<Language>,
+    ) -> Result<Template, TemplateError> {
+        let invalid = |message: String| TemplateError::Invalid {
+            path: path.to_owned(),
+            line: None,
+            message,
+        };
+        let file: TemplateFile = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+        let languages = match (&file.lang, &file.languages) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "give either lang (one language) or languages (several), not both".into(),
+                ))
+            }
+            (Some(one), None) => vec![*one],
+            (None, Some(list)) if !list.is_empty() => {
+                let mut seen = list.clone();
+                seen.sort();
+                seen.dedup();
+                if seen.len() != list.len() {
+                    return Err(invalid("languages lists a language twice".into()));
+                }
+                list.clone()
+            }
+            (None, Some(_)) => return Err(invalid("languages is empty".into())),
+            (None, None) => vec![Language::Id],
+        };
+        let lang = lang.unwrap_or(languages[0]);
+        if !languages.contains(&lang) {
+            return Err(invalid(format!(
+                "this template has no '{lang}' strings (it offers: {})",
+                languages
+                    .iter()
+                    .map(|l| l.code())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let (w, h) = page_size(&file.page).map_err(invalid)?;
+        if let Some(pattern) = &file.numbering {
+            crate::numbering::check_pattern(pattern)
+                .map_err(|e| invalid(format!("numbering: {e}")))?;
+        }
+        let (width_mm, height_mm) = match file.page.orientation {
+            Orientation::Portrait => (w, h),
+            Orientation::Landscape => (h, w),
+        };
+        let source = elements::Source {
+            text,
+            path,
+            dir,
+            assets,
+            lang,
+            languages: &languages,
+            images: Default::default(),
+        };
+        let font_files = font_files(&file.fonts, dir, path, assets)?;
+        let elements = file
+            .elements
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| source.element(i, raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        let elements = downsample_images(elements);
+        let qr_count = elements
+            .iter()
+            .filter(|e| matches!(e.kind, ElementKind::Qr { .. }))
+            .count();
+        if qr_count != 1 {
+            return Err(invalid(format!(
+                "a template needs exactly one qr element, found {qr_count}"
+            )));
+        }
+        Ok(Template {
+            dir: dir.to_owned(),
+            numbering: file.numbering,
+            kind: file.kind,
+            name: file.name,
+            lang,
+            languages,
+            width_mm,
+            height_mm,
+            elements,
+            font_files,
+        })
+    }
+
+    /// The font files this template brings, with their paths resolved.
+    pub fn font_files(&self) -> &[FontFile] {
+        &self.font_files
+    }
+
+    /// Each font family the template names, with the styles it needs.
+    pub fn font_uses(&self) -> Vec<(&str, Style)> {
+        let mut uses = Vec::new();
+        for e in &self.elements {
+            match &e.kind {
+                ElementKind::Text(t) => {
+                    uses.extend(t.fonts.iter().map(|f| (f.as_str(), t.style)));
+                }
+                ElementKind::Signatory(s) => {
+                    for f in &s.fonts {
+                        uses.push((f.as_str(), Style::Regular));
+                        uses.push((f.as_str(), Style::Bold));
+                    }
+                }
+                _ => {}
+            }
+        }
+        uses
+    }
+
+    /// Every field the page can show, or that decides what it shows
+    /// (`when`). Each must be signed for every document.
+    pub fn printed_fields(&self) -> std::collections::BTreeSet<&str> {
+        let mut out = std::collections::BTreeSet::new();
+        for e in &self.elements {
+            out.extend(e.when.as_deref());
+            match &e.kind {
+                ElementKind::Text(t) => out.extend(t.pattern.fields()),
+                ElementKind::Signatory(s) => {
+                    for p in [Some(&s.title), Some(&s.name), Some(&s.nip)]
+                        .into_iter()
+                        .chain([s.place_date.as_ref()])
+                        .flatten()
+                    {
+                        out.extend(p.fields());
+                    }
+                    // The NIP line is shown only when the NIP is set.
+                    out.insert("signatory.nip");
+                }
+                ElementKind::Qr {
+                    caption: Some(c), ..
+                } => out.extend(c.fields()),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// `dir/relative` with `..` resolved by name, so messages and file
+/// lookups show `templates/piagam`, not `templates/piagam-en/../piagam`.
+fn lexical_join(dir: &Path, relative: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = dir.to_path_buf();
+    for part in relative.components() {
+        match part {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Print resolution images need at most; more is only bytes.
+const IMAGE_DPI: f32 = 600.0;
+
+/// Shrinks each image that is far larger than the largest box showing it
+/// needs at [`IMAGE_DPI`]. Elements sharing an image still share it.
+fn downsample_images(mut elements: Vec<Element>) -> Vec<Element> {
+    use std::collections::HashMap;
+    let px = |mm: f32| (mm / 25.4 * IMAGE_DPI).ceil().clamp(1.0, 100_000.0) as u32;
+    let mut need: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut note = |r: &Arc<Raster>, w: f32, h: f32| {
+        let e = need.entry(r.id.clone()).or_insert((1, 1));
+        *e = (e.0.max(px(w)), e.1.max(px(h)));
+    };
+    for e in &elements {
+        match &e.kind {
+            ElementKind::Image { w, h, raster, .. } => note(raster, *w, *h),
+            ElementKind::Signatory(s) => {
+                for r in [&s.signature, &s.stamp].into_iter().flatten() {
+                    note(r, s.w, s.h);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut done: HashMap<String, Arc<Raster>> = HashMap::new();
+    let mut shrink = |r: &mut Arc<Raster>| {
+        let (w, h) = need.get(&r.id).copied().unwrap_or((r.width, r.height));
+        let small = done
+            .entry(r.id.clone())
+            .or_insert_with(|| r.at_most(w, h))
+            .clone();
+        *r = small;
+    };
+    for e in &mut elements {
+        match &mut e.kind {
+            ElementKind::Image { raster, .. } => shrink(raster),
+            ElementKind::Signatory(s) => {
+                for r in [&mut s.signature, &mut s.stamp].into_iter().flatten() {
+                    shrink(r);
+                }
+            }
+            _ => {}
+        }
+    }
+    elements
+}
+
+/// Resolves the `[fonts]` table, keeping each file inside the template's
+/// folders unless the organizer allowed otherwise.
+fn font_files(
+    fonts: &BTreeMap<String, FontFiles>,
+    dir: &Path,
+    path: &Path,
+    assets: Assets<'_>,
+) -> Result<Vec<FontFile>, TemplateError> {
+    let mut out = Vec::new();
+    for (family, files) in fonts {
+        for (style, file) in [
+            (Style::Regular, &files.regular),
+            (Style::Bold, &files.bold),
+            (Style::Italic, &files.italic),
+        ] {
+            let Some(file) = file else { continue };
+            let resolved = match assets {
+                Assets::Dir => crate::fsio::resolve_inside(dir, &file.to_string_lossy()).map_err(
+                    |message| TemplateError::Invalid {
+                        path: path.to_owned(),
+                        line: None,
+                        message: format!("font '{family}': {message}"),
+                    },
+                )?,
+                _ => dir.join(file),
+            };
+            out.push(FontFile {
+                family: family.clone(),
+                style,
+                path: resolved,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn read_template_file(path: &Path) -> Result<String, TemplateError> {
+    crate::fsio::read_text_capped(path, MAX_TEMPLATE_BYTES).map_err(|e| TemplateError::Io {
+        path: path.to_owned(),
+        message: e,
+    })
+}
+
+/// A template file is a few kilobytes; anything near this is not one.
+pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> TemplateError {
+    TemplateError::Invalid {
+        path: path.to_owned(),
+        line: e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().to_owned(),
+    }
+}
+
+/// The alias form of a template file, if that is what it is.
+fn parse_alias(text: &str, path: &Path) -> Result<Option<AliasFile>, TemplateError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+    if !table.contains_key("extends") {
+        return Ok(None);
+    }
+    toml::from_str(text)
+        .map(Some)
+        .map_err(|e| toml_error(&e, text, path))
+}
+
+/// The page's width and height in mm, portrait.
+fn page_size(page: &raw::PageSpec) -> Result<(f32, f32), String> {
+    if page.size.eq_ignore_ascii_case("custom") {
+        match (page.width, page.height) {
+            (Some(w), Some(h))
+                if w.is_finite()
+                    && h.is_finite()
+                    && (10.0..=5000.0).contains(&w)
+                    && (10.0..=5000.0).contains(&h) =>
+            {
+                Ok((w.min(h), w.max(h)))
+            }
+            _ => Err("page.size = \"custom\" needs width and height in mm, each 10…5000".into()),
+        }
+    } else {
+        paper_size(&page.size).ok_or_else(|| {
+            format!(
+                "page.size '{}' is unknown (A4, F4, A3, A5, Letter, Legal or custom)",
+                page.size
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "kind = \"piagam\"\nname = \"t\"\n[page]\nsize = \"F4\"\norientation = \"portrait\"\n\n[[element]]\ntype = \"qr\"\nx = 10\ny = 10\nsize = 30\n";
+
+    fn load(body: &str) -> Result<Template, TemplateError> {
+        let text = format!("{HEAD}{body}");
+        Template::from_toml(&text, Path::new("t"), Path::new("t/template.toml"))
+    }
+
+    fn text_element(text: &str) -> String {
+        format!("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 10\ntext = {text}\n")
+    }
+
+    #[test]
+    fn a_field_the_seal_does_not_sign_is_refused_naming_the_element() {
+        let err = load(&text_element("\"Dicetak {{today}}\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "t/template.toml:20: element 2 text \"Dicetak {{today}}\": 'today' is not a field the seal signs"
+            ),
+            "{err}"
+        );
+        let err = load("\n[[element]]\ntype = \"signatory\"\nx = 0\ny = 0\nw = 50\nh = 40\nplace_date = \"{{roster.row}}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:19: element 2 place_date"),
+            "{err}"
+        );
+        let err = load("\n[[element]]\ntype = \"line\"\nx1 = 0\ny1 = 0\nx2 = 1\ny2 = 1\nwhen = \"nomor_urut\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:19: element 2 when"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_filters_and_element_types_name_the_file_and_line() {
+        let err = load(&text_element("\"{{date | tanggall}}\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:20: element 2 text"),
+            "{err}"
+        );
+        assert!(err.contains("unknown filter 'tanggall'"), "{err}");
+        let err = load("\n[[element]]\ntype = \"circle\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t/template.toml:14:"), "{err}");
+    }
+
+    #[test]
+    fn printed_fields_include_when_fields_and_the_nip() {
+        let t = load(&format!(
+            "{}\n[[element]]\ntype = \"signatory\"\nx = 0\ny = 0\nw = 50\nh = 40\nwhen = \"extra.Juri\"\n",
+            text_element("\"{{extra.peringkat | ordinal}} {{recipient}}\"")
+        ))
+        .unwrap();
+        let fields: Vec<&str> = t.printed_fields().into_iter().collect();
+        assert_eq!(
+            fields,
+            [
+                "extra.Juri",
+                "extra.peringkat",
+                "recipient",
+                "signatory.name",
+                "signatory.nip",
+                "signatory.title"
+            ]
+        );
+    }
+
+    #[test]
+    fn absurd_numbers_are_refused_with_their_line() {
+        let err = load("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 1e9\ntext = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("t/template.toml:19: element 2: size = 1000000000 is outside 1…1000"),
+            "{err}"
+        );
+        for (body, line, key) in [
+            (
+                "type = \"rect\"\nx = 0\ny = 0\nw = -5\nh = 10\nradius = 2",
+                17,
+                "w",
+            ),
+            (
+                "type = \"rect\"\nx = 0\ny = 0\nw = 5\nh = 10\nradius = 3",
+                19,
+                "radius",
+            ),
+            ("type = \"rect\"\nx = nan\ny = 0\nw = 5\nh = 10", 15, "x"),
+            (
+                "type = \"line\"\nx1 = 0\ny1 = inf\nx2 = 1\ny2 = 1",
+                16,
+                "y1",
+            ),
+            (
+                "type = \"line\"\nx1 = 0\ny1 = 0\nx2 = 1\ny2 = 1\nwidth = -1",
+                19,
+                "width",
+            ),
+            (
+                "type = \"signatory\"\nx = 1e30\ny = 0\nw = 50\nh = 40",
+                15,
+                "x",
+            ),
+        ] {
+            let err = load(&format!("\n[[element]]\n{body}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("t/template.toml:{line}: element 2: {key} = ")),
+                "{body}: {err}"
+            );
+        }
+        let err = Template::from_toml(
+            "kind = \"k\"\nname = \"n\"\n[page]\nsize = \"custom\"\norientation = \"portrait\"\nwidth = inf\nheight = 100\n",
+            Path::new("t"),
+            Path::new("t/template.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("needs width and height in mm"), "{err}");
+    }
+
+    #[test]
+    fn page_sizes_and_orientation() {
+        let t = load("").unwrap();
+        assert_eq!((t.width_mm, t.height_mm), (215.0, 330.0));
+        assert_eq!(t.languages, [Language::Id]);
+    }
+
+    #[test]
+    fn per_language_strings_follow_the_chosen_language() {
+        let body = "languages = [\"id\", \"en\"]\n".to_owned()
+            + HEAD
+            + &text_element("{ id = \"Nomor {{serial}}\", en = \"No. {{serial}}\" }");
+        let at = |lang| {
+            Template::from_toml_with(
+                &body,
+                Path::new("t"),
+                Path::new("t/template.toml"),
+                Assets::Dir,
+                lang,
+            )
+        };
+        let pattern = |t: &Template| match &t.elements[1].kind {
+            ElementKind::Text(text) => text.pattern.clone(),
+            _ => panic!("element 2 is text"),
+        };
+        let id = at(None).unwrap();
+        assert_eq!(id.lang, Language::Id);
+        assert_eq!(
+            pattern(&id),
+            TextPattern::parse("Nomor {{serial}}").unwrap()
+        );
+        let en = at(Some(Language::En)).unwrap();
+        assert_eq!(en.lang, Language::En);
+        assert_eq!(pattern(&en), TextPattern::parse("No. {{serial}}").unwrap());
+
+        let one_language = HEAD.to_owned() + &text_element("\"x\"");
+        let err = Template::from_toml_with(
+            &one_language,
+            Path::new("t"),
+            Path::new("t/template.toml"),
+            Assets::Dir,
+            Some(Language::En),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("has no 'en' strings (it offers: id)"), "{err}");
+
+        let missing = "languages = [\"id\", \"en\"]\n".to_owned()
+            + HEAD
+            + &text_element("{ id = \"Nomor\" }");
+        let err = Template::from_toml(&missing, Path::new("t"), Path::new("t/template.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("element 2: text gives the languages id but the template offers id, en"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn old_language_folders_are_aliases_of_the_bilingual_template() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates");
+        for (alias, base) in [("piagam-en", "piagam"), ("sertifikat-en", "sertifikat")] {
+            let via_alias = Template::load(&root.join(alias)).unwrap();
+            let direct = Template::load_in(&root.join(base), Some(Language::En)).unwrap();
+            assert_eq!(via_alias.lang, Language::En);
+            assert_eq!(via_alias.dir, direct.dir);
+            assert_eq!(via_alias.kind, direct.kind);
+            assert_eq!(via_alias.elements.len(), direct.elements.len());
+        }
+    }
+
+    /// The image of every image element, in order.
+    fn images(t: &Template) -> Vec<&Arc<Raster>> {
+        t.elements
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ElementKind::Image { raster, .. } => Some(raster),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn images_far_larger_than_their_box_are_downsampled_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        image::RgbImage::from_pixel(3000, 1500, image::Rgb([200, 30, 30]))
+            .save(tmp.path().join("big.png"))
+            .unwrap();
+        let body = "\n[[element]]\ntype = \"image\"\nsrc = \"big.png\"\nx = 0\ny = 0\nw = 20\nh = 20\n\n[[element]]\ntype = \"image\"\nsrc = \"big.png\"\nx = 0\ny = 0\nw = 40\nh = 10\n";
+        let text = format!("{HEAD}{body}");
+        let t = Template::from_toml(&text, tmp.path(), &tmp.path().join("template.toml")).unwrap();
+        let rasters = images(&t);
+        // Both boxes together need 945 × 473 pixels at 600 dpi (40 × 20 mm);
+        // the image keeps its shape and covers both.
+        let (w, h) = (rasters[0].width, rasters[0].height);
+        assert!(
+            (945..=948).contains(&w) && (473..=475).contains(&h),
+            "{w}×{h}"
+        );
+        assert!(Arc::ptr_eq(rasters[0], rasters[1]));
+    }
+
+    #[test]
+    fn each_image_is_decoded_once_per_template() {
+        let t =
+            Template::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/piagam"))
+                .unwrap();
+        let logos = images(&t);
+        assert_eq!(logos.len(), 2);
+        assert!(std::sync::Arc::ptr_eq(logos[0], logos[1]));
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use crate::layout::fonts::FontBook;
+
+    /// Mutated bundled templates must load or fail with an error, never
+    /// panic, and a loaded one must lay out or fail, never panic.
+    #[test]
+    fn mutated_templates_never_panic() {
+        let started = std::time::Instant::now();
+        let base = include_str!("../../../../templates/piagam/template.toml");
+        let book = FontBook::with_bundled();
+        let qr = crate::qr::encode_seal_text("https://x.example/v#123456").unwrap();
+        let mut fields = BTreeMap::new();
+        fields.insert("recipient".to_string(), "Nguyễn Thị Ánh".to_string());
+        fields.insert("date".to_string(), "2024-08-01".to_string());
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let swaps = [
+            "0",
+            "-5",
+            "1e9",
+            "nan",
+            "\"\"",
+            "\"{{\"",
+            "[]",
+            "\"#zzzzzz\"",
+            "0.0001",
+        ];
+        let (mut loaded, mut refused, mut composed) = (0, 0, 0);
+        // PIAGAM_FUZZ_ITERATIONS runs it longer (time limit off then).
+        let longer = std::env::var("PIAGAM_FUZZ_ITERATIONS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok());
+        for _ in 0..longer.unwrap_or(400) {
+            let mut lines: Vec<String> = base.lines().map(str::to_owned).collect();
+            for _ in 0..3 {
+                let i = (next() as usize) % lines.len();
+                if let Some(eq) = lines[i].find(" = ") {
+                    let value = swaps[(next() as usize) % swaps.len()];
+                    lines[i] = format!("{} = {value}", &lines[i][..eq]);
+                }
+            }
+            let text = lines.join("\n");
+            let dir = Path::new("templates/piagam");
+            match Template::from_toml_with(
+                &text,
+                dir,
+                &dir.join("template.toml"),
+                Assets::Embedded(crate::demo::TEMPLATE_ASSETS),
+                None,
+            ) {
+                Ok(t) => {
+                    loaded += 1;
+                    composed +=
+                        usize::from(crate::layout::compose(&t, &book, &fields, &qr, None).is_ok());
+                }
+                Err(e) => {
+                    refused += 1;
+                    // Every refusal names the file.
+                    assert!(e.to_string().contains("template.toml"), "{e}");
+                }
+            }
+        }
+        assert!(
+            loaded > 10 && refused > 100,
+            "loaded {loaded}, refused {refused}"
+        );
+        assert!(composed > 0, "no mutated template composed");
+        assert!(
+            longer.is_some() || started.elapsed() < std::time::Duration::from_secs(60),
+            "400 mutations took {:?}",
+            started.elapsed()
+        );
+    }
+}
