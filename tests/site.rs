@@ -249,6 +249,42 @@ fn the_page_in_chromium_verifies_refuses_and_shows_claims_as_text() {
     assert!(shown.dom.contains("Periksa piagam atau sertifikat"));
 }
 
+/// A reader who opens one seal's link and then another in the same tab:
+/// a broken %-escape in the new address is refused by name, and the first
+/// seal's SAH and claims never stay on screen.
+#[test]
+fn a_changed_address_never_leaves_the_previous_verdict_on_screen() {
+    let issued = issue();
+    let dir = issued.work.join("situs");
+    site(&issued.jwks, None, &dir);
+    let port = serve(&dir);
+    let good = digits(&issued.rows[0].qr_text);
+    let url = format!("http://127.0.0.1:{port}/index.html#{good}");
+    assert!(
+        repo().join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci` in {} (bash .ci/run does)",
+        repo().display()
+    );
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/change_address.js"))
+        .arg(&url)
+        .arg("%E0%A4%A")
+        .output()
+        .unwrap_or_else(|e| panic!("node is not installed ({e}): run bash .ci/run"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["before"]["verdict"], "valid", "{shown}");
+    assert_eq!(shown["after"]["verdict"], "invalid", "{shown}");
+    assert_eq!(shown["after"]["code"], "not-digits", "{shown}");
+    assert_eq!(shown["after"]["word"], "TIDAK SAH", "{shown}");
+    assert_eq!(shown["after"]["claimsShown"], false, "{shown}");
+    assert_eq!(shown["errors"], serde_json::json!([]), "{shown}");
+}
+
 #[test]
 fn a_seal_from_another_issuer_shows_unknown_issuer() {
     let ours = issue();
@@ -523,7 +559,7 @@ fn the_page_verifier_agrees_on_every_vector_in_chromium() {
           ? await PiagamVerify.openRevocations(hexBytes(doc.revocations_hex), trust, { useWebCrypto: true })
           : null;
         const r = await PiagamVerify.verifyText(doc.qr_text, trust, { today: doc.today, revocations, useWebCrypto: true });
-        return { valid: r.valid, code: r.code, claims: r.valid ? r.claims : null };
+        return { valid: r.valid, code: r.code, claims: r.valid ? PiagamVerify.claimsToJson(r.claims) : null };
       } catch (e) {
         if (e instanceof PiagamVerify.Refused) return { valid: false, code: e.code, claims: null };
         throw e;

@@ -190,6 +190,9 @@ const PiagamVerify = (() => {
   /// Both are strict: S below L, no small-order R (the key was checked when
   /// the trust was loaded).
   async function checkSignature(key, sign1, useWebCrypto) {
+    // Checked here, before WebCrypto, so that every browser accepts exactly
+    // what piagam accepts, for seals and signed lists alike.
+    if (!Ed.isCanonicalS(sign1.signature)) return false;
     const message = toBeSigned(sign1.protectedBytes, sign1.payload);
     const r = Ed.decodePoint(sign1.signature.subarray(0, 32));
     if (r === null || Ed.isSmallOrder(r)) return false;
@@ -226,7 +229,9 @@ const PiagamVerify = (() => {
     }
     const bad = (why) => new Refused("bad-claims", `the signed claims are malformed: ${why}`);
     if (!(value instanceof Cbor.CborMap)) throw bad("the payload is not a map");
-    const claims = { place: null, extra: {}, valid_until: null };
+    // A Map, not an object: a signed key such as "__proto__" is a key like
+    // any other, never a property of every object.
+    const claims = { place: null, extra: new Map(), valid_until: null };
     for (const [k, v] of value.entries) {
       if (typeof k !== "number") throw bad("a claim key is not an integer");
       const name = CLAIMS[k];
@@ -235,7 +240,7 @@ const PiagamVerify = (() => {
         if (!(v instanceof Cbor.CborMap)) throw bad(`claim ${k} is not a map`);
         for (const [ek, ev] of v.entries) {
           if (typeof ek !== "string" || typeof ev !== "string") throw bad(`claim ${k} must map text to text`);
-          claims.extra[ek] = ev;
+          claims.extra.set(ek, ev);
         }
         continue;
       }
@@ -442,6 +447,12 @@ const PiagamVerify = (() => {
   /// Verifies a QR text or verify URL. Never throws for a bad seal: the
   /// report says why. options: { today: "YYYY-MM-DD", revocations,
   /// expectedUrl, useWebCrypto }.
+  /// Claims as the JSON of docs/FORMAT.md (the extra claims as an object
+  /// with each signed key as its own property).
+  function claimsToJson(claims) {
+    return { ...claims, extra: Object.fromEntries(claims.extra) };
+  }
+
   async function verifyText(text, trust, options = {}) {
     const report = newReport(options.today || new Date().toISOString().slice(0, 10));
     try {
@@ -456,7 +467,7 @@ const PiagamVerify = (() => {
   }
 
   return {
-    loadTrust, openRevocations, openIssued, digestFile, judgeFile, verifyText, webCryptoHasEd25519, parseDate, Refused, sha256, replacedBy,
+    loadTrust, claimsToJson, openRevocations, openIssued, digestFile, judgeFile, verifyText, webCryptoHasEd25519, parseDate, Refused, sha256, replacedBy,
   };
 })();
 

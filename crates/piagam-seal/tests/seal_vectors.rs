@@ -208,6 +208,19 @@ fn build_vectors() -> Vec<Vector> {
         ));
     }
     {
+        // Keys that mean something to JavaScript objects are plain keys: a
+        // verifier that drops one shows less than was signed.
+        let mut c = base.clone();
+        c.extra.insert("__proto__".into(), "Jawa Tengah".into());
+        c.extra.insert("constructor".into(), "Semarang".into());
+        v.push(valid(
+            "valid-extra-keys-named-like-object-internals",
+            "Extra claims named __proto__ and constructor are shown like any other.",
+            trust1.clone(),
+            text(&seal(&c, &k1())),
+        ));
+    }
+    {
         let mut old = jwk(&k1());
         old.exp = Some("2024-12-31".into());
         let mut new = jwk(&k2());

@@ -226,15 +226,15 @@
       row(list, f.issuer, report.issuer);
       row(list, f.recipient, c.recipient);
       row(list, f.achievement, c.achievement);
-      row(list, f.category, c.extra.category);
+      row(list, f.category, c.extra.get("category"));
       row(list, f.serial, c.serial);
       row(list, f.kind, c.kind);
       row(list, f.event, c.event);
       row(list, f.date, longDate(c.date));
       row(list, f.place, c.place);
       row(list, f.valid_until, c.valid_until ? longDate(c.valid_until) : null);
-      for (const [key, value] of Object.entries(c.extra)) {
-        if (key !== "category") row(list, f[key] || key, value);
+      for (const [key, value] of c.extra) {
+        if (key !== "category") row(list, Object.hasOwn(f, key) ? f[key] : key, value);
       }
     }
 
@@ -291,14 +291,22 @@
     return list;
   }
 
+  /// Checks a seal's text. The previous verdict is cleared first, so a
+  /// check that fails midway never leaves an earlier SAH on screen.
   async function check(text, options) {
     state.file = null;
     state.note = null;
-    state.report = await PiagamVerify.verifyText(text, state.trust, {
-      revocations: state.list,
-      useWebCrypto: state.useWebCrypto,
-      ...options,
-    });
+    state.report = null;
+    render();
+    try {
+      state.report = await PiagamVerify.verifyText(text, state.trust, {
+        revocations: state.list,
+        useWebCrypto: state.useWebCrypto,
+        ...options,
+      });
+    } catch (e) {
+      return showError(e);
+    }
     render();
     // Milliseconds since the page was opened (navigation start).
     document.body.dataset.ms = String(Math.round(performance.now()));
@@ -390,20 +398,38 @@
     } catch (e) {
       state.list = null;
     }
-    const fragment = location.hash.slice(1);
+    const fragment = fragmentText();
     if (fragment) {
       // The page's own address is the URL part; only the digits matter.
-      await check(decodeURIComponent(fragment), { expectedUrl: null });
+      await check(fragment, { expectedUrl: null });
     } else {
       render();
     }
     document.body.dataset.webcrypto = String(state.useWebCrypto);
-    window.addEventListener("hashchange", () => check(decodeURIComponent(location.hash.slice(1)), { expectedUrl: null }));
+    window.addEventListener("hashchange", () => check(fragmentText(), { expectedUrl: null }));
   }
 
-  main().catch((e) => {
+  /// An error no verdict covers (a bug, a browser without what the page
+  /// needs): said as NOT VALID, never left as the previous verdict.
+  function showError(e) {
     document.body.dataset.verdict = "error";
+    $("verdict").hidden = false;
+    $("fields").hidden = true;
+    $("verdict-icon").textContent = "✖";
     $("verdict-word").textContent = TEXT[state.lang].invalid;
     $("verdict-reason").textContent = String(e && e.message ? e.message : e);
-  });
+  }
+
+  /// The seal in the address after '#'. A broken %-escape is left as
+  /// typed, so the verifier refuses it by name instead of the page failing.
+  function fragmentText() {
+    const raw = location.hash.slice(1);
+    try {
+      return decodeURIComponent(raw);
+    } catch (e) {
+      return raw;
+    }
+  }
+
+  main().catch(showError);
 })();

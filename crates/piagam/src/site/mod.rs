@@ -68,6 +68,33 @@ fn html_text(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Fills each `{{NAME}}` of `template` in one pass. What is put in is
+/// never read again, so an issuer named `Dinas {{STYLE}}` is that text,
+/// not the style sheet. An unknown name is left as it stands.
+fn fill<'a>(template: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after
+            .find("}}")
+            .and_then(|end| value(&after[..end]).map(|v| (end, v)))
+        {
+            Some((end, v)) => {
+                out.push_str(v);
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The page, for this issuer and revocation list.
 pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, SiteError> {
     let script = SCRIPTS.join("\n");
@@ -86,13 +113,18 @@ pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, Sit
         csp_hash(&script),
         csp_hash(STYLE)
     );
-    let page = PAGE
-        .replace("{{CSP}}", &csp)
-        .replace("{{ISSUER}}", &html_text(&jwks.issuer))
-        .replace("{{STYLE}}", STYLE)
-        .replace("{{JWKS}}", &script_json(&jwks_json))
-        .replace("{{REVOCATIONS}}", &script_json(&revocations_json))
-        .replace("{{SCRIPT}}", &script);
+    let issuer = html_text(&jwks.issuer);
+    let jwks_text = script_json(&jwks_json);
+    let revocations_text = script_json(&revocations_json);
+    let page = fill(PAGE, |name| match name {
+        "CSP" => Some(csp.as_str()),
+        "ISSUER" => Some(issuer.as_str()),
+        "STYLE" => Some(STYLE),
+        "JWKS" => Some(jwks_text.as_str()),
+        "REVOCATIONS" => Some(revocations_text.as_str()),
+        "SCRIPT" => Some(script.as_str()),
+        _ => None,
+    });
     if page.len() > MAX_PAGE_BYTES {
         return Err(SiteError::TooLarge(page.len()));
     }
@@ -154,6 +186,32 @@ mod tests {
             verify_url: Some("https://v.example/cek".into()),
             keys: vec![crate::seal::Jwk::from_key(&key.verifying_key())],
         }
+    }
+
+    /// An issuer whose name holds the page's own placeholders gets them
+    /// as text: substituted in one pass, nothing put in is read again.
+    #[test]
+    fn placeholders_in_the_issuers_name_stay_text() {
+        let page = build_page(&jwks("Dinas {{STYLE}} {{SCRIPT}} {{ISSUER}}"), None).unwrap();
+        let title = page
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
+            .unwrap();
+        assert_eq!(
+            title,
+            "Verifikasi piagam — Dinas {{STYLE}} {{SCRIPT}} {{ISSUER}}"
+        );
+        assert_eq!(page.matches(STYLE).count(), 1, "the style sheet, once");
+        assert_eq!(page.matches("<style>").count(), 1);
+    }
+
+    #[test]
+    fn fill_leaves_unknown_and_unclosed_names_as_they_stand() {
+        let value = |name: &str| (name == "A").then_some("x{{A}}");
+        assert_eq!(fill("{{A}}-{{B}}-{{A", value), "x{{A}}-{{B}}-{{A");
+        assert_eq!(fill("", value), "");
+        assert_eq!(fill("{{{{A}}}}", value), "{{x{{A}}}}");
     }
 
     #[test]
