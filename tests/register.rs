@@ -1253,3 +1253,27 @@ fn reading_another_users_register_leaves_no_side_files() {
         );
     }
 }
+
+/// A status piagam does not know (a newer version's, a hand edit) is an
+/// error naming it; it was read as "reserved", which a rerun reissues.
+#[test]
+fn an_unknown_document_status_is_an_error_naming_it() {
+    let batch = Batch::with_rows(2);
+    batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let updated = run_tool(
+        "sqlite3",
+        &[
+            s(&register),
+            "PRAGMA ignore_check_constraints = ON; UPDATE documents SET status = 'archived' WHERE serial LIKE '001/%'",
+        ],
+    );
+    assert!(updated.status.success(), "{}", said(&updated));
+    let out = run_piagam(&["list", "--register", s(&register)]);
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(
+        said(&out).contains("the status 'archived', which this piagam does not know"),
+        "{}",
+        said(&out)
+    );
+}

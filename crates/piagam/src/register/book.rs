@@ -50,7 +50,7 @@ pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
     while let Some(r) = rows.next()? {
         let serial: String = r.get(1)?;
         book.serials.insert(serial.clone());
-        let status = Status::parse(&r.get::<_, String>(4)?).unwrap_or(Status::Reserved);
+        let status: Status = r.get(4)?;
         if status == Status::Superseded {
             continue;
         }

@@ -40,8 +40,12 @@ pub enum RegisterError {
         "register {path} is in use by another piagam run (process {pid}); wait for it to finish"
     )]
     Busy { path: PathBuf, pid: u32 },
-    #[error("register {path}: {message}")]
-    Sql { path: PathBuf, message: String },
+    #[error("register {path}: {source}")]
+    Sql {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
     #[error("register {path}: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error("register {path} does not exist: piagam generate makes it")]
@@ -88,6 +92,21 @@ impl Status {
         ]
         .into_iter()
         .find(|s| s.code() == code)
+    }
+}
+
+/// A status read back from the register. One piagam does not know (a
+/// newer version's, or a hand edit) is an error naming it: taken for
+/// "reserved", it would be reissued or left out of the audit in silence.
+impl rusqlite::types::FromSql for Status {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Status::parse(text).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(
+                format!("a document has the status '{text}', which this piagam does not know")
+                    .into(),
+            )
+        })
     }
 }
 
@@ -637,7 +656,6 @@ impl Register {
         let rows = stmt
             .query_map([], |r| {
                 let id: i64 = r.get(0)?;
-                let status: String = r.get(11)?;
                 Ok(Entry {
                     serial: r.get(1)?,
                     seq: r
@@ -651,7 +669,7 @@ impl Register {
                     seal_sha256: r.get(8)?,
                     roster: r.get(9)?,
                     roster_row: usize::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
-                    status: Status::parse(&status).unwrap_or(Status::Reserved),
+                    status: r.get(11)?,
                     reserved_at: r.get(12)?,
                     issued_at: r.get(13)?,
                     superseded_by: r.get(14)?,
@@ -1063,9 +1081,9 @@ pub fn lock_path(register: &Path) -> PathBuf {
 }
 
 fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> RegisterError + '_ {
-    move |e| RegisterError::Sql {
+    move |source| RegisterError::Sql {
         path: path.to_owned(),
-        message: e.to_string(),
+        source,
     }
 }
 

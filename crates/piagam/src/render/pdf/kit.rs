@@ -2,8 +2,9 @@
 //! run prints, each image encoded and compressed once. Every file of the
 //! run embeds the same bytes.
 //!
-//! printpdf does the font work (subsetting, widths, the ToUnicode map, the
-//! descriptor), on one page that shows every glyph of the run. Images are
+//! Each font is subset here ([`super::subset`]); printpdf then does the
+//! rest of the font work (widths, the ToUnicode map, the descriptor), on
+//! one page that shows every glyph of the run. Images are
 //! written here, deflated on every core. The objects it makes are then copied out at the
 //! lopdf level, numbered 1.. and serialised once. The code printpdf gave
 //! each glyph is read back from that page's content, so whatever
@@ -128,6 +129,23 @@ fn subset_tag<'a>(font: &[u8], glyphs: impl Iterator<Item = &'a u16>) -> String 
         .collect()
 }
 
+/// The font's own PostScript name (name ID 6), as readers show it: only
+/// the printable ASCII a PDF name allows unescaped, at most 63 bytes.
+fn embedded_name(font: &[u8]) -> Option<String> {
+    let face = ttf_parser::Face::parse(font, 0).ok()?;
+    let name = face
+        .names()
+        .into_iter()
+        .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+        .find_map(|n| n.to_string())?;
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && !"()<>[]{}/%#".contains(*c))
+        .take(63)
+        .collect();
+    (!clean.is_empty()).then_some(clean)
+}
+
 impl Kit {
     /// Subsets the fonts and encodes the images `usage` names. A font
     /// printpdf cannot subset, or that makes it panic, is an error naming it.
@@ -145,12 +163,17 @@ impl Kit {
         let mut order: Vec<(FontKey, String, Vec<u16>)> = Vec::new();
         for (key, glyphs) in &usage.glyphs {
             let font = book.font(*key);
+            let cut = super::subset::subset(font.bytes(), glyphs.keys().copied())
+                .map_err(|_| RenderError::Font(font.postscript_name.clone()))?;
             let mut warnings = Vec::new();
-            let parsed = ParsedFont::from_bytes(font.bytes(), 0, &mut warnings)
+            let mut parsed = ParsedFont::from_bytes(&cut.bytes, 0, &mut warnings)
                 .ok_or_else(|| RenderError::Font(font.postscript_name.clone()))?;
             // The subset tag (six capitals, ISO 32000-1 §9.6.4) is also the
-            // resource name; both come from the glyphs, not the order.
+            // resource name; both come from the glyphs, not the order. The
+            // font's name carries it, as a subset's must.
             let name = subset_tag(font.bytes(), glyphs.keys());
+            let postscript = embedded_name(font.bytes()).unwrap_or(font.postscript_name.clone());
+            parsed.font_name = Some(format!("{name}+{postscript}"));
             doc.resources
                 .fonts
                 .map
@@ -165,7 +188,7 @@ impl Kit {
                     glyphs
                         .iter()
                         .map(|(gid, text)| Codepoint {
-                            gid: *gid,
+                            gid: cut.renumbered.get(gid).copied().unwrap_or(0),
                             offset: 0.0,
                             cid: (!text.is_empty()).then(|| text.clone()),
                         })
@@ -179,7 +202,8 @@ impl Kit {
         let mut warnings = Vec::new();
         let opts = PdfSaveOptions {
             optimize: false,
-            subset_fonts: true,
+            // The fonts are subsets already.
+            subset_fonts: false,
             secure: true,
             image_optimization: None,
         };

@@ -12,6 +12,7 @@ mod content;
 mod deflate;
 mod file;
 mod kit;
+mod subset;
 
 pub use file::{design_id, ids_in_file, PdfFile, RenderedPage};
 pub use kit::{Kit, Usage, CONTENT_DEFLATE_LEVEL, SHARED_DEFLATE_LEVEL};
