@@ -3,10 +3,11 @@
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
-use piagam::generate::{Issued, Outcome, RegisterChoice, Request, Written};
+use piagam::generate::{Cancel, Issued, Outcome, RegisterChoice, Written};
 use piagam::keystore::{self, NewKey};
 use piagam::locale::Language;
 use piagam::preview::PreviewRequest;
+use piagam::project::{Project, RunOptions, Signer, Sources};
 use piagam::register::Status;
 use piagam::report_text::ReportText;
 use piagam::seal::{self, Trust, VerifyOptions};
@@ -101,12 +102,8 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             overwrite,
             output,
             register,
-        } => generate(
-            Request {
-                key: Some(key),
-                out: Some(out),
-                jwks,
-                issuer,
+        } => {
+            let options = RunOptions {
                 skip_invalid,
                 overwrite,
                 outputs: piagam::generate::Outputs {
@@ -119,6 +116,9 @@ pub fn dispatch(cli: Cli) -> CmdResult {
                     args::FileNameKind::Ascii => piagam::generate::FileNames::Ascii,
                     args::FileNameKind::Unicode => piagam::generate::FileNames::Unicode,
                 },
+                corrections: corrections(&input),
+            };
+            let sources = Sources {
                 register: if register.no_register {
                     RegisterChoice::Off
                 } else {
@@ -126,10 +126,13 @@ pub fn dispatch(cli: Cli) -> CmdResult {
                         .register
                         .map_or(RegisterChoice::BesideConfig, RegisterChoice::At)
                 },
-                ..request(input)?
-            },
-            output.quiet,
-        ),
+                ..sources(input)?
+            };
+            // The key is read once the event is known to be sound, so a
+            // roster's problems are named first.
+            let signer = || Signer::from_files(&key, jwks.as_deref(), issuer.as_deref());
+            generate(&sources, &options, signer, &out, output.quiet)
+        }
         Command::Check {
             input,
             register,
@@ -148,15 +151,19 @@ pub fn dispatch(cli: Cli) -> CmdResult {
                     Path::new("."),
                 )?);
             }
-            let config = input.config.clone();
-            let req = Request {
-                register: choice.clone(),
-                ..request(input)?
+            let options = RunOptions {
+                corrections: corrections(&input),
+                ..RunOptions::default()
             };
-            let code = check(req.clone())?;
-            match register {
-                Some(_) => audit(&register_of(&choice, config.as_deref(), &req.roster)?),
-                None => Ok(code),
+            let sources = Sources {
+                register: choice,
+                ..sources(input)?
+            };
+            let project = Project::open(&sources).map_err(hints::run_error)?;
+            let code = check(&project, &options)?;
+            match (register, project.register_path()) {
+                (Some(_), Some(path)) => audit(path),
+                _ => Ok(code),
             }
         }
         Command::Preview {
@@ -207,12 +214,11 @@ pub fn dispatch(cli: Cli) -> CmdResult {
 fn demo(out: &Path) -> CmdResult {
     let started = std::time::Instant::now();
     let (issued, written) = piagam::demo::run(out).map_err(hints::demo_error)?;
-    let req = Request::default();
     report_written(
         &issued,
         &written,
         out,
-        &req,
+        &RunOptions::default(),
         started.elapsed().as_secs_f64(),
     );
     if let Some(first) = issued.first() {
@@ -234,7 +240,7 @@ fn demo(out: &Path) -> CmdResult {
 }
 
 /// The one-line summary: documents, what files, pages, bytes, seconds.
-fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &Request, secs: f64) {
+fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &RunOptions, secs: f64) {
     let mut what = Vec::new();
     if req.outputs.files {
         let mut fates = Vec::new();
@@ -520,11 +526,12 @@ fn revocations(register: &Path, key: Option<&Path>, jwks: Option<&Path>, out: &P
     Ok(EXIT_OK)
 }
 
-fn request(input: args::InputArgs) -> Result<Request, String> {
+/// Where the event's parts are, as the flags say.
+fn sources(input: args::InputArgs) -> Result<Sources, String> {
     let roster = input
         .roster
         .ok_or("--roster is needed: the winners' .csv, .xlsx, .ods or .json file")?;
-    Ok(Request {
+    Ok(Sources {
         roster,
         templates: input.template,
         langs: input.lang,
@@ -533,13 +540,16 @@ fn request(input: args::InputArgs) -> Result<Request, String> {
         sheet: input.sheet,
         header_row: input.header_row,
         allow_outside_assets: input.allow_outside_assets,
-        corrections: match (input.accept_corrections, input.reject_corrections) {
-            (true, _) => piagam::register::Corrections::Accept,
-            (_, true) => piagam::register::Corrections::Reject,
-            _ => piagam::register::Corrections::Ask,
-        },
-        ..Request::default()
+        ..Sources::default()
     })
+}
+
+fn corrections(input: &args::InputArgs) -> piagam::register::Corrections {
+    match (input.accept_corrections, input.reject_corrections) {
+        (true, _) => piagam::register::Corrections::Accept,
+        (_, true) => piagam::register::Corrections::Reject,
+        _ => piagam::register::Corrections::Ask,
+    }
 }
 
 fn print_warnings(outcome: &Outcome) {
@@ -548,13 +558,22 @@ fn print_warnings(outcome: &Outcome) {
     }
 }
 
-fn generate(req: Request, quiet: bool) -> CmdResult {
+fn generate(
+    sources: &Sources,
+    options: &RunOptions,
+    signer: impl FnOnce() -> Result<Signer, piagam::generate::RunError>,
+    out: &Path,
+    quiet: bool,
+) -> CmdResult {
     let started = std::time::Instant::now();
+    let project = Project::open(sources).map_err(hints::run_error)?;
+    let signer = signer().map_err(hints::run_error)?;
     let bar = progress::Bar::new(quiet);
-    let outcome = piagam::generate::run_with_progress(&req, &bar).map_err(hints::run_error)?;
+    let outcome = project
+        .generate(&signer, out, options, &bar, &Cancel::new())
+        .map_err(hints::run_error)?;
     drop(bar);
     print_warnings(&outcome);
-    let out = req.out.as_deref().unwrap_or(Path::new("."));
     if !outcome.rejected.is_empty() {
         for p in &outcome.rejected {
             say!("piagam: skipped: {p}");
@@ -571,7 +590,7 @@ fn generate(req: Request, quiet: bool) -> CmdResult {
         &outcome.issued,
         &outcome.written,
         out,
-        &req,
+        options,
         started.elapsed().as_secs_f64(),
     );
     if let Some(r) = &outcome.register {
@@ -640,8 +659,8 @@ fn preview(req: &PreviewRequest) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-fn check(req: Request) -> CmdResult {
-    let outcome = piagam::generate::check(&req).map_err(hints::run_error)?;
+fn check(project: &Project, options: &RunOptions) -> CmdResult {
+    let outcome = project.check(options).map_err(hints::run_error)?;
     print_warnings(&outcome);
     if outcome.rejected.is_empty() {
         say!(

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use crate::config::EventConfig;
 use crate::generate::{self, GenerateError, Issued, Loaded, RunError};
-use crate::register::{Register, RegisterError};
+use crate::project::{Project, RunOptions, Signer};
+use crate::register::RegisterError;
 use crate::roster::{self, RosterError};
 use crate::seal::{IssuerKey, Jwk, Jwks, KeyError};
 use crate::template::{Assets, Template, TemplateError};
@@ -84,33 +85,24 @@ pub fn run(out_dir: &Path) -> Result<(Vec<Issued>, generate::Written), DemoError
     let jwks = demo_jwks(&key, loaded.config.verify_url.clone());
     // The demo keeps its register in its own folder, for `piagam list`.
     crate::fsio::create_folder(out_dir).map_err(GenerateError::Write)?;
-    let register = Register::open(&out_dir.join(crate::register::REGISTER_FILE))?;
-    let job = loaded.job(roster_path, &key, None);
-    let numbers = generate::plan_numbers(&job, &register.book()?, Default::default())?;
-    let job = generate::Job {
-        numbers: Some(&numbers),
-        ..job
-    };
-    let (issued, usage) = generate::prepare(&job)?
-        .with_problems(loaded.roster.problems.clone())
-        .into_all()?;
+    let project = Project::from_loaded(
+        loaded,
+        roster_path,
+        Some(out_dir.join(crate::register::REGISTER_FILE)),
+    );
+    let signer = Signer::in_memory(key, jwks.clone());
     // Demo files are never signed by hand, so a re-run may replace them.
-    let (written, _) = generate::write_and_record(
-        &job,
-        &issued,
-        &usage,
-        generate::Recording {
-            register: Some(register),
-            key_path: None,
-            jwks: &jwks,
-        },
+    let outcome = project.generate(
+        &signer,
         out_dir,
-        None,
-        generate::WriteOptions {
+        &RunOptions {
             overwrite: true,
-            ..Default::default()
+            ..RunOptions::default()
         },
+        &generate::Silent,
+        &generate::Cancel::new(),
     )?;
+    let (issued, written) = (outcome.issued, outcome.written);
     // The page can then tell the demo's very files from edited copies.
     let issued_list = std::fs::read(out_dir.join(crate::issued::ISSUED_FILE)).ok();
     crate::site::write_site(&jwks, None, issued_list.as_deref(), &out_dir.join("site"))?;

@@ -18,6 +18,7 @@ pub mod lock;
 pub mod numbering;
 pub mod outdir;
 pub mod preview;
+pub mod project;
 pub mod qr;
 pub mod register;
 pub mod render;

@@ -121,17 +121,40 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
         ..Roster::default()
     };
     let loaded = Loaded::assemble(config, roster, vec![template])?;
+    let roster_name = req.roster.clone().unwrap_or_else(|| "(placeholder)".into());
+    let page = sample_page(&loaded, &roster_name)?;
+    fsio::create_folder(&req.out).map_err(GenerateError::Write)?;
+    let pdf = req.out.join("preview.pdf");
+    fsio::write_atomic(&pdf, &page.pdf).map_err(GenerateError::from)?;
+    let png = render_png(&pdf, &req.out.join("preview.png"));
+    Ok(PreviewOutcome {
+        pdf,
+        png,
+        recipient: page.recipient,
+    })
+}
+
+/// One page as the engine renders it, marked as a sample.
+pub struct PreviewPage {
+    /// The page as a one-page PDF.
+    pub pdf: Vec<u8>,
+    pub recipient: String,
+    pub serial: String,
+}
+
+/// The first document of `loaded` (one record, one template), laid out as
+/// generate would, signed with a throwaway key, marked CONTOH (sample).
+pub fn sample_page(loaded: &Loaded, roster_name: &Path) -> Result<PreviewPage, RunError> {
     let fonts = &loaded.fonts;
     let key = generate::layout_key();
-    let roster_name = req.roster.clone().unwrap_or_else(|| "(placeholder)".into());
     let job = generate::Job {
         keep_pages: true,
-        ..loaded.job(&roster_name, &key, None)
+        ..loaded.job(roster_name, &key, None)
     };
     let (mut issued, _) = generate::prepare(&job)?.into_all()?;
     let doc = issued.pop().ok_or_else(|| {
         GenerateError::Rows(vec![RowProblem {
-            file: req.template.clone(),
+            file: roster_name.to_owned(),
             row: None,
             column: None,
             reason: "nothing to preview".into(),
@@ -141,7 +164,7 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
         return Err(GenerateError::Recompose("the page was not kept".into()).into());
     };
     let page = watermark(page, fonts, "CONTOH");
-    let bytes = crate::render::pdf::write_pages(
+    let pdf = crate::render::pdf::write_pages(
         fonts,
         &[&page],
         &crate::render::pdf::DocInfo {
@@ -151,14 +174,10 @@ pub fn run(req: &PreviewRequest) -> Result<PreviewOutcome, RunError> {
         },
     )
     .map_err(GenerateError::from)?;
-    fsio::create_folder(&req.out).map_err(GenerateError::Write)?;
-    let pdf = req.out.join("preview.pdf");
-    fsio::write_atomic(&pdf, &bytes).map_err(GenerateError::from)?;
-    let png = render_png(&pdf, &req.out.join("preview.png"));
-    Ok(PreviewOutcome {
+    Ok(PreviewPage {
         pdf,
-        png,
         recipient: doc.recipient.clone(),
+        serial: doc.serial.clone(),
     })
 }
 

@@ -33,12 +33,10 @@ pub use numbers::plan as plan_numbers;
 pub use numbers::{Numbers, ID_COLUMN};
 pub use outcome::{RegisterReport, RunError};
 pub use output::{
-    render_only, write_outputs, FileDigest, Outputs, Progress, Silent, WriteOptions, Written,
+    render_only, write_outputs, Cancel, FileDigest, Outputs, Progress, Silent, WriteOptions,
+    Written,
 };
-pub use run::{
-    assets_policy, check, layout_key, run, run_with_progress, Loaded, Outcome, RegisterChoice,
-    Request,
-};
+pub use run::{assets_policy, layout_key, Loaded, Outcome, RegisterChoice};
 
 /// One document to be issued, after signing and layout.
 #[derive(Debug, Clone)]
@@ -133,6 +131,8 @@ pub enum GenerateError {
     Register(String),
     #[error("{}\n{} row(s) may correct the name on a document already issued; nothing was written. Confirm them as corrections (the old documents are then replaced), or as new documents", .0.iter().map(|p| format!("{}:{}: {} {} issued to '{}' → '{}'", p.roster, p.row, p.kind, p.old_serial, p.old_recipient, p.new_recipient)).collect::<Vec<_>>().join("\n"), .0.len())]
     Corrections(Vec<crate::register::Proposal>),
+    #[error("the run was stopped before it finished; nothing was moved into place")]
+    Cancelled,
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]

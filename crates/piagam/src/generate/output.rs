@@ -50,6 +50,27 @@ pub trait Progress: Sync {
 pub struct Silent;
 impl Progress for Silent {}
 
+/// Asks a run to stop: checked before each document is made. A stopped
+/// run leaves what a killed one leaves: nothing moved into place, and the
+/// register's reservations, which the next run completes.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Cancel {
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// Stops the run that holds a clone of this token.
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// How a run writes.
 #[derive(Clone, Copy)]
 pub struct WriteOptions<'a> {
@@ -59,6 +80,8 @@ pub struct WriteOptions<'a> {
     /// Split each print file every this many pages.
     pub print_chunk: Option<usize>,
     pub progress: &'a dyn Progress,
+    /// Stops the run between documents when cancelled.
+    pub cancel: Option<&'a Cancel>,
     /// Told each document file's SHA-256 once every file is staged, before
     /// any is moved into place; an error stops the run with nothing moved.
     pub before_commit: Option<&'a BeforeCommit<'a>>,
@@ -95,6 +118,7 @@ impl Default for WriteOptions<'_> {
             overwrite: false,
             print_chunk: None,
             progress: &Silent,
+            cancel: None,
             before_commit: None,
             in_place: None,
             replace_run_files: false,
@@ -312,6 +336,9 @@ fn render_all(
             .par_iter()
             .enumerate()
             .map(|(i, doc)| {
+                if options.cancel.is_some_and(Cancel::is_cancelled) {
+                    return Err(GenerateError::Cancelled);
+                }
                 let page = compose_again(job, doc)?;
                 let rendered = RenderedPage::new(&kit, &page);
                 let mut digest = None;
