@@ -216,20 +216,91 @@ fn describe(c: char) -> String {
     format!("U+{:04X}{name}", c as u32)
 }
 
+/// A problem with `path`, at a row and column where known.
+fn problem(path: &Path, row: Option<usize>, column: Option<&str>, reason: String) -> RowProblem {
+    RowProblem {
+        file: path.to_owned(),
+        row,
+        column: column.map(str::to_owned),
+        reason,
+    }
+}
+
+/// Checks the table's columns, then reads each row into a record; a row
+/// with problems is left out and its problems listed.
 fn validate(
     path: &Path,
     table: table::Table,
     options: &RosterOptions,
 ) -> Result<Roster, RosterError> {
-    let problem = |row: Option<usize>, column: Option<&str>, reason: String| RowProblem {
-        file: path.to_owned(),
-        row,
-        column: column.map(str::to_owned),
-        reason,
-    };
+    check_size(path, &table)?;
+    let columns = Columns::map(&table.headers, options);
     let header_row = (table.header_row > 0).then_some(table.header_row);
+    let file_problems = columns.problems(path, header_row);
+    if !file_problems.is_empty() {
+        return Err(RosterError::Invalid(file_problems));
+    }
+    let mut roster = Roster {
+        warnings: table.warnings,
+        ..Roster::default()
+    };
+    for h in columns.counters() {
+        roster.warnings.push(format!(
+            "{}: column '{h}' looks like a row counter and is ignored; serials come from [numbering] (a column named Nomor sets them)",
+            path.display()
+        ));
+    }
+    let mut duplicates = Duplicates::default();
+    let mut ordinal = 0usize;
+    for raw in table.rows {
+        let is_empty = raw
+            .cells
+            .iter()
+            .all(|c| c.as_ref().is_ok_and(|s| s.trim().is_empty()));
+        if is_empty {
+            continue;
+        }
+        ordinal += 1;
+        let read = columns
+            .read(path, &raw, ordinal - 1, options)
+            .and_then(|rec| match duplicates.first_of(&rec) {
+                Some(first) => Err(vec![problem(
+                    path,
+                    Some(rec.row),
+                    columns.column_of(Field::Recipient),
+                    format!(
+                        "'{}' already receives '{}'{} in row {first}",
+                        rec.recipient,
+                        rec.achievement,
+                        rec.category
+                            .as_deref()
+                            .map(|c| format!(" ({c})"))
+                            .unwrap_or_default()
+                    ),
+                )]),
+                None => Ok(rec),
+            });
+        match read {
+            Ok(rec) => roster.records.push(rec),
+            Err(problems) => roster.problems.extend(problems),
+        }
+    }
+    if roster.records.is_empty() && roster.problems.is_empty() {
+        return Err(RosterError::Invalid(vec![problem(
+            path,
+            None,
+            None,
+            "the roster has no data rows".into(),
+        )]));
+    }
+    Ok(roster)
+}
+
+/// Refuses a table beyond the row and column caps.
+fn check_size(path: &Path, table: &table::Table) -> Result<(), RosterError> {
     if table.rows.len() > MAX_ROWS || table.headers.len() > MAX_COLUMNS {
         return Err(RosterError::Invalid(vec![problem(
+            path,
             None,
             None,
             format!(
@@ -239,115 +310,145 @@ fn validate(
             ),
         )]));
     }
-    let mut headers: Vec<String> = table.headers.iter().map(|h| clean_cell(h)).collect();
-    while headers.last().is_some_and(|h| h.is_empty()) {
-        headers.pop();
-    }
-    let fields: Vec<Option<Field>> = headers
-        .iter()
-        .map(|h| {
-            options
-                .columns
-                .iter()
-                .find(|(name, _)| Field::normalise(name) == Field::normalise(h))
-                .map(|(_, f)| *f)
-                .or_else(|| Field::from_header(h))
-        })
-        .collect();
-    // "No" columns count rows; taking them as serials would replace the
-    // numbering pattern with 1, 2, 3.
-    let counters: Vec<bool> = headers
-        .iter()
-        .zip(&fields)
-        .map(|(h, f)| f.is_none() && Field::is_row_counter(h))
-        .collect();
+    Ok(())
+}
 
-    let mut file_problems = Vec::new();
-    for required in [Field::Recipient, Field::Achievement] {
-        if !fields.contains(&Some(required)) {
-            file_problems.push(problem(
-                header_row,
-                None,
-                format!(
-                    "no '{}' column (headers are: {}); name it {}, or map your column to it in piagam.toml, e.g. [columns] \"{}\" = \"{}\"{}",
-                    required.name(),
-                    headers.join(", "),
-                    required.aliases(),
-                    headers
-                        .iter()
-                        .zip(&fields)
-                        .find(|(h, f)| f.is_none() && !h.is_empty())
-                        .map_or("Nama Kolom", |(h, _)| h.as_str()),
-                    required.name(),
-                    if header_row.is_some_and(|r| r > 1) {
-                        ""
-                    } else {
-                        "; if the headers are below a title, set [roster] header_row = N"
-                    }
-                ),
-            ));
+/// The roster's columns: each header, the field it fills (if any), and
+/// whether it only counts rows.
+struct Columns {
+    headers: Vec<String>,
+    fields: Vec<Option<Field>>,
+    /// "No" columns count rows; taking them as serials would replace the
+    /// numbering pattern with 1, 2, 3.
+    counters: Vec<bool>,
+}
+
+impl Columns {
+    /// Maps each header to a field: piagam.toml's `[columns]` first, then
+    /// the known names in Indonesian and English.
+    fn map(raw_headers: &[String], options: &RosterOptions) -> Columns {
+        let mut headers: Vec<String> = raw_headers.iter().map(|h| clean_cell(h)).collect();
+        while headers.last().is_some_and(|h| h.is_empty()) {
+            headers.pop();
+        }
+        let fields: Vec<Option<Field>> = headers
+            .iter()
+            .map(|h| {
+                options
+                    .columns
+                    .iter()
+                    .find(|(name, _)| Field::normalise(name) == Field::normalise(h))
+                    .map(|(_, f)| *f)
+                    .or_else(|| Field::from_header(h))
+            })
+            .collect();
+        let counters = headers
+            .iter()
+            .zip(&fields)
+            .map(|(h, f)| f.is_none() && Field::is_row_counter(h))
+            .collect();
+        Columns {
+            headers,
+            fields,
+            counters,
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for (i, h) in headers.iter().enumerate() {
-        if let Some(f) = fields[i] {
-            if !seen.insert(f) {
-                file_problems.push(problem(
+
+    /// The header of the column that fills `field`.
+    fn column_of(&self, field: Field) -> Option<&str> {
+        self.headers
+            .iter()
+            .zip(&self.fields)
+            .find(|(_, f)| **f == Some(field))
+            .map(|(h, _)| h.as_str())
+    }
+
+    /// Row-counting columns, which are ignored.
+    fn counters(&self) -> impl Iterator<Item = &String> {
+        self.headers
+            .iter()
+            .zip(&self.counters)
+            .filter(|(_, c)| **c)
+            .map(|(h, _)| h)
+    }
+
+    /// What is wrong with the columns themselves: a required field with no
+    /// column, or a field with two.
+    fn problems(&self, path: &Path, header_row: Option<usize>) -> Vec<RowProblem> {
+        let mut found = Vec::new();
+        for required in [Field::Recipient, Field::Achievement] {
+            if !self.fields.contains(&Some(required)) {
+                found.push(problem(
+                    path,
                     header_row,
-                    Some(h),
-                    format!("a second column for '{}'", f.name()),
+                    None,
+                    format!(
+                        "no '{}' column (headers are: {}); name it {}, or map your column to it in piagam.toml, e.g. [columns] \"{}\" = \"{}\"{}",
+                        required.name(),
+                        self.headers.join(", "),
+                        required.aliases(),
+                        self.headers
+                            .iter()
+                            .zip(&self.fields)
+                            .find(|(h, f)| f.is_none() && !h.is_empty())
+                            .map_or("Nama Kolom", |(h, _)| h.as_str()),
+                        required.name(),
+                        if header_row.is_some_and(|r| r > 1) {
+                            ""
+                        } else {
+                            "; if the headers are below a title, set [roster] header_row = N"
+                        }
+                    ),
                 ));
             }
         }
-    }
-    if !file_problems.is_empty() {
-        return Err(RosterError::Invalid(file_problems));
+        let mut seen = std::collections::HashSet::new();
+        for (h, f) in self.headers.iter().zip(&self.fields) {
+            if let Some(f) = f {
+                if !seen.insert(*f) {
+                    found.push(problem(
+                        path,
+                        header_row,
+                        Some(h),
+                        format!("a second column for '{}'", f.name()),
+                    ));
+                }
+            }
+        }
+        found
     }
 
-    let mut roster = Roster {
-        warnings: table.warnings,
-        ..Roster::default()
-    };
-    for (h, _) in headers.iter().zip(&counters).filter(|(_, c)| **c) {
-        roster.warnings.push(format!(
-            "{}: column '{h}' looks like a row counter and is ignored; serials come from [numbering] (a column named Nomor sets them)",
-            path.display()
-        ));
-    }
-    // (recipient, achievement, category) → first row, to catch duplicates.
-    let mut firsts: HashMap<(String, String, String), usize> = HashMap::new();
-    let mut ordinal = 0usize;
-    for raw in table.rows {
+    /// One data row as a record, or every problem it has.
+    fn read(
+        &self,
+        path: &Path,
+        raw: &table::RawRow,
+        ordinal: usize,
+        options: &RosterOptions,
+    ) -> Result<Record, Vec<RowProblem>> {
         let row = raw.row;
-        let is_empty = raw
-            .cells
-            .iter()
-            .all(|c| c.as_ref().is_ok_and(|s| s.trim().is_empty()));
-        if is_empty {
-            continue;
-        }
         let mut problems = Vec::new();
         if let Some((i, _)) = raw
             .cells
             .iter()
             .enumerate()
-            .skip(headers.len())
+            .skip(self.headers.len())
             .find(|(_, c)| !c.as_ref().is_ok_and(|s| s.trim().is_empty()))
         {
             problems.push(problem(
+                path,
                 Some(row),
                 None,
                 format!(
                     "too many cells: column {} has a value but the header has {} columns",
                     i + 1,
-                    headers.len()
+                    self.headers.len()
                 ),
             ));
         }
-        ordinal += 1;
         let mut rec = Record {
             row,
-            ordinal: ordinal - 1,
+            ordinal,
             recipient: String::new(),
             achievement: String::new(),
             category: None,
@@ -358,86 +459,27 @@ fn validate(
             signatory: BTreeMap::new(),
             extra: BTreeMap::new(),
         };
-        for (i, header) in headers.iter().enumerate() {
-            let raw_value = match raw.cells.get(i) {
-                None => String::new(),
-                Some(Ok(s)) => s.clone(),
-                Some(Err(why)) => {
-                    problems.push(problem(Some(row), Some(header), why.clone()));
-                    continue;
-                }
-            };
-            if raw_value.chars().nth(MAX_CELL_CHARS).is_some() {
-                problems.push(problem(
-                    Some(row),
-                    Some(header),
-                    format!(
-                        "the cell holds {} characters; the limit is {MAX_CELL_CHARS}",
-                        raw_value.chars().count()
-                    ),
-                ));
-                continue;
-            }
-            let value = clean_cell(&raw_value);
-            if let Some(c) = forbidden_char(&value) {
-                problems.push(problem(
-                    Some(row),
-                    Some(header),
-                    format!("contains the invisible character {}, which can disguise text; retype the cell", describe(c)),
-                ));
-                continue;
-            }
-            let opt = (!value.is_empty()).then(|| value.clone());
-            match fields[i] {
-                Some(Field::Recipient) => rec.recipient = value,
-                Some(Field::Achievement) => rec.achievement = value,
-                Some(Field::Category) => rec.category = opt,
-                Some(Field::Serial) => rec.serial = opt,
-                Some(Field::Place) => rec.place = opt,
-                Some(Field::Event) => rec.event = opt,
-                Some(f @ (Field::SignatoryName | Field::SignatoryTitle | Field::SignatoryNip)) => {
-                    if let Some(v) = opt {
-                        rec.signatory.insert(f, v);
+        for (i, header) in self.headers.iter().enumerate() {
+            let at = |reason: String| problem(path, Some(row), Some(header), reason);
+            match cell_value(raw.cells.get(i)) {
+                Ok(value) => {
+                    if let Err(reason) = self.put(&mut rec, i, value, options) {
+                        problems.push(at(reason));
                     }
                 }
-                Some(Field::Date) => {
-                    if let Some(v) = opt {
-                        match dates::parse_date(&v, options.date_order) {
-                            Ok(d) => rec.date = Some(d),
-                            Err(dates::DateProblem::Ambiguous) => problems.push(problem(
-                                Some(row),
-                                Some(header),
-                                format!("'{v}' is ambiguous (day/month or month/day?); write 2024-08-01 or declare date_format = \"DD/MM/YYYY\" under [roster] in piagam.toml"),
-                            )),
-                            Err(dates::DateProblem::Invalid) => problems.push(problem(
-                                Some(row),
-                                Some(header),
-                                format!("'{v}' is not a date (write it as 2024-08-01 or 1 Agustus 2024)"),
-                            )),
-                        }
-                    }
-                }
-                None => {
-                    if !header.is_empty() && !counters[i] {
-                        rec.extra.insert(header.clone(), value);
-                    }
-                }
+                Err(reason) => problems.push(at(reason)),
             }
         }
         for field in [Field::Recipient, Field::Achievement] {
-            let value = if field == Field::Recipient {
-                &rec.recipient
-            } else {
-                &rec.achievement
+            let value = match field {
+                Field::Recipient => &rec.recipient,
+                _ => &rec.achievement,
             };
-            let column = headers
-                .iter()
-                .zip(&fields)
-                .find(|(_, f)| **f == Some(field))
-                .map(|(h, _)| h.as_str());
+            let column = self.column_of(field);
             let already = problems.iter().any(|p| p.column.as_deref() == column);
             if value.is_empty() && !already {
                 problems.push(problem(
+                    path,
                     Some(row),
                     column,
                     "this required field is empty".into(),
@@ -445,46 +487,95 @@ fn validate(
             }
         }
         if problems.is_empty() {
-            let key = (
-                rec.recipient.to_lowercase(),
-                rec.achievement.to_lowercase(),
-                rec.category.clone().unwrap_or_default().to_lowercase(),
-            );
-            if let Some(first) = firsts.get(&key) {
-                let column = headers
-                    .iter()
-                    .zip(&fields)
-                    .find(|(_, f)| **f == Some(Field::Recipient))
-                    .map(|(h, _)| h.as_str());
-                problems.push(problem(
-                    Some(row),
-                    column,
-                    format!(
-                        "'{}' already receives '{}'{} in row {first}",
-                        rec.recipient,
-                        rec.achievement,
-                        rec.category
-                            .as_deref()
-                            .map(|c| format!(" ({c})"))
-                            .unwrap_or_default()
-                    ),
-                ));
-            } else {
-                firsts.insert(key, row);
+            Ok(rec)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Puts column `i`'s cleaned value where its field goes in `rec`.
+    fn put(
+        &self,
+        rec: &mut Record,
+        i: usize,
+        value: String,
+        options: &RosterOptions,
+    ) -> Result<(), String> {
+        let opt = (!value.is_empty()).then(|| value.clone());
+        match self.fields[i] {
+            Some(Field::Recipient) => rec.recipient = value,
+            Some(Field::Achievement) => rec.achievement = value,
+            Some(Field::Category) => rec.category = opt,
+            Some(Field::Serial) => rec.serial = opt,
+            Some(Field::Place) => rec.place = opt,
+            Some(Field::Event) => rec.event = opt,
+            Some(f @ (Field::SignatoryName | Field::SignatoryTitle | Field::SignatoryNip)) => {
+                if let Some(v) = opt {
+                    rec.signatory.insert(f, v);
+                }
+            }
+            Some(Field::Date) => {
+                if let Some(v) = opt {
+                    rec.date = Some(dates::parse_date(&v, options.date_order).map_err(|e| match e {
+                        dates::DateProblem::Ambiguous => format!("'{v}' is ambiguous (day/month or month/day?); write 2024-08-01 or declare date_format = \"DD/MM/YYYY\" under [roster] in piagam.toml"),
+                        dates::DateProblem::Invalid => format!("'{v}' is not a date (write it as 2024-08-01 or 1 Agustus 2024)"),
+                    })?);
+                }
+            }
+            None => {
+                let header = &self.headers[i];
+                if !header.is_empty() && !self.counters[i] {
+                    rec.extra.insert(header.clone(), value);
+                }
             }
         }
-        if problems.is_empty() {
-            roster.records.push(rec);
-        } else {
-            roster.problems.extend(problems);
+        Ok(())
+    }
+}
+
+/// A cell's text, cleaned, or why it cannot be used: unreadable, too long,
+/// or holding an invisible character that can disguise text.
+fn cell_value(cell: Option<&Result<String, String>>) -> Result<String, String> {
+    let raw = match cell {
+        None => return Ok(String::new()),
+        Some(Ok(s)) => s,
+        Some(Err(why)) => return Err(why.clone()),
+    };
+    if raw.chars().nth(MAX_CELL_CHARS).is_some() {
+        return Err(format!(
+            "the cell holds {} characters; the limit is {MAX_CELL_CHARS}",
+            raw.chars().count()
+        ));
+    }
+    let value = clean_cell(raw);
+    if let Some(c) = forbidden_char(&value) {
+        return Err(format!(
+            "contains the invisible character {}, which can disguise text; retype the cell",
+            describe(c)
+        ));
+    }
+    Ok(value)
+}
+
+/// The first row of each (recipient, achievement, category), compared
+/// without case, to catch a winner listed twice.
+#[derive(Default)]
+struct Duplicates(HashMap<(String, String, String), usize>);
+
+impl Duplicates {
+    /// The row that first had `rec`'s award, if not this one.
+    fn first_of(&mut self, rec: &Record) -> Option<usize> {
+        let key = (
+            rec.recipient.to_lowercase(),
+            rec.achievement.to_lowercase(),
+            rec.category.clone().unwrap_or_default().to_lowercase(),
+        );
+        match self.0.get(&key) {
+            Some(first) => Some(*first),
+            None => {
+                self.0.insert(key, rec.row);
+                None
+            }
         }
     }
-    if roster.records.is_empty() && roster.problems.is_empty() {
-        return Err(RosterError::Invalid(vec![problem(
-            None,
-            None,
-            "the roster has no data rows".into(),
-        )]));
-    }
-    Ok(roster)
 }
