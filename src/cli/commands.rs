@@ -72,22 +72,11 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         } => list(
             &locate(&at),
             &piagam::register::Filter {
-                status: status.map(|s| match s {
-                    args::StatusArg::Reserved => Status::Reserved,
-                    args::StatusArg::Issued => Status::Issued,
-                    args::StatusArg::Superseded => Status::Superseded,
-                    args::StatusArg::Revoked => Status::Revoked,
-                }),
+                status: status.map(status_of),
                 kind,
                 search,
             },
-            if json {
-                ListFormat::Json
-            } else if csv {
-                ListFormat::Csv
-            } else {
-                ListFormat::Table
-            },
+            list_format(json, csv),
         ),
         Command::Revocations { at, out, key, jwks } => {
             revocations(&locate(&at), key.as_deref(), jwks.as_deref(), &out)
@@ -106,26 +95,11 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             let options = RunOptions {
                 skip_invalid,
                 overwrite,
-                outputs: piagam::generate::Outputs {
-                    files: output.outputs.contains(&args::OutputKind::Files),
-                    print: output.outputs.contains(&args::OutputKind::Print),
-                },
-                print_chunk: output.print_chunk.map(|n| n as usize),
-                jobs: output.jobs.map(|n| n as usize),
-                file_names: match output.file_names {
-                    args::FileNameKind::Ascii => piagam::generate::FileNames::Ascii,
-                    args::FileNameKind::Unicode => piagam::generate::FileNames::Unicode,
-                },
                 corrections: corrections(&input),
+                ..run_options(&output)
             };
             let sources = Sources {
-                register: if register.no_register {
-                    RegisterChoice::Off
-                } else {
-                    register
-                        .register
-                        .map_or(RegisterChoice::BesideConfig, RegisterChoice::At)
-                },
+                register: register_choice(&register),
                 ..sources(input)?
             };
             // The key is read once the event is known to be sound, so a
@@ -137,35 +111,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             input,
             register,
             no_register,
-        } => {
-            let choice = match (&register, no_register) {
-                (_, true) => RegisterChoice::Off,
-                (Some(path), _) if !path.is_empty() => RegisterChoice::At(PathBuf::from(path)),
-                _ => RegisterChoice::BesideConfig,
-            };
-            if input.roster.is_none() {
-                // Only the register, against its files.
-                return audit(&register_of(
-                    &choice,
-                    input.config.as_deref(),
-                    Path::new("."),
-                )?);
-            }
-            let options = RunOptions {
-                corrections: corrections(&input),
-                ..RunOptions::default()
-            };
-            let sources = Sources {
-                register: choice,
-                ..sources(input)?
-            };
-            let project = Project::open(&sources).map_err(hints::run_error)?;
-            let code = check(&project, &options)?;
-            match (register, project.register_path()) {
-                (Some(_), Some(path)) => audit(path),
-                _ => Ok(code),
-            }
-        }
+        } => check_command(input, register, no_register),
         Command::Preview {
             template,
             roster,
@@ -524,6 +470,87 @@ fn revocations(register: &Path, key: Option<&Path>, jwks: Option<&Path>, out: &P
         list.issued
     );
     Ok(EXIT_OK)
+}
+
+/// The run's choices from the output flags.
+fn run_options(output: &args::OutputArgs) -> RunOptions {
+    RunOptions {
+        outputs: piagam::generate::Outputs {
+            files: output.outputs.contains(&args::OutputKind::Files),
+            print: output.outputs.contains(&args::OutputKind::Print),
+        },
+        print_chunk: output.print_chunk.map(|n| n as usize),
+        jobs: output.jobs.map(|n| n as usize),
+        file_names: match output.file_names {
+            args::FileNameKind::Ascii => piagam::generate::FileNames::Ascii,
+            args::FileNameKind::Unicode => piagam::generate::FileNames::Unicode,
+        },
+        ..RunOptions::default()
+    }
+}
+
+/// Where generate keeps its register: --no-register, --register FILE, or
+/// beside piagam.toml.
+fn register_choice(register: &args::RegisterArgs) -> RegisterChoice {
+    if register.no_register {
+        RegisterChoice::Off
+    } else {
+        register
+            .register
+            .clone()
+            .map_or(RegisterChoice::BesideConfig, RegisterChoice::At)
+    }
+}
+
+/// `check`: the roster and templates as generate would take them, and with
+/// --register, the register against its files too; without a roster, only
+/// the register.
+fn check_command(input: args::InputArgs, register: Option<String>, no_register: bool) -> CmdResult {
+    let choice = match (&register, no_register) {
+        (_, true) => RegisterChoice::Off,
+        (Some(path), _) if !path.is_empty() => RegisterChoice::At(PathBuf::from(path)),
+        _ => RegisterChoice::BesideConfig,
+    };
+    if input.roster.is_none() {
+        return audit(&register_of(
+            &choice,
+            input.config.as_deref(),
+            Path::new("."),
+        )?);
+    }
+    let options = RunOptions {
+        corrections: corrections(&input),
+        ..RunOptions::default()
+    };
+    let sources = Sources {
+        register: choice,
+        ..sources(input)?
+    };
+    let project = Project::open(&sources).map_err(hints::run_error)?;
+    let code = check(&project, &options)?;
+    match (register, project.register_path()) {
+        (Some(_), Some(path)) => audit(path),
+        _ => Ok(code),
+    }
+}
+
+fn status_of(status: args::StatusArg) -> Status {
+    match status {
+        args::StatusArg::Reserved => Status::Reserved,
+        args::StatusArg::Issued => Status::Issued,
+        args::StatusArg::Superseded => Status::Superseded,
+        args::StatusArg::Revoked => Status::Revoked,
+    }
+}
+
+fn list_format(json: bool, csv: bool) -> ListFormat {
+    if json {
+        ListFormat::Json
+    } else if csv {
+        ListFormat::Csv
+    } else {
+        ListFormat::Table
+    }
 }
 
 /// Where the event's parts are, as the flags say.
