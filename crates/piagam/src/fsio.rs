@@ -3,30 +3,66 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A file or folder that could not be written, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{path}: {cause}")]
 pub struct WriteError {
     pub path: PathBuf,
-    pub message: String,
+    #[source]
+    pub cause: WriteCause,
+}
+
+/// Why a write failed: the system's error, kept whole (a front end can
+/// tell a full disk from a denied folder by its kind), or piagam's own
+/// words.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteCause {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<String> for WriteCause {
+    fn from(message: String) -> WriteCause {
+        WriteCause::Other(message)
+    }
+}
+
+impl From<&str> for WriteCause {
+    fn from(message: &str) -> WriteCause {
+        WriteCause::Other(message.to_owned())
+    }
+}
+
+impl WriteError {
+    pub fn new(path: &Path, cause: impl Into<WriteCause>) -> WriteError {
+        WriteError {
+            path: path.to_owned(),
+            cause: cause.into(),
+        }
+    }
+
+    /// The system's kind of error, where the system gave one.
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match &self.cause {
+            WriteCause::Io(e) => Some(e.kind()),
+            WriteCause::Other(_) => None,
+        }
+    }
 }
 
 /// Makes the folder `path` (and its parents), or says in words why not:
 /// a file already stands there, most often.
 pub fn create_folder(path: &Path) -> Result<(), WriteError> {
     if path.exists() && !path.is_dir() {
-        return Err(WriteError {
-            path: path.to_owned(),
-            message: "a file of this name already exists; the output goes into a folder, so name a folder (new or existing)".into(),
-        });
+        return Err(WriteError::new(path, "a file of this name already exists; the output goes into a folder, so name a folder (new or existing)"));
     }
     std::fs::create_dir_all(path).map_err(|e| err(path, e))
 }
 
-fn err(path: &Path, e: impl std::fmt::Display) -> WriteError {
-    WriteError {
-        path: path.to_owned(),
-        message: e.to_string(),
-    }
+fn err(path: &Path, e: impl Into<WriteCause>) -> WriteError {
+    WriteError::new(path, e)
 }
 
 fn temp_path(path: &Path) -> PathBuf {
@@ -61,9 +97,11 @@ pub fn write_atomic_with_mode(
         }
         #[cfg(not(unix))]
         let _ = mode;
-        let mut file = options.open(&tmp).map_err(|e| err(&tmp, e))?;
-        file.write_all(bytes).map_err(|e| err(&tmp, e))?;
-        file.sync_all().map_err(|e| err(&tmp, e))?;
+        // Errors name the file asked for: the temporary one is gone by
+        // the time the user reads them.
+        let mut file = options.open(&tmp).map_err(|e| err(path, e))?;
+        file.write_all(bytes).map_err(|e| err(path, e))?;
+        file.sync_all().map_err(|e| err(path, e))?;
         drop(file);
         if overwrite {
             std::fs::rename(&tmp, path).map_err(|e| err(path, e))
@@ -126,5 +164,29 @@ pub fn resolve_inside(dir: &Path, relative: &str) -> Result<PathBuf, String> {
         Err(format!(
             "'{relative}' lies outside the template folder (and its ../assets); copy the file into the template folder"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The system's error is kept, so a front end can say "the disk is
+    /// full" or "not allowed" in its own words; piagam's own reasons are
+    /// words.
+    #[test]
+    fn a_write_error_keeps_the_systems_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("tidak-ada").join("x.pdf");
+        let e = write_atomic(&missing, b"x").unwrap_err();
+        assert_eq!(e.io_kind(), Some(std::io::ErrorKind::NotFound));
+        assert!(std::error::Error::source(&e).is_some());
+        assert!(e.to_string().starts_with(&missing.display().to_string()));
+
+        let file = dir.path().join("berkas");
+        std::fs::write(&file, b"x").unwrap();
+        let e = create_folder(&file).unwrap_err();
+        assert_eq!(e.io_kind(), None);
+        assert!(e.to_string().contains("a file of this name already exists"));
     }
 }

@@ -21,11 +21,8 @@ pub struct PidLock {
     path: PathBuf,
 }
 
-fn io_error(path: &Path, e: impl std::fmt::Display) -> WriteError {
-    WriteError {
-        path: path.to_owned(),
-        message: e.to_string(),
-    }
+fn io_error(path: &Path, e: impl Into<crate::fsio::WriteCause>) -> WriteError {
+    WriteError::new(path, e)
 }
 
 impl PidLock {

@@ -28,11 +28,8 @@ pub enum OutDirError {
     Io(#[from] WriteError),
 }
 
-fn io_error(path: &Path, e: impl std::fmt::Display) -> WriteError {
-    WriteError {
-        path: path.to_owned(),
-        message: e.to_string(),
-    }
+fn io_error(path: &Path, e: impl Into<crate::fsio::WriteCause>) -> WriteError {
+    WriteError::new(path, e)
 }
 
 /// An output folder held by this run; released when dropped.

@@ -269,10 +269,7 @@ impl Write for Sink {
 }
 
 fn write_error(path: &Path, e: impl std::fmt::Display) -> GenerateError {
-    GenerateError::Write(WriteError {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })
+    GenerateError::Write(WriteError::new(path, e.to_string()))
 }
 
 /// A document's page, rendered, and its own file's SHA-256 if taken.
