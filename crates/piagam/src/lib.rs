@@ -18,6 +18,7 @@ pub mod lock;
 pub mod numbering;
 pub mod outdir;
 pub mod preview;
+pub mod print_field;
 pub mod project;
 pub mod qr;
 pub mod register;

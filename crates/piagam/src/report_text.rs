@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::date::Date;
 use crate::locale::Language as Lang;
+use crate::print_field::PrintField;
 use crate::seal::revocation::Revoked;
 use crate::seal::{Check, Claims, Report, Status, VerifyError};
 
@@ -98,27 +99,26 @@ impl ReportText for Report {
             );
             let _ = writeln!(out, "  {}", shown(issuer));
             let _ = writeln!(out, "{}", t("Isi yang ditandatangani:", "What was signed:"));
-            let rows: Vec<(&str, String)> = [
-                (t("Nomor", "Serial"), Some(c.serial.clone())),
-                (t("Jenis", "Kind"), Some(c.kind.clone())),
-                (t("Penerima", "Recipient"), Some(c.recipient.clone())),
-                (t("Prestasi", "Achievement"), Some(c.achievement.clone())),
-                (t("Acara", "Event"), Some(c.event.clone())),
-                (t("Tanggal", "Date"), Some(long_date(c.date, lang))),
-                (t("Tempat", "Place"), c.place.clone()),
-                (
-                    t("Berlaku hingga", "Valid until"),
-                    c.valid_until.map(|d| d.to_string()),
-                ),
-            ]
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .chain(
-                c.extra
-                    .iter()
-                    .map(|(k, v)| (extra_label(k, lang), v.clone())),
-            )
-            .collect();
+            let extra: Vec<(PrintField, String)> = c
+                .extra
+                .iter()
+                .map(|(k, v)| (PrintField::from_extra_key(k), v.clone()))
+                .collect();
+            let signed = [
+                (PrintField::Serial, Some(c.serial.clone())),
+                (PrintField::Kind, Some(c.kind.clone())),
+                (PrintField::Recipient, Some(c.recipient.clone())),
+                (PrintField::Achievement, Some(c.achievement.clone())),
+                (PrintField::Event, Some(c.event.clone())),
+                (PrintField::Date, Some(long_date(c.date, lang))),
+                (PrintField::Place, c.place.clone()),
+                (PrintField::ValidUntil, c.valid_until.map(|d| d.to_string())),
+            ];
+            let rows: Vec<(&str, String)> = signed
+                .iter()
+                .filter_map(|(f, v)| v.clone().map(|v| (f.label(lang), v)))
+                .chain(extra.iter().map(|(f, v)| (f.label(lang), v.clone())))
+                .collect();
             let width = rows
                 .iter()
                 .map(|(k, _)| k.chars().count())
@@ -254,21 +254,6 @@ fn reason(e: &VerifyError, lang: Lang) -> String {
         VerifyError::Empty => "segel kosong".into(),
         VerifyError::TooLarge(n) => format!("masukan terlalu panjang ({n} karakter)"),
         other => format!("segel rusak atau tidak dikenal ({})", other),
-    }
-}
-
-/// Labels for the extra claims piagam itself writes; others show as named.
-fn extra_label(key: &str, lang: Lang) -> &str {
-    match (key, lang) {
-        ("category", Lang::Id) => "Kategori",
-        ("category", Lang::En) => "Category",
-        ("signatory.name", Lang::Id) => "Penanda tangan",
-        ("signatory.name", Lang::En) => "Signed by",
-        ("signatory.title", Lang::Id) => "Jabatan penanda tangan",
-        ("signatory.title", Lang::En) => "Signatory's title",
-        ("signatory.nip", Lang::Id) => "NIP penanda tangan",
-        ("signatory.nip", Lang::En) => "Signatory's NIP",
-        _ => key,
     }
 }
 

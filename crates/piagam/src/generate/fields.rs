@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 
 use crate::config::{EventConfig, Signatory};
 use crate::date::Date;
+use crate::print_field::{PrintField, EXTRA_PREFIX};
 use crate::roster::{Field, Record};
 use crate::seal::Claims;
-use crate::template::placeholder::EXTRA_PREFIX;
 use crate::template::Template;
 
 /// Claim-8 keys piagam itself uses; the roster's own columns take the rest.
@@ -81,38 +81,32 @@ pub fn claims_for(
 /// design constants only.
 pub fn printable_fields(claims: &Claims, design: &Signatory) -> BTreeMap<String, String> {
     let mut f = BTreeMap::new();
-    let mut put = |k: &str, v: &str| {
-        f.insert(k.to_owned(), v.to_owned());
-    };
-    put("recipient", &claims.recipient);
-    put("achievement", &claims.achievement);
-    put(
-        "category",
-        claims.extra.get(CATEGORY).map_or("", String::as_str),
-    );
-    put("serial", &claims.serial);
-    put("event", &claims.event);
-    put("place", claims.place.as_deref().unwrap_or(""));
-    put("date", &claims.date.to_string());
-    put(
-        "valid_until",
-        &claims
-            .valid_until
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-    );
-    put("kind", &claims.kind);
-    for (key, field) in SIGNATORY {
-        let constant = match field {
-            Field::SignatoryName => &design.name,
-            Field::SignatoryTitle => &design.title,
-            _ => &design.nip,
+    for field in PrintField::KNOWN {
+        let signed = field.extra_key().and_then(|k| claims.extra.get(k));
+        let value = match &field {
+            PrintField::Recipient => claims.recipient.clone(),
+            PrintField::Achievement => claims.achievement.clone(),
+            PrintField::Serial => claims.serial.clone(),
+            PrintField::Event => claims.event.clone(),
+            PrintField::Place => claims.place.clone().unwrap_or_default(),
+            PrintField::Date => claims.date.to_string(),
+            PrintField::ValidUntil => claims
+                .valid_until
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            PrintField::Kind => claims.kind.clone(),
+            PrintField::Category => signed.cloned().unwrap_or_default(),
+            PrintField::SignatoryName => signed.unwrap_or(&design.name).clone(),
+            PrintField::SignatoryTitle => signed.unwrap_or(&design.title).clone(),
+            PrintField::SignatoryNip => signed.unwrap_or(&design.nip).clone(),
+            PrintField::Extra(_) => continue,
         };
-        put(key, claims.extra.get(key).unwrap_or(constant));
+        f.insert(field.to_string(), value);
     }
+    // The roster's own columns: every extra claim that is not a field's.
     for (k, v) in &claims.extra {
-        if k != CATEGORY && !SIGNATORY.iter().any(|(s, _)| s == k) {
-            put(&format!("{EXTRA_PREFIX}{k}"), v);
+        if let field @ PrintField::Extra(_) = PrintField::from_extra_key(k) {
+            f.insert(field.to_string(), v.clone());
         }
     }
     f

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::print_field::PrintField;
+
 /// A field a roster column can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,18 +66,7 @@ const ALIASES: &[(Field, &[&str])] = &[
 
 impl Field {
     pub fn name(self) -> &'static str {
-        match self {
-            Field::Recipient => "recipient",
-            Field::Achievement => "achievement",
-            Field::Category => "category",
-            Field::Serial => "serial",
-            Field::Date => "date",
-            Field::Place => "place",
-            Field::Event => "event",
-            Field::SignatoryName => "signatory.name",
-            Field::SignatoryTitle => "signatory.title",
-            Field::SignatoryNip => "signatory.nip",
-        }
+        PrintField::from(self).known_name().unwrap_or_default()
     }
 
     /// The accepted headers, for messages.
@@ -112,5 +103,22 @@ impl Field {
             .iter()
             .find(|(_, names)| names.contains(&key.as_str()))
             .map(|(f, _)| *f)
+    }
+}
+
+impl From<Field> for PrintField {
+    fn from(field: Field) -> PrintField {
+        match field {
+            Field::Recipient => PrintField::Recipient,
+            Field::Achievement => PrintField::Achievement,
+            Field::Category => PrintField::Category,
+            Field::Serial => PrintField::Serial,
+            Field::Date => PrintField::Date,
+            Field::Place => PrintField::Place,
+            Field::Event => PrintField::Event,
+            Field::SignatoryName => PrintField::SignatoryName,
+            Field::SignatoryTitle => PrintField::SignatoryTitle,
+            Field::SignatoryNip => PrintField::SignatoryNip,
+        }
     }
 }

@@ -26,11 +26,7 @@
       keyWindow: "Segel bertanggal di luar masa berlaku kunci penerbit.",
       expired: "Masa berlaku dokumen ini berakhir pada {date}.",
       notSeal: "Ini bukan segel piagam.",
-      fields: {
-        issuer: "Penerbit", serial: "Nomor", kind: "Jenis", recipient: "Penerima", achievement: "Prestasi",
-        category: "Kategori", event: "Acara", date: "Tanggal", place: "Tempat", valid_until: "Berlaku hingga",
-        "signatory.name": "Penanda tangan", "signatory.title": "Jabatan penanda tangan", "signatory.nip": "NIP penanda tangan",
-      },
+      issuer: "Penerbit",
       checksTitle: "Pemeriksaan",
       checkSignature: "Tanda tangan digital cocok",
       checkIssuer: "Penerbit dikenal",
@@ -71,11 +67,7 @@
       keyWindow: "The seal is dated outside the validity of the issuer's key.",
       expired: "This document was valid until {date}.",
       notSeal: "This is not a piagam seal.",
-      fields: {
-        issuer: "Issuer", serial: "Number", kind: "Kind", recipient: "Recipient", achievement: "Achievement",
-        category: "Category", event: "Event", date: "Date", place: "Place", valid_until: "Valid until",
-        "signatory.name": "Signed by", "signatory.title": "Signatory's title", "signatory.nip": "Signatory's NIP",
-      },
+      issuer: "Issuer",
       checksTitle: "Checks",
       checkSignature: "Digital signature matches",
       checkIssuer: "Issuer known",
@@ -222,7 +214,9 @@
     if (signed) {
       $("compare").textContent = state.file ? t.compareFile : t.compare;
       const c = report.claims;
-      const f = t.fields;
+      // The fields' labels are piagam's own (print_field.rs), embedded in
+      // the page, so the page and the text report name a field alike.
+      const f = { issuer: t.issuer, ...JSON.parse($("labels").textContent)[state.lang] };
       row(list, f.issuer, report.issuer);
       row(list, f.recipient, c.recipient);
       row(list, f.achievement, c.achievement);

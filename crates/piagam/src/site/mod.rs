@@ -95,6 +95,19 @@ fn fill<'a>(template: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {
     out
 }
 
+/// Each field's label in each language, as the text report gives them.
+fn field_labels() -> serde_json::Value {
+    use crate::locale::Language;
+    use crate::print_field::PrintField;
+    let labels = |lang: Language| -> serde_json::Map<String, serde_json::Value> {
+        PrintField::KNOWN
+            .iter()
+            .map(|f| (f.to_string(), f.label(lang).into()))
+            .collect()
+    };
+    serde_json::json!({ "id": labels(Language::Id), "en": labels(Language::En) })
+}
+
 /// The page, for this issuer and revocation list.
 pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, SiteError> {
     let script = SCRIPTS.join("\n");
@@ -116,12 +129,14 @@ pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, Sit
     let issuer = html_text(&jwks.issuer);
     let jwks_text = script_json(&jwks_json);
     let revocations_text = script_json(&revocations_json);
+    let labels_text = script_json(&field_labels());
     let page = fill(PAGE, |name| match name {
         "CSP" => Some(csp.as_str()),
         "ISSUER" => Some(issuer.as_str()),
         "STYLE" => Some(STYLE),
         "JWKS" => Some(jwks_text.as_str()),
         "REVOCATIONS" => Some(revocations_text.as_str()),
+        "LABELS" => Some(labels_text.as_str()),
         "SCRIPT" => Some(script.as_str()),
         _ => None,
     });
@@ -220,8 +235,8 @@ mod tests {
         assert!(page.len() < MAX_PAGE_BYTES, "{} bytes", page.len());
         assert_eq!(
             page.matches("<script").count(),
-            3,
-            "two data blocks and one script"
+            4,
+            "three data blocks and one script"
         );
         assert!(!page.contains("</script><script>alert(1)"));
         assert!(page.contains("Dinas \\u003c/script>"));

@@ -1,48 +1,20 @@
 //! `{{field | filter}}` placeholders in template text.
 //!
 //! A template can print only fields that the seal signs, so that a verifier
-//! can show everything the paper says. [`SIGNED_FIELDS`] is the one list of
-//! them, with where each is signed (docs/FORMAT.md §4).
+//! can show everything the paper says: the fields of
+//! [`crate::print_field::PrintField`].
 
 use std::collections::BTreeMap;
 
 use crate::date::Date;
 use crate::locale::{self, Language};
 
-/// Printable fields and the claim that signs each. `extra.<column>` is
-/// signed as claim 8 under `<column>`.
-pub const SIGNED_FIELDS: &[(&str, &str)] = &[
-    ("recipient", "claim 3"),
-    ("achievement", "claim 4"),
-    ("category", "claim 8 \"category\""),
-    ("serial", "claim 1"),
-    ("event", "claim 5"),
-    ("place", "claim 7"),
-    ("date", "claim 6"),
-    ("valid_until", "claim 9"),
-    ("kind", "claim 2"),
-    // The same for every document of a run (design, like the logo) unless
-    // a roster column sets them for a row; then they are signed in claim 8.
-    (
-        "signatory.name",
-        "piagam.toml, or claim 8 \"signatory.name\"",
-    ),
-    (
-        "signatory.title",
-        "piagam.toml, or claim 8 \"signatory.title\"",
-    ),
-    ("signatory.nip", "piagam.toml, or claim 8 \"signatory.nip\""),
-];
-
-/// Prefix of the roster's own columns.
-pub const EXTRA_PREFIX: &str = "extra.";
+use crate::print_field::PrintField;
+pub use crate::print_field::EXTRA_PREFIX;
 
 /// True if a template may print `name`: it is signed, or design.
 pub fn is_signed_field(name: &str) -> bool {
-    SIGNED_FIELDS.iter().any(|(f, _)| *f == name)
-        || name
-            .strip_prefix(EXTRA_PREFIX)
-            .is_some_and(|column| !column.trim().is_empty())
+    PrintField::parse(name).is_some()
 }
 
 type FilterFn = fn(&str, Language) -> Option<String>;
@@ -108,11 +80,7 @@ fn filter_names() -> String {
 }
 
 fn field_names() -> String {
-    SIGNED_FIELDS
-        .iter()
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(", ")
+    PrintField::known_names()
 }
 
 #[derive(Debug, Clone)]
