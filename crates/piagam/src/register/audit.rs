@@ -115,7 +115,8 @@ pub(super) fn run(
         }
     }
     // One identity, several documents in force: the newest stands.
-    let mut newest: std::collections::HashMap<&str, &Entry> = std::collections::HashMap::new();
+    let mut newest: std::collections::HashMap<&super::Identity, &Entry> =
+        std::collections::HashMap::new();
     for doc in docs.iter().filter(|d| d.status == Status::Issued) {
         if let Some(older) = newest.insert(&doc.identity, doc) {
             if repair {

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
+use super::identity::Identity;
 use super::Status;
 use crate::date::Date;
 use crate::numbering::{format_serial, SerialParts};
@@ -29,14 +30,14 @@ struct Current {
 #[derive(Debug, Default)]
 pub struct Book {
     /// Identity → its latest document that is reserved, issued or revoked.
-    current: HashMap<String, Current>,
+    current: HashMap<Identity, Current>,
     /// Every serial ever given, whatever became of it.
     serials: HashSet<String>,
     /// (pattern, period) → the next number.
     counters: HashMap<(String, String), u32>,
     /// (roster file name, slot) → identities of documents in force made
     /// from that roster: where a corrected record's old document is.
-    by_roster: HashMap<(String, String), HashSet<String>>,
+    by_roster: HashMap<(String, String), HashSet<Identity>>,
 }
 
 pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
@@ -54,11 +55,11 @@ pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
         if status == Status::Superseded {
             continue;
         }
-        let identity: String = r.get(3)?;
+        let identity = Identity::from_stored(&r.get::<_, String>(3)?);
         let roster: String = r.get(8)?;
-        if let Some(slot) = slot_of(&identity) {
+        if let Some(slot) = identity.fields_slot() {
             book.by_roster
-                .entry((file_name(&roster), slot))
+                .entry((file_name(&roster), slot.to_owned()))
                 .or_default()
                 .insert(identity.clone());
         }
@@ -85,13 +86,6 @@ pub(super) fn load(conn: &Connection) -> Result<Book, rusqlite::Error> {
     Ok(book)
 }
 
-/// The slot (first element) of an identity made from a record's fields;
-/// None for an identity given by an `id` column, which is never guessed at.
-fn slot_of(identity: &str) -> Option<String> {
-    let parts: Vec<String> = serde_json::from_str(identity).ok()?;
-    (parts.len() == 6).then(|| parts[0].clone())
-}
-
 /// How a new record relates to an old document it may replace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Relation {
@@ -107,21 +101,37 @@ pub enum Relation {
 
 /// How identity `new` relates to `old` (both made by [`identity`] from a
 /// record's fields; an `id` column's identity is never guessed at).
-pub fn relation(old: &str, new: &str) -> Option<Relation> {
-    let (Ok(old), Ok(new)) = (
-        serde_json::from_str::<Vec<String>>(old),
-        serde_json::from_str::<Vec<String>>(new),
-    ) else {
+pub fn relation(old: &Identity, new: &Identity) -> Option<Relation> {
+    let (
+        Identity::ByFields {
+            slot: old_slot,
+            recipient: old_recipient,
+            achievement: old_achievement,
+            category: old_category,
+            event: old_event,
+            year: old_year,
+        },
+        Identity::ByFields {
+            slot,
+            recipient,
+            achievement,
+            category,
+            event,
+            year,
+        },
+    ) = (old, new)
+    else {
         return None;
     };
     // Kind, event and year as they were.
-    if old.len() != 6 || new.len() != 6 || old[0] != new[0] || old[4..] != new[4..] {
+    if (old_slot, old_event, old_year) != (slot, event, year) {
         return None;
     }
-    if old[1] == new[1] {
-        return (old[2..4] != new[2..4]).then_some(Relation::SameRecipient);
+    let award_same = (old_achievement, old_category) == (achievement, category);
+    if old_recipient == recipient {
+        return (!award_same).then_some(Relation::SameRecipient);
     }
-    (old[2..4] == new[2..4] && small_name_change(&old[1], &new[1])).then_some(Relation::NameFixed)
+    (award_same && small_name_change(old_recipient, recipient)).then_some(Relation::NameFixed)
 }
 
 /// Whether two names differ only in one small place. Only the words that
@@ -181,8 +191,8 @@ fn file_name(path: &str) -> String {
 /// One document a run wants to issue.
 #[derive(Debug, Clone)]
 pub struct Wanted {
-    /// Who and what it is for: see [`identity`].
-    pub identity: String,
+    /// Who and what it is for.
+    pub identity: Identity,
     /// The document slot (its kind) in the run.
     pub slot: String,
     /// The roster file and row it comes from.
@@ -257,31 +267,9 @@ pub struct Assignment {
     pub revoked: HashSet<usize>,
 }
 
-/// A document's identity: the record's `id` column if it has one, else
-/// its recipient, achievement, category and event, for one kind of
-/// document, in the year of its date (an award given every year under one
-/// name is a new document each year, never a correction of last year's).
-/// Compared without regard to case, accents' encoding or runs of spaces,
-/// so fixing "kota semarang" to "Kota Semarang" is a correction of the
-/// same document, not another one.
-pub fn identity(slot: &str, id: Option<&str>, fields: [&str; 4], year: u16) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let norm = |s: &str| -> String {
-        s.nfc()
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let parts: Vec<String> = match id.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(id) => vec![slot.to_owned(), "id".into(), norm(id), year.to_string()],
-        None => std::iter::once(slot.to_owned())
-            .chain(fields.iter().map(|f| norm(f)))
-            .chain(std::iter::once(year.to_string()))
-            .collect(),
-    };
-    serde_json::to_string(&parts).unwrap_or_default()
+/// A document's identity: see [`Identity::new`].
+pub fn identity(slot: &str, id: Option<&str>, fields: [&str; 4], year: u16) -> Identity {
+    Identity::new(slot, id, fields, year)
 }
 
 impl Book {
@@ -322,7 +310,7 @@ impl Book {
                 }
             }
         };
-        let mut first_row: HashMap<&str, usize> = HashMap::new();
+        let mut first_row: HashMap<&Identity, usize> = HashMap::new();
         let mut revoked = HashSet::new();
         let mut out: Vec<Result<Assigned, String>> = Vec::with_capacity(wanted.len());
         // First: what the register already knows.
@@ -448,8 +436,8 @@ impl Book {
     /// old document has several such records, or a record several such
     /// documents, nothing is paired: a person is never replaced on a guess.
     fn replacements(&self, wanted: &[Wanted]) -> HashMap<usize, (&Current, Relation)> {
-        let in_run: HashSet<&str> = wanted.iter().map(|w| w.identity.as_str()).collect();
-        let mut pairs: Vec<(usize, &str, Relation)> = Vec::new();
+        let in_run: HashSet<&Identity> = wanted.iter().map(|w| &w.identity).collect();
+        let mut pairs: Vec<(usize, &Identity, Relation)> = Vec::new();
         for (i, w) in wanted.iter().enumerate() {
             // Only a new identity, or one a killed run reserved, replaces.
             if self
@@ -461,7 +449,7 @@ impl Book {
             }
             let key = (file_name(&w.roster), w.slot.clone());
             for old in self.by_roster.get(&key).into_iter().flatten() {
-                if in_run.contains(old.as_str()) {
+                if in_run.contains(old) {
                     continue;
                 }
                 let in_force = self
@@ -469,12 +457,12 @@ impl Book {
                     .get(old)
                     .is_some_and(|c| c.status != Status::Revoked);
                 if let Some(relation) = relation(old, &w.identity).filter(|_| in_force) {
-                    pairs.push((i, old.as_str(), relation));
+                    pairs.push((i, old, relation));
                 }
             }
         }
         let mut per_new: HashMap<usize, usize> = HashMap::new();
-        let mut per_old: HashMap<&str, usize> = HashMap::new();
+        let mut per_old: HashMap<&Identity, usize> = HashMap::new();
         for (i, old, _) in &pairs {
             *per_new.entry(*i).or_default() += 1;
             *per_old.entry(*old).or_default() += 1;

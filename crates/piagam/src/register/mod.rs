@@ -12,6 +12,7 @@
 
 mod audit;
 mod book;
+mod identity;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ pub use audit::{Finding, FindingKind};
 pub use book::{
     identity, relation, Assigned, Assignment, Book, Corrections, Proposal, Relation, Wanted,
 };
+pub use identity::Identity;
 pub use schema::VERSION as SCHEMA_VERSION;
 
 /// The register's file name, beside `piagam.toml`.
@@ -116,7 +118,7 @@ pub struct Entry {
     pub serial: String,
     /// The counter's number, or none for a serial the roster gave.
     pub seq: Option<u32>,
-    pub identity: String,
+    pub identity: Identity,
     pub kind: String,
     pub recipient: String,
     pub kid: String,
@@ -143,7 +145,7 @@ pub struct Record {
     pub seq: Option<u32>,
     pub pattern: Option<String>,
     pub period: Option<String>,
-    pub identity: String,
+    pub identity: Identity,
     pub kind: String,
     pub recipient: String,
     pub kid: String,
@@ -374,7 +376,7 @@ impl Register {
                 if inserted == 0 {
                     // A rerun finds its own document; anything else means
                     // two runs numbered from one register unawares.
-                    let (identity, claims, recipient): (String, Vec<u8>, String) = existing
+                    let (identity, claims, recipient): (Identity, Vec<u8>, String) = existing
                         .query_row([&r.serial], |row| {
                             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
                         })
