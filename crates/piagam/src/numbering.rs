@@ -4,7 +4,7 @@ use crate::date::Date;
 use crate::locale::roman_month;
 
 /// What a serial is made from.
-pub struct SerialParts<'a> {
+struct SerialParts<'a> {
     pub seq: u32,
     pub date: Date,
     pub kind: &'a str,
@@ -16,6 +16,50 @@ pub enum PatternError {
     Unknown(String),
     #[error("a '{{' is not closed")]
     Unclosed,
+}
+
+/// A numbering pattern for one kind of document: checked, with `{kind}`
+/// filled in. It is also the name of its counter in the register, so two
+/// kinds that share piagam.toml's pattern count apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SerialPattern(String);
+
+impl SerialPattern {
+    /// `pattern` for documents of `kind`.
+    pub fn for_kind(pattern: &str, kind: &str) -> Result<SerialPattern, PatternError> {
+        let filled = pattern.replace("{kind}", kind);
+        check_pattern(&filled)?;
+        Ok(SerialPattern(filled))
+    }
+
+    /// The serial numbered `seq`, for a document dated `date`.
+    pub fn serial(&self, seq: u32, date: Date) -> Result<String, PatternError> {
+        format_serial(
+            &self.0,
+            &SerialParts {
+                seq,
+                date,
+                kind: "",
+            },
+        )
+    }
+
+    /// Whether serials carry the year (needed when counters start again
+    /// each year, or two years would give the same serial).
+    pub fn has_year(&self) -> bool {
+        self.0.contains("{year}")
+    }
+
+    /// The pattern as written, `{kind}` filled in: the counter's name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SerialPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Checks a pattern without making a serial.
@@ -32,7 +76,7 @@ pub fn check_pattern(pattern: &str) -> Result<(), PatternError> {
     .map(|_| ())
 }
 
-pub fn format_serial(pattern: &str, parts: &SerialParts) -> Result<String, PatternError> {
+fn format_serial(pattern: &str, parts: &SerialParts) -> Result<String, PatternError> {
     let mut out = String::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
@@ -67,6 +111,20 @@ pub fn format_serial(pattern: &str, parts: &SerialParts) -> Result<String, Patte
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pattern_for_a_kind_names_its_counter_and_makes_serials() {
+        let p = SerialPattern::for_kind("{seq:03}/{kind}/{month_roman}/{year}", "PGM").unwrap();
+        assert_eq!(p.as_str(), "{seq:03}/PGM/{month_roman}/{year}");
+        assert!(p.has_year());
+        let date = Date::new(2024, 8, 1).unwrap();
+        assert_eq!(p.serial(7, date).unwrap(), "007/PGM/VIII/2024");
+        assert_eq!(
+            SerialPattern::for_kind("{seq}/{kind}", "A{x}"),
+            Err(PatternError::Unknown("x".into()))
+        );
+        assert!(!SerialPattern::for_kind("{seq}", "A").unwrap().has_year());
+    }
 
     #[test]
     fn formats_letter_style_numbers() {

@@ -20,7 +20,7 @@ use crate::config::EventConfig;
 use crate::fsio::WriteError;
 use crate::layout::fonts::FontBook;
 use crate::layout::{compose, ComposeError, Page};
-use crate::numbering::{format_serial, SerialParts};
+use crate::numbering::SerialPattern;
 use crate::qr::{self, QrError, QrMatrix};
 use crate::render::pdf::{RenderError, Usage};
 use crate::roster::{Record, RowProblem};
@@ -464,17 +464,14 @@ fn make_document(
             let seq = stateless_seq(job, plan, template_index, record_index);
             let serial = match &record.serial {
                 Some(s) if job.templates.len() == 1 => s.clone(),
-                _ => format_serial(
+                _ => SerialPattern::for_kind(
                     template
                         .numbering
                         .as_deref()
                         .unwrap_or(&config.numbering.pattern),
-                    &SerialParts {
-                        seq,
-                        date,
-                        kind: &template.kind,
-                    },
+                    &template.kind,
                 )
+                .and_then(|pattern| pattern.serial(seq, date))
                 .map_err(|e| ("serial".to_owned(), e.to_string()))?,
             };
             (seq, serial)

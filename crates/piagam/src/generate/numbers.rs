@@ -4,6 +4,7 @@
 
 use super::{fields::extra_value, GenerateError, Issued, Job};
 use crate::config::Reset;
+use crate::numbering::SerialPattern;
 use crate::register::{self, Assigned, Book, Corrections, Wanted};
 use crate::roster::RowProblem;
 
@@ -132,12 +133,22 @@ pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers,
     let mut wanted = Vec::with_capacity(names.len() * job.records.len());
     for (slot, name) in names.iter().enumerate() {
         let template = &job.templates[first[slot]];
-        let pattern = template
-            .numbering
-            .as_deref()
-            .unwrap_or(&config.numbering.pattern)
-            .replace("{kind}", &template.kind);
-        if yearly && !pattern.contains("{year}") {
+        let pattern = SerialPattern::for_kind(
+            template
+                .numbering
+                .as_deref()
+                .unwrap_or(&config.numbering.pattern),
+            &template.kind,
+        )
+        .map_err(|e| {
+            GenerateError::Rows(vec![RowProblem {
+                file: template.dir.join("template.toml"),
+                row: None,
+                column: None,
+                reason: format!("numbering: {e}"),
+            }])
+        })?;
+        if yearly && !pattern.has_year() {
             return Err(GenerateError::Rows(vec![RowProblem {
                 file: template.dir.join("template.toml"),
                 row: None,

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use super::identity::Identity;
 use super::Status;
 use crate::date::Date;
-use crate::numbering::{format_serial, SerialParts};
+use crate::numbering::SerialPattern;
 
 /// The latest document of an identity that is still in force (or revoked).
 #[derive(Debug, Clone)]
@@ -200,8 +200,8 @@ pub struct Wanted {
     pub row: usize,
     /// The recipient as the roster spells it.
     pub recipient: String,
-    /// The numbering pattern, `{kind}` already filled in.
-    pub pattern: String,
+    /// The numbering pattern for the document's kind.
+    pub pattern: SerialPattern,
     /// "" or the year, for a counter that starts again each year.
     pub period: String,
     pub date: Date,
@@ -386,7 +386,7 @@ impl Book {
                 assigned.seq = w.fallback_seq;
                 continue;
             }
-            let key = (w.pattern.clone(), w.period.clone());
+            let key = (w.pattern.as_str().to_owned(), w.period.clone());
             let next = counters
                 .get(&key)
                 .or_else(|| self.counters.get(&key))
@@ -394,14 +394,7 @@ impl Book {
                 .unwrap_or(w.start);
             let mut n = next;
             let made = loop {
-                let serial = format_serial(
-                    &w.pattern,
-                    &SerialParts {
-                        seq: n,
-                        date: w.date,
-                        kind: &w.kind,
-                    },
-                );
+                let serial = w.pattern.serial(n, w.date);
                 match serial {
                     Ok(s) if taken.contains(&s) => match n.checked_add(1) {
                         Some(m) => n = m,

@@ -16,7 +16,7 @@ fn wanted(slot: &str, recipient: &str, pattern: &str, on: &str) -> Wanted {
         roster: "pemenang.csv".into(),
         row: 2,
         recipient: recipient.into(),
-        pattern: pattern.replace("{kind}", slot),
+        pattern: crate::numbering::SerialPattern::for_kind(pattern, slot).unwrap(),
         period: String::new(),
         date: date(on),
         kind: slot.into(),
