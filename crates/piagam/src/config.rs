@@ -68,12 +68,25 @@ pub struct Event {
     /// The event or award name, e.g. "Anugerah Digital Government 2024".
     pub name: String,
     /// The date printed on the documents, YYYY-MM-DD.
-    pub date: String,
+    #[serde(deserialize_with = "date_text")]
+    pub date: Date,
     #[serde(default)]
     pub place: Option<String>,
     /// Optional last day the documents are valid, YYYY-MM-DD.
-    #[serde(default)]
-    pub valid_until: Option<String>,
+    #[serde(default, deserialize_with = "optional_date_text")]
+    pub valid_until: Option<Date>,
+}
+
+/// A date written as YYYY-MM-DD, checked as it is read.
+fn date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map_err(|_| {
+        serde::de::Error::custom(format!("'{text}' is not a date in the form YYYY-MM-DD"))
+    })
+}
+
+fn optional_date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    date_text(d).map(Some)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -150,16 +163,6 @@ impl EventConfig {
             path: path.to_owned(),
             message,
         };
-        config.event_date().map_err(|_| {
-            invalid(format!(
-                "event.date '{}' is not YYYY-MM-DD",
-                config.event.date
-            ))
-        })?;
-        if let Some(v) = &config.event.valid_until {
-            v.parse::<Date>()
-                .map_err(|_| invalid(format!("event.valid_until '{v}' is not YYYY-MM-DD")))?;
-        }
         crate::numbering::check_pattern(&config.numbering.pattern)
             .map_err(|e| invalid(format!("numbering.pattern: {e}")))?;
         for doc in &config.documents {
@@ -234,14 +237,12 @@ impl EventConfig {
         }
     }
 
-    pub fn event_date(&self) -> Result<Date, crate::date::DateError> {
-        self.event.date.parse()
+    /// The event's date, which every document without its own carries.
+    pub fn event_date(&self) -> Date {
+        self.event.date
     }
 
     pub fn valid_until(&self) -> Option<Date> {
-        self.event
-            .valid_until
-            .as_deref()
-            .and_then(|v| v.parse().ok())
+        self.event.valid_until
     }
 }

@@ -197,7 +197,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     }
     let config = job.config;
     let verify_url = job.verify_url.clone().or_else(|| config.verify_url.clone());
-    let event_date = event_date(job)?;
+    let event_date = job.config.event_date();
     let problem = |row: usize, column: &str, reason: String| RowProblem {
         file: job.roster_name.clone(),
         row: Some(row),
@@ -295,18 +295,6 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
         usage,
         warnings,
         bad_rows: Default::default(),
-    })
-}
-
-/// The event's date, which every document without its own carries.
-fn event_date(job: &Job) -> Result<crate::date::Date, GenerateError> {
-    job.config.event_date().map_err(|e| {
-        GenerateError::Rows(vec![RowProblem {
-            file: job.roster_name.clone(),
-            row: None,
-            column: None,
-            reason: format!("event date: {e}"),
-        }])
     })
 }
 

@@ -123,7 +123,7 @@ fn slots(job: &Job) -> (Vec<usize>, Vec<String>) {
 pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers, GenerateError> {
     let config = job.config;
     let stateless = super::Plan::new(job);
-    let event_date = super::event_date(job)?;
+    let event_date = config.event_date();
     let (slot_of, names) = slots(job);
     // The first template of each slot speaks for it.
     let first: Vec<usize> = (0..names.len())
