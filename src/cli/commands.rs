@@ -170,7 +170,7 @@ fn demo(out: &Path) -> CmdResult {
     if let Some(first) = issued.first() {
         let page = std::fs::canonicalize(out.join("site").join("index.html"))
             .unwrap_or_else(|_| out.join("site").join("index.html"));
-        let digits = first.qr_text.rsplit('#').next().unwrap_or_default();
+        let digits = first.qr_text().rsplit('#').next().unwrap_or_default();
         say!("");
         say!("or open the verification page (offline, in any browser):");
         say!("  file://{}#{digits}", page.display());
@@ -218,14 +218,14 @@ fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &RunOptions, 
     if let Some(first) = issued.first() {
         say!("");
         if req.outputs.files {
-            say!("verify one, e.g. {} ({}):", first.recipient, first.file);
+            say!("verify one, e.g. {} ({}):", first.recipient(), first.file);
         } else {
-            say!("verify one, e.g. {}:", first.recipient);
+            say!("verify one, e.g. {}:", first.recipient());
         }
         say!(
             "  piagam verify --trust {} {}",
             sh(&out.join("issuer.jwks.json")),
-            sh(Path::new(&first.qr_text))
+            sh(Path::new(first.qr_text()))
         );
     }
 }
@@ -652,7 +652,7 @@ fn generate(
     if let Some(url) = outcome
         .issued
         .first()
-        .and_then(|d| d.qr_text.rsplit_once('#'))
+        .and_then(|d| d.qr_text().rsplit_once('#'))
         .map(|(u, _)| u)
     {
         if !url.is_empty() {

@@ -119,12 +119,18 @@ impl VerifyError {
 }
 
 /// The same verifier in JavaScript, for a web page (no dependencies, no
-/// build step): CBOR, Ed25519 and the checks, in that order. Each file
-/// defines one namespace the next ones use. It passes the same vectors.
-pub const JS_VERIFIER: [&str; 3] = [
-    include_str!("../js/cbor.js"),
-    include_str!("../js/ed25519.js"),
-    include_str!("../js/verify.js"),
+/// build step), file by file in the order a page loads them: each defines
+/// one namespace the later ones use, `PiagamVerify` last. It passes the
+/// same vectors.
+pub const JS_VERIFIER: [(&str, &str); 8] = [
+    ("cbor.js", include_str!("../js/cbor.js")),
+    ("ed25519.js", include_str!("../js/ed25519.js")),
+    ("refused.js", include_str!("../js/refused.js")),
+    ("sha256.js", include_str!("../js/sha256.js")),
+    ("encoding.js", include_str!("../js/encoding.js")),
+    ("cose.js", include_str!("../js/cose.js")),
+    ("lists.js", include_str!("../js/lists.js")),
+    ("verify.js", include_str!("../js/verify.js")),
 ];
 
 /// A private key that cannot be used to sign.

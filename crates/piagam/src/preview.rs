@@ -176,8 +176,8 @@ pub fn sample_page(loaded: &Loaded, roster_name: &Path) -> Result<PreviewPage, R
     .map_err(GenerateError::from)?;
     Ok(PreviewPage {
         pdf,
-        recipient: doc.recipient.clone(),
-        serial: doc.serial.clone(),
+        recipient: doc.recipient().to_owned(),
+        serial: doc.serial().to_owned(),
     })
 }
 

@@ -103,7 +103,7 @@ fn a_project_is_opened_once_then_checked_previewed_and_generated() {
     assert_eq!(outcome.register.as_ref().map(|r| r.new), Some(3));
     // The serials check promised are the ones generate gave.
     let serials = |o: &piagam::generate::Outcome| -> Vec<String> {
-        o.issued.iter().map(|d| d.serial.clone()).collect()
+        o.issued.iter().map(|d| d.serial().to_owned()).collect()
     };
     assert_eq!(serials(&checked), serials(&outcome));
     for doc in &outcome.issued {

@@ -53,7 +53,7 @@ pub fn write_and_record(
     // files would change, and say so.)
     let in_place = |i: usize, target: &Path| -> Option<[u8; 32]> {
         let (file, seal) = in_force.get(&(
-            issued[i].serial.clone(),
+            issued[i].serial().to_owned(),
             register::relative_path(&base, target),
         ))?;
         if *seal != register::hex(&issued[i].seal_sha256) {
@@ -79,7 +79,7 @@ pub fn write_and_record(
             .iter()
             .map(|d| {
                 (
-                    issued[d.document].serial.clone(),
+                    issued[d.document].serial().to_owned(),
                     register.record_path(&d.path),
                     register::hex(&d.sha256),
                 )

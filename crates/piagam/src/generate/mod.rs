@@ -42,22 +42,20 @@ pub use run::{assets_policy, layout_key, Loaded, Outcome, RegisterChoice};
 #[derive(Debug, Clone)]
 pub struct Issued {
     pub row: usize,
-    pub serial: String,
-    pub kind: String,
     /// The language the page is printed in.
     pub lang: crate::locale::Language,
     /// Names this document's files: the kind, and the language where the
     /// run holds the same kind in several languages. Unique in the run.
     pub label: String,
-    pub recipient: String,
-    pub achievement: String,
-    pub category: String,
     /// File name inside the output folder.
     pub file: String,
-    pub qr_text: String,
+    /// The seal as the QR code holds it, made from `claims`.
+    qr_text: String,
     /// SHA-256 of the seal (the COSE bytes), as the register records it.
-    pub seal_sha256: [u8; 32],
-    pub claims: Claims,
+    seal_sha256: [u8; 32],
+    /// What the seal signs; everything the document says about its
+    /// winner is read from here, never kept beside it.
+    claims: Claims,
     /// The composed page, kept only when the job asks (a preview); a run
     /// composes each page again when it writes it, so memory does not grow
     /// with the roster.
@@ -66,6 +64,43 @@ pub struct Issued {
     source: (usize, usize),
     /// The printed size of one QR module, and the code's version.
     qr_module: (f32, i16),
+}
+
+impl Issued {
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    pub fn serial(&self) -> &str {
+        &self.claims.serial
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.claims.kind
+    }
+
+    pub fn recipient(&self) -> &str {
+        &self.claims.recipient
+    }
+
+    pub fn achievement(&self) -> &str {
+        &self.claims.achievement
+    }
+
+    /// The category, as signed ("" when there is none).
+    pub fn category(&self) -> &str {
+        self.claims.extra.get("category").map_or("", String::as_str)
+    }
+
+    /// The seal as the QR code holds it.
+    pub fn qr_text(&self) -> &str {
+        &self.qr_text
+    }
+
+    /// SHA-256 of the seal (the COSE bytes).
+    pub fn seal_sha256(&self) -> &[u8; 32] {
+        &self.seal_sha256
+    }
 }
 
 /// A QR module printed smaller than this may not read from a phone photo.
@@ -270,21 +305,21 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     // says the same thing, so it has the same claims and the same seal.
     let mut seen: std::collections::HashMap<&str, &Issued> = std::collections::HashMap::new();
     for doc in &issued {
-        if let Some(first) = seen.get(doc.serial.as_str()) {
+        if let Some(first) = seen.get(doc.serial()) {
             if first.claims == doc.claims {
                 continue;
             }
-            let (row, kind) = (first.row, &first.kind);
+            let (row, kind) = (first.row, first.kind());
             problems.push(problem(
                 doc.row,
                 "serial",
                 format!(
                     "serial {} is also given to the {kind} of row {row}; put {{kind}} in the numbering pattern or give each document its own numbering",
-                    doc.serial
+                    doc.serial()
                 ),
             ));
         } else {
-            seen.insert(&doc.serial, doc);
+            seen.insert(doc.serial(), doc);
         }
     }
     warnings.dedup();
@@ -490,13 +525,8 @@ fn make_document(
     let mut doc = Issued {
         row: record.row,
         file: file_name(seq, label, &record.recipient, job.file_names),
-        serial,
-        kind: template.kind.clone(),
         lang: template.lang,
         label: label.to_owned(),
-        recipient: record.recipient.clone(),
-        achievement: record.achievement.clone(),
-        category: record.category.clone().unwrap_or_default(),
         qr_text,
         seal_sha256: sha2::Sha256::digest(&cose).into(),
         claims,
@@ -541,7 +571,7 @@ fn small_qr_warning(issued: &[Issued]) -> Option<String> {
         format!(
             "the QR code of row {} ({}) prints with {module:.2} mm modules (version {version}); below {QR_MODULE_WARN_MM} mm a phone may fail to read it from a photo: make the QR element larger, or shorten what the seal carries ({})",
             smallest.row,
-            smallest.kind,
+            smallest.kind(),
             longest_fields(&smallest.claims, &smallest.qr_text)
         )
     })

@@ -465,7 +465,7 @@ fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str) -> DocInfo<'a>
     DocInfo {
         title,
         author: issuer,
-        subject: &doc.achievement,
+        subject: doc.achievement(),
         date: Some(doc.claims.date),
         lang: Some(doc.lang),
     }
@@ -477,7 +477,7 @@ fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str) -> DocInfo<'a>
 /// written before piagam kept a design ID (both parts equal) counts as the
 /// same, as it did then.
 fn same_design(page: &RenderedPage, doc: &Issued, issuer: &str, target: &Path) -> bool {
-    let title = format!("{} — {}", doc.serial, doc.recipient);
+    let title = format!("{} — {}", doc.serial(), doc.recipient());
     let info = doc_info(doc, issuer, &title);
     let id = crate::render::pdf::design_id(std::iter::once(page.design()), &info);
     crate::render::pdf::ids_in_file(target)
@@ -499,7 +499,7 @@ fn write_document(
     changed: &Mutex<Vec<PathBuf>>,
     hash: bool,
 ) -> Result<(u64, Option<[u8; 32]>, FileFate), GenerateError> {
-    let title = format!("{} — {}", doc.serial, doc.recipient);
+    let title = format!("{} — {}", doc.serial(), doc.recipient());
     let info = doc_info(doc, issuer, &title);
     let Some(staging) = staging else {
         let mut file = PdfFile::start(kit, Sink::Nowhere)?;
@@ -735,11 +735,11 @@ fn write_manifest<W: Write>(
         let file = if with_files { d.file.as_str() } else { "" };
         w.write_record(
             [
-                d.serial.as_str(),
-                &d.kind,
-                &d.recipient,
-                &d.achievement,
-                &d.category,
+                d.serial(),
+                d.kind(),
+                d.recipient(),
+                d.achievement(),
+                d.category(),
                 &row,
                 file,
                 &d.qr_text,

@@ -17,14 +17,9 @@ use crate::seal::Jwks;
 
 const PAGE: &str = include_str!("page.html");
 const STYLE: &str = include_str!("style.css");
-/// In dependency order: each file defines one namespace the next ones use.
-const SCRIPTS: [&str; 5] = [
-    crate::seal::JS_VERIFIER[0],
-    crate::seal::JS_VERIFIER[1],
-    crate::seal::JS_VERIFIER[2],
-    include_str!("pdffile.js"),
-    include_str!("app.js"),
-];
+/// The page's own scripts, after the seal crate's verifier: each file
+/// defines one namespace the next ones use.
+const PAGE_SCRIPTS: [&str; 2] = [include_str!("pdffile.js"), include_str!("app.js")];
 
 /// The page must stay small enough to load at once on a slow phone link.
 pub const MAX_PAGE_BYTES: usize = 64 * 1024;
@@ -110,7 +105,12 @@ fn field_labels() -> serde_json::Value {
 
 /// The page, for this issuer and revocation list.
 pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, SiteError> {
-    let script = SCRIPTS.join("\n");
+    let script: String = crate::seal::JS_VERIFIER
+        .iter()
+        .map(|(_, source)| *source)
+        .chain(PAGE_SCRIPTS)
+        .collect::<Vec<_>>()
+        .join("\n");
     let jwks_json = serde_json::to_value(jwks).unwrap_or_default();
     let revocations_json = match revocations {
         Some(bytes) => {
