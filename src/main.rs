@@ -7,7 +7,7 @@ fn main() {
     // line. Panics that the library catches and turns into errors (a
     // damaged font in the shaper) stay quiet.
     std::panic::set_hook(Box::new(|info| {
-        if !piagam::guard::in_guarded_section() {
+        if !piagam::in_guarded_section() {
             use std::io::Write;
             let _ = writeln!(
                 std::io::stderr(),
@@ -28,7 +28,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
     {
-        piagam::outdir::pause_between_moves_for_tests(std::time::Duration::from_millis(ms));
+        piagam::pause_between_moves_for_tests(std::time::Duration::from_millis(ms));
     }
     std::process::exit(cli::run());
 }

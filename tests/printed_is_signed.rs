@@ -73,7 +73,7 @@ fn generate(tmp: &Path, name: &str, extra_args: &[&str], roster: &str, config: &
 fn seal_size(qr_text: &str) -> (usize, i16) {
     let (_, digits) = piagam::seal::qrtext::split_qr_text(qr_text);
     let bytes = piagam::seal::qrtext::decode_digits(digits).unwrap().len();
-    let version = piagam::qr::encode_seal_text(qr_text).unwrap().version();
+    let version = piagam::encode_seal_text(qr_text).unwrap().version();
     (bytes, version)
 }
 

@@ -14,7 +14,7 @@ use image::{GrayImage, Luma};
 fn sheet(texts: &[String], module: u32, columns: u32) -> GrayImage {
     let matrices: Vec<_> = texts
         .iter()
-        .map(|t| piagam::qr::encode_seal_text(t).unwrap())
+        .map(|t| piagam::encode_seal_text(t).unwrap())
         .collect();
     let cell = (matrices.iter().map(|m| m.width()).max().unwrap() as u32 + 8) * module;
     let rows = (texts.len() as u32).div_ceil(columns);

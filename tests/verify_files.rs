@@ -333,7 +333,7 @@ fn files_that_hold_no_seal_get_a_clear_answer() {
     let at = |name: &str| tmp.path().join(name);
 
     // An unrelated QR code: reported as not a seal, with what it holds.
-    let matrix = piagam::qr::encode_seal_text("https://example.com/menu").unwrap();
+    let matrix = piagam::encode_seal_text("https://example.com/menu").unwrap();
     let n = matrix.width() as u32 + 8;
     let url_qr = GrayImage::from_fn(n * 6, n * 6, |x, y| {
         let (mx, my) = ((x / 6) as i64 - 4, (y / 6) as i64 - 4);

@@ -710,7 +710,7 @@ fn site(trust: &Path, revocations: Option<&Path>, issued: Option<&Path>, out: &P
         Some(path) => {
             // Checked against the issuer's keys first: the page would refuse it.
             let parsed = piagam::revoke::read_list(path, &checked).map_err(|e| e.to_string())?;
-            let bytes = piagam::fsio::read_capped(path, 4 * 1024 * 1024)
+            let bytes = piagam::read_capped(path, 4 * 1024 * 1024)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             say!(
                 "revocation list of {} with {} serial(s)",
@@ -771,7 +771,7 @@ fn verify(
             return Err("no trusted keys: the issuer's issuer.jwks.json is needed\nhint: pass it with --trust FILE".into())
         }
     };
-    let text = piagam::fsio::read_text_capped(&trust_path, MAX_TRUST_BYTES)
+    let text = piagam::read_text_capped(&trust_path, MAX_TRUST_BYTES)
         .map_err(|e| format!("{}: {e}", trust_path.display()))?;
     let trust = piagam::keystore::trust_from_json(&text)
         .map_err(|e| format!("{}: {e}", trust_path.display()))?;

@@ -40,7 +40,7 @@ fn generate_hint(e: &GenerateError) -> Option<&'static str> {
         GenerateError::Corrections(_) => Some(
             "if each is the same winner with the name spelled anew, pass --accept-corrections; if they are other winners, pass --reject-corrections (or give the roster an 'id' column)",
         ),
-        GenerateError::OutDir(piagam::outdir::OutDirError::Busy { .. }) => Some(
+        GenerateError::OutDir(piagam::OutDirError::Busy { .. }) => Some(
             "if no piagam run is using that folder (the process number was reused), delete its .piagam.lock",
         ),
         _ => None,

@@ -1,35 +1,45 @@
 //! piagam: print-ready PDF charters and certificates with a signed QR seal.
 //!
-//! Data flows one way: roster and template and key go into `compose`, which
-//! yields backend-free pages that `render::pdf` turns into files. The `seal`
-//! module signs and verifies and knows nothing of layout.
+//! A front end starts from [`project::Project`]: open an event, check it,
+//! preview a page, generate it. Data flows one way inside: roster and
+//! template and key go into `layout::compose`, which yields backend-free
+//! pages that `render::pdf` turns into files; those modules are private.
+//! The seal is its own crate, re-exported as [`seal`]. See
+//! docs/ARCHITECTURE.md.
 
 pub mod config;
 pub mod demo;
-pub mod fsio;
+mod fsio;
 pub mod generate;
-pub mod guard;
+mod guard;
 pub mod inputs;
 pub mod issued;
 pub mod keystore;
-pub mod layout;
+mod layout;
 pub mod locale;
-pub mod lock;
-pub mod numbering;
-pub mod outdir;
+mod lock;
+mod numbering;
+mod outdir;
 pub mod preview;
-pub mod print_field;
+mod print_field;
 pub mod project;
-pub mod qr;
+mod qr;
 pub mod register;
-pub mod render;
+mod render;
 pub mod report_text;
 pub mod revoke;
 pub mod roster;
 pub mod site;
-pub mod spreadsheet;
-pub mod style;
+mod spreadsheet;
+mod style;
 pub mod template;
+
+// What front ends use of the private modules.
+pub use fsio::{read_capped, read_text_capped, WriteCause, WriteError};
+pub use guard::in_guarded_section;
+pub use outdir::{pause_between_moves_for_tests, OutDirError};
+pub use print_field::PrintField;
+pub use qr::encode_seal_text;
 
 /// The seal format, its dates included, is its own light crate.
 pub use piagam_seal as seal;

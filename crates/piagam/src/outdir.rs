@@ -57,10 +57,6 @@ impl OutDir {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-
     /// Starts a fresh staging folder, removing what a killed run left.
     pub fn staging(&self) -> Result<Staging<'_>, WriteError> {
         let dir = self.dir.join(STAGING_DIR);
@@ -78,6 +74,7 @@ impl OutDir {
 
     /// Writes every file into staging, then moves them into place in the
     /// given order. Files whose content is already in place are left alone.
+    #[cfg(test)]
     pub fn commit(&self, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
         let staging = self.staging()?;
         for (name, bytes) in files {

@@ -423,12 +423,7 @@ fn set_text(
     items: &mut Vec<Item>,
 ) -> Result<Fitted, FitError> {
     let chain = find_chain(book, t)?;
-    let area = BoxMm {
-        x: t.x,
-        y: t.y,
-        w: t.w,
-        h: t.h,
-    };
+    let area = BoxMm { w: t.w, h: t.h };
     let fitted = text::fit(
         book,
         &chain,

@@ -15,7 +15,7 @@ mod kit;
 mod subset;
 
 pub use file::{design_id, ids_in_file, PdfFile, RenderedPage};
-pub use kit::{Kit, Usage, CONTENT_DEFLATE_LEVEL, SHARED_DEFLATE_LEVEL};
+pub use kit::{Kit, Usage};
 
 use crate::layout::fonts::FontBook;
 use crate::layout::page::Page;
