@@ -1277,3 +1277,32 @@ fn an_unknown_document_status_is_an_error_naming_it() {
         said(&out)
     );
 }
+
+/// What the register says was signed is read with the seal's strict codec:
+/// damaged claims are an error naming them, never a blank entry.
+#[test]
+fn damaged_claims_in_the_register_are_an_error_naming_them() {
+    let batch = Batch::with_rows(2);
+    batch.run("hasil", &[]);
+    let register = batch.dir.join(REGISTER);
+    let entries = listed(&register);
+    assert_eq!(
+        field(&entries[0], "recipient"),
+        "Pemerintah Kabupaten Contoh Nomor 1"
+    );
+    assert_eq!(
+        entries[0]["claims"]["recipient"],
+        "Pemerintah Kabupaten Contoh Nomor 1"
+    );
+    let updated = run_tool(
+        "sqlite3",
+        &[
+            s(&register),
+            "UPDATE documents SET claims_cbor = X'A1' WHERE serial LIKE '001/%'",
+        ],
+    );
+    assert!(updated.status.success(), "{}", said(&updated));
+    let out = run_piagam(&["list", "--register", s(&register)]);
+    assert_eq!(out.status.code(), Some(2), "{}", said(&out));
+    assert!(said(&out).contains("claims_cbor"), "{}", said(&out));
+}

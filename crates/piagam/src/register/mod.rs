@@ -122,8 +122,9 @@ pub struct Entry {
     pub kind: String,
     pub recipient: String,
     pub kid: String,
-    /// The signed claims, as JSON.
-    pub claims: String,
+    /// The signed claims, read back from their CBOR with the seal's strict
+    /// codec.
+    pub claims: crate::seal::Claims,
     pub seal_sha256: String,
     pub roster: String,
     pub roster_row: usize,
@@ -649,7 +650,7 @@ impl Register {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, serial, seq, identity, kind, recipient, kid, claims, seal_sha256,
+                "SELECT id, serial, seq, identity, kind, recipient, kid, claims_cbor, seal_sha256,
                    roster, roster_row, status, reserved_at, issued_at, superseded_by,
                    superseded_on, revoked_reason, revoked_on
                  FROM documents ORDER BY id",
@@ -667,7 +668,7 @@ impl Register {
                     kind: r.get(4)?,
                     recipient: r.get(5)?,
                     kid: r.get(6)?,
-                    claims: r.get(7)?,
+                    claims: claims_of(&r.get::<_, Vec<u8>>(7)?)?,
                     seal_sha256: r.get(8)?,
                     roster: r.get(9)?,
                     roster_row: usize::try_from(r.get::<_, i64>(10)?).unwrap_or(0),
@@ -808,13 +809,36 @@ pub struct IssuedFileRow {
 }
 
 /// Every text value in a JSON value, keys left out.
-fn values(v: &serde_json::Value) -> Box<dyn Iterator<Item = &str> + '_> {
-    match v {
-        serde_json::Value::String(s) => Box::new(std::iter::once(s.as_str())),
-        serde_json::Value::Array(a) => Box::new(a.iter().flat_map(values)),
-        serde_json::Value::Object(o) => Box::new(o.values().flat_map(values)),
-        _ => Box::new(std::iter::empty()),
-    }
+/// A document's claims from the CBOR the register keeps: what was signed.
+/// Bytes the seal's codec refuses are an error naming the column, never
+/// a blank entry.
+fn claims_of(cbor: &[u8]) -> Result<crate::seal::Claims, rusqlite::Error> {
+    let bad = |why: String| {
+        rusqlite::Error::FromSqlConversionFailure(
+            7,
+            rusqlite::types::Type::Blob,
+            format!("claims_cbor: {why}").into(),
+        )
+    };
+    let value = crate::seal::cbor::decode(cbor).map_err(|e| bad(e.to_string()))?;
+    crate::seal::Claims::from_cbor(&value).map_err(|e| bad(e.to_string()))
+}
+
+/// Every value the claims hold, as text (dates as YYYY-MM-DD).
+fn values(c: &crate::seal::Claims) -> impl Iterator<Item = String> + '_ {
+    [
+        Some(c.serial.clone()),
+        Some(c.kind.clone()),
+        Some(c.recipient.clone()),
+        Some(c.achievement.clone()),
+        Some(c.event.clone()),
+        Some(c.date.to_string()),
+        c.place.clone(),
+        c.valid_until.map(|d| d.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(c.extra.values().cloned())
 }
 
 /// The register's documents as CSV, every cell safe to open in a
@@ -839,17 +863,16 @@ pub fn entries_csv(entries: &[Entry]) -> Vec<u8> {
         "files",
     ]);
     for e in entries {
-        let claims: serde_json::Value = serde_json::from_str(&e.claims).unwrap_or_default();
-        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        let claims = &e.claims;
         let files: Vec<&str> = e.files.iter().map(|(p, _)| p.as_str()).collect();
         let cells = [
             e.serial.clone(),
             e.status.code().to_owned(),
             e.kind.clone(),
             e.recipient.clone(),
-            text(&claims["achievement"]),
-            text(&claims["extra"]["category"]),
-            text(&claims["date"]),
+            claims.achievement.clone(),
+            claims.extra.get("category").cloned().unwrap_or_default(),
+            claims.date.to_string(),
             e.issued_at.clone().unwrap_or_default(),
             e.superseded_by.clone().unwrap_or_default(),
             e.revoked_reason.clone().unwrap_or_default(),
@@ -883,9 +906,8 @@ impl Filter {
                 let text = text.to_lowercase();
                 // The values only: a search for "recipient" finds a name,
                 // never every document through its claims' keys.
-                let claims: serde_json::Value = serde_json::from_str(&e.claims).unwrap_or_default();
                 e.serial.to_lowercase().contains(&text)
-                    || values(&claims).any(|v| v.to_lowercase().contains(&text))
+                    || values(&e.claims).any(|v| v.to_lowercase().contains(&text))
             })
     }
 }
@@ -893,8 +915,7 @@ impl Filter {
 impl Entry {
     /// The entry as JSON, its claims as an object.
     pub fn to_json(&self) -> serde_json::Value {
-        let claims: serde_json::Value =
-            serde_json::from_str(&self.claims).unwrap_or(serde_json::Value::Null);
+        let claims = crate::report_text::claims_json(&self.claims);
         serde_json::json!({
             "serial": self.serial,
             "status": self.status.code(),

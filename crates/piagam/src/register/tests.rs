@@ -27,8 +27,22 @@ fn wanted(slot: &str, recipient: &str, pattern: &str, on: &str) -> Wanted {
 }
 
 /// Claims that differ per serial and per recipient, as real ones do.
+fn claims_for(w: &Wanted, serial: &str) -> crate::seal::Claims {
+    crate::seal::Claims {
+        serial: serial.to_owned(),
+        kind: w.kind.clone(),
+        recipient: w.identity.to_string(),
+        achievement: "Juara".into(),
+        event: "Anugerah".into(),
+        date: w.date,
+        place: None,
+        extra: Default::default(),
+        valid_until: None,
+    }
+}
+
 fn claims_of(wanted: &[Wanted]) -> impl Fn(usize, &str) -> Vec<u8> + '_ {
-    move |i, serial| format!("{}|{serial}", wanted[i].identity).into_bytes()
+    move |i, serial| claims_for(&wanted[i], serial).to_bytes()
 }
 
 fn record(w: &Wanted, a: &Assigned) -> Record {
@@ -42,7 +56,7 @@ fn record(w: &Wanted, a: &Assigned) -> Record {
         recipient: "x".into(),
         kid: "00".into(),
         claims_json: "{}".into(),
-        claims_cbor: format!("{}|{}", w.identity, a.serial).into_bytes(),
+        claims_cbor: claims_for(w, &a.serial).to_bytes(),
         seal_sha256: "00".into(),
         roster: w.roster.clone(),
         roster_row: w.row,
