@@ -284,95 +284,30 @@ fn render_all(
     staging: Option<&Staging>,
     options: &WriteOptions,
 ) -> Result<Written, GenerateError> {
+    // Names are unique by construction (sequence, label); a repeat would
+    // be a defect, and writing on would silently lose a document.
+    check_unique_names(issued)?;
     let kit = Kit::build(job.fonts, usage)?;
-    let mut prints: Vec<(Option<String>, PrintFile)> = Vec::new();
-    if options.outputs.print {
-        let chunk = options.print_chunk.unwrap_or(usize::MAX).max(1);
-        let new = |stem: String, title: String, first: Option<usize>| PrintFile {
-            stem,
-            title,
-            info_from: first,
-            chunk,
-            part: 0,
-            current: None,
-            done: Vec::new(),
-        };
-        prints.push((
-            None,
-            new(
-                "print".into(),
-                "print".into(),
-                (!issued.is_empty()).then_some(0),
-            ),
-        ));
-        // With several documents per winner, one print file per document
-        // too, for different paper. Labels are unique in the run.
-        let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
-        labels.dedup();
-        if labels.len() > 1 {
-            for label in labels {
-                let first = issued.iter().position(|d| d.label == label);
-                prints.push((
-                    Some(label.to_owned()),
-                    new(format!("print-{label}"), format!("print {label}"), first),
-                ));
-            }
-        }
-    }
-    let changed = Mutex::new(Vec::new());
-    let file_bytes = Mutex::new(0u64);
-    let fates = Mutex::new(Vec::new());
+    let mut prints = print_files(issued, options);
+    let tally = Tally::default();
     let mut written = Written {
         documents: issued.len(),
         ..Written::default()
     };
     options.progress.start(issued.len());
-    let hash = options.before_commit.is_some();
+    let files = DocumentFiles {
+        job,
+        kit: &kit,
+        issuer,
+        staging,
+        options,
+        tally: &tally,
+    };
     let render_slice = |start: usize, slice: &[Issued]| -> Vec<Result<Made, GenerateError>> {
         slice
             .par_iter()
             .enumerate()
-            .map(|(i, doc)| {
-                if options.cancel.is_some_and(Cancel::is_cancelled) {
-                    return Err(GenerateError::Cancelled);
-                }
-                let page = compose_again(job, doc)?;
-                let rendered = RenderedPage::new(&kit, &page);
-                let mut digest = None;
-                // A file in place as issued is left alone only if this
-                // run would write the very same bytes: its document ID (a
-                // hash of all before the trailer) says so without writing
-                // it. A changed design is never kept silently.
-                let kept = match (options.in_place, staging) {
-                    (Some(in_place), Some(staging)) if options.outputs.files => {
-                        let target = staging.target(&doc.file);
-                        in_place(start + i, &target)
-                            .filter(|_| same_design(&rendered, doc, issuer, &target))
-                    }
-                    _ => None,
-                };
-                if let Some(sha) = kept {
-                    digest = Some(sha);
-                    fates.lock().map(|mut f| f.push(FileFate::Unchanged)).ok();
-                    if let Ok(mut total) = file_bytes.lock() {
-                        *total += std::fs::metadata(
-                            staging.map_or(PathBuf::new(), |s| s.target(&doc.file)),
-                        )
-                        .map_or(0, |m| m.len());
-                    }
-                } else if options.outputs.files {
-                    let (len, sha, fate) = write_document(
-                        &kit, &rendered, doc, issuer, staging, options, &changed, hash,
-                    )?;
-                    digest = sha;
-                    fates.lock().map(|mut f| f.push(fate)).ok();
-                    if let Ok(mut total) = file_bytes.lock() {
-                        *total += len;
-                    }
-                }
-                options.progress.advance(1);
-                Ok((rendered, digest))
-            })
+            .map(|(i, doc)| files.make(start + i, doc))
             .collect()
     };
     let mut print_pages = 0;
@@ -417,7 +352,7 @@ fn render_all(
     written.pages += print_pages;
     written.digests = digests;
     options.progress.finish();
-    let changed = changed.into_inner().unwrap_or_default();
+    let changed = std::mem::take(&mut *lock(&tally.changed));
     if !changed.is_empty() {
         return Err(GenerateError::WouldReplace(changed));
     }
@@ -429,12 +364,7 @@ fn render_all(
                 .extend(issued.iter().map(|d| staging.target(&d.file)));
         }
     }
-    written.bytes = file_bytes.into_inner().unwrap_or_default();
-    let fates = fates.into_inner().unwrap_or_default();
-    let count = |fate: FileFate| fates.iter().filter(|f| **f == fate).count();
-    written.new_files = count(FileFate::New);
-    written.unchanged_files = count(FileFate::Unchanged);
-    written.replaced_files = count(FileFate::Replaced);
+    tally.count_into(&mut written);
     let mut parts = Vec::new();
     for (_, print) in prints {
         parts.extend(print.finish(
@@ -450,15 +380,157 @@ fn render_all(
             written.files.push(staging.target(&name));
         }
     }
-    // Names are unique by construction (sequence, label); a repeat here is
-    // a defect, and writing on would silently lose a document.
+    Ok(written)
+}
+
+/// What the documents' files came to, counted from every worker.
+#[derive(Default)]
+struct Tally {
+    /// Files in place whose content would change (refused without overwrite).
+    changed: Mutex<Vec<PathBuf>>,
+    bytes: Mutex<u64>,
+    fates: Mutex<Vec<FileFate>>,
+}
+
+impl Tally {
+    fn add(&self, fate: FileFate, bytes: u64) {
+        lock(&self.fates).push(fate);
+        *lock(&self.bytes) += bytes;
+    }
+
+    fn count_into(&self, written: &mut Written) {
+        written.bytes = *lock(&self.bytes);
+        let fates = lock(&self.fates);
+        let count = |fate: FileFate| fates.iter().filter(|f| **f == fate).count();
+        written.new_files = count(FileFate::New);
+        written.unchanged_files = count(FileFate::Unchanged);
+        written.replaced_files = count(FileFate::Replaced);
+    }
+}
+
+/// A lock that a panicked worker left poisoned still holds good counts.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Makes each document's page and, where asked, its own file.
+struct DocumentFiles<'a> {
+    job: &'a Job<'a>,
+    kit: &'a Kit,
+    issuer: &'a str,
+    staging: Option<&'a Staging<'a>>,
+    options: &'a WriteOptions<'a>,
+    tally: &'a Tally,
+}
+
+impl DocumentFiles<'_> {
+    /// Document `index`'s page, rendered for the print files, and its
+    /// file's SHA-256 where one is written or kept.
+    fn make(&self, index: usize, doc: &Issued) -> Result<Made, GenerateError> {
+        let options = self.options;
+        if options.cancel.is_some_and(Cancel::is_cancelled) {
+            return Err(GenerateError::Cancelled);
+        }
+        let page = compose_again(self.job, doc)?;
+        let rendered = RenderedPage::new(self.kit, &page);
+        if let Some(sha) = self.kept(index, doc, &rendered) {
+            let size = self
+                .staging
+                .and_then(|s| std::fs::metadata(s.target(&doc.file)).ok())
+                .map_or(0, |m| m.len());
+            self.tally.add(FileFate::Unchanged, size);
+            options.progress.advance(1);
+            return Ok((rendered, Some(sha)));
+        }
+        let mut digest = None;
+        if options.outputs.files {
+            let hash = options.before_commit.is_some();
+            let (len, sha, fate) = write_document(
+                self.kit,
+                &rendered,
+                doc,
+                self.issuer,
+                self.staging,
+                options,
+                &self.tally.changed,
+                hash,
+            )?;
+            digest = sha;
+            self.tally.add(fate, len);
+        }
+        options.progress.advance(1);
+        Ok((rendered, digest))
+    }
+
+    /// The SHA-256 of the document's file in place, if it is the one issued
+    /// and this run would write the very same bytes: its document ID (a
+    /// hash of all before the trailer) says so without writing it. A
+    /// changed design is never kept silently.
+    fn kept(&self, index: usize, doc: &Issued, rendered: &RenderedPage) -> Option<[u8; 32]> {
+        match (self.options.in_place, self.staging) {
+            (Some(in_place), Some(staging)) if self.options.outputs.files => {
+                let target = staging.target(&doc.file);
+                in_place(index, &target)
+                    .filter(|_| same_design(rendered, doc, self.issuer, &target))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Every document file name once, or the first that repeats.
+fn check_unique_names(issued: &[Issued]) -> Result<(), GenerateError> {
     let mut names = std::collections::BTreeSet::new();
     for d in issued {
         if !names.insert(d.file.as_str()) {
             return Err(GenerateError::DuplicateName(d.file.clone().into()));
         }
     }
-    Ok(written)
+    Ok(())
+}
+
+/// The print files a run makes: `print.pdf` with every page, and with
+/// several documents per winner one per document too (for different
+/// paper), each split every `print_chunk` pages. None without print output.
+fn print_files<'k>(
+    issued: &[Issued],
+    options: &WriteOptions,
+) -> Vec<(Option<String>, PrintFile<'k>)> {
+    let mut prints: Vec<(Option<String>, PrintFile<'k>)> = Vec::new();
+    if !options.outputs.print {
+        return prints;
+    }
+    let chunk = options.print_chunk.unwrap_or(usize::MAX).max(1);
+    let new = |stem: String, title: String, first: Option<usize>| PrintFile {
+        stem,
+        title,
+        info_from: first,
+        chunk,
+        part: 0,
+        current: None,
+        done: Vec::new(),
+    };
+    prints.push((
+        None,
+        new(
+            "print".into(),
+            "print".into(),
+            (!issued.is_empty()).then_some(0),
+        ),
+    ));
+    // Labels are unique in the run.
+    let mut labels: Vec<&str> = issued.iter().map(|d| d.label.as_str()).collect();
+    labels.dedup();
+    if labels.len() > 1 {
+        for label in labels {
+            let first = issued.iter().position(|d| d.label == label);
+            prints.push((
+                Some(label.to_owned()),
+                new(format!("print-{label}"), format!("print {label}"), first),
+            ));
+        }
+    }
+    prints
 }
 
 fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str) -> DocInfo<'a> {
