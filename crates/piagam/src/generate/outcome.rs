@@ -56,7 +56,7 @@ pub enum RunError {
     NoKey,
     #[error("no output folder was given")]
     NoOut,
-    #[error("{path} not found: piagam keygen writes it beside the key")]
+    #[error("{path} not found: making a key writes it beside the key")]
     NoJwks { path: PathBuf },
     #[error("{jwks} does not list the key in {key} (kid {kid})")]
     KeyNotInJwks {

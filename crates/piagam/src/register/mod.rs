@@ -50,7 +50,7 @@ pub enum RegisterError {
     },
     #[error("register {path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("register {path} does not exist: piagam generate makes it")]
+    #[error("register {path} does not exist: the first generate run makes it")]
     Missing { path: PathBuf },
     #[error("{0}")]
     Lock(crate::fsio::WriteError),
@@ -511,7 +511,7 @@ impl Register {
                     return Err(RegisterError::Invalid {
                         path: path.clone(),
                         message: format!(
-                            "serial {serial} is not in the register (piagam list shows what is); nothing was revoked"
+                            "serial {serial} is not in the register (its list shows what is); nothing was revoked"
                         ),
                     })
                 }
@@ -698,7 +698,7 @@ impl Register {
             findings.push(Finding {
                 kind: audit::FindingKind::Problem,
                 serial: None,
-                message: "the signed revocation list lacks documents withdrawn since it was last written (writing it failed): run piagam revocations, or generate or revoke again, to write it".into(),
+                message: "the signed revocation list lacks documents withdrawn since it was last written (writing it failed): writing the list again, or the next generate or revoke, brings it up to date".into(),
             });
         }
         Ok(findings)
