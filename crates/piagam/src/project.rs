@@ -188,6 +188,25 @@ impl Project {
         self.register.as_deref()
     }
 
+    /// The register, to read (list, its audit without repairs): none if
+    /// the project keeps none or no run has made it yet. No lock is taken.
+    pub fn register_to_read(&self) -> Result<Option<Register>, RunError> {
+        match &self.register {
+            Some(path) => Ok(Register::open_read_only(path)?),
+            None => Ok(None),
+        }
+    }
+
+    /// The register, to change (revoke, repair, write its signed lists):
+    /// held by this process until dropped, as a run holds it. None if the
+    /// project keeps none.
+    pub fn register_to_change(&self) -> Result<Option<Register>, RunError> {
+        match &self.register {
+            Some(path) => Ok(Some(Register::open(path)?)),
+            None => Ok(None),
+        }
+    }
+
     fn job<'a>(&'a self, key: &'a IssuerKey, options: &RunOptions) -> Job<'a> {
         Job {
             file_names: options.file_names,

@@ -110,6 +110,18 @@ fn a_project_is_opened_once_then_checked_previewed_and_generated() {
         assert!(out.join(&doc.file).is_file(), "{}", doc.file);
     }
     assert_eq!(pdfs_in(&out), 4, "three documents and print.pdf");
+
+    // The register the run kept, through the same project.
+    let register = project.register_to_read().unwrap().unwrap();
+    let entries = register.entries().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[0].claims.serial, outcome.issued[0].serial());
+    drop(register);
+    let mut held = project.register_to_change().unwrap().unwrap();
+    let findings = held.audit(true).unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
+    // A second holder is refused while this one holds it.
+    assert!(project.register_to_change().is_err());
 }
 
 #[test]
