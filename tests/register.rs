@@ -865,6 +865,11 @@ fn a_revocation_list_that_failed_to_be_written_is_written_by_the_next_run() {
         "{}",
         said(&audit)
     );
+    assert!(
+        said(&audit).contains("hint: write it now with: piagam revocations --register"),
+        "{}",
+        said(&audit)
+    );
     std::fs::remove_dir(&list).unwrap();
     let said_now = ok(&batch.generate("hasil", &[]).output().unwrap());
     assert!(said_now.contains("piagam-revocations.cose"), "{said_now}");

@@ -378,6 +378,17 @@ fn audit(path: &Path) -> CmdResult {
                 problems += 1;
                 say!("problem: {serial}{}", f.message)
             }
+            piagam::register::FindingKind::StaleRevocations => {
+                problems += 1;
+                say!("problem: {}", f.message);
+                if let Ok(published) = register.revocations_path() {
+                    say!(
+                        "hint: write it now with: piagam revocations --register {} --out {}",
+                        sh(path),
+                        sh(&published)
+                    );
+                }
+            }
         }
     }
     let count = |s: Status| entries.iter().filter(|e| e.status == s).count();

@@ -15,6 +15,9 @@ pub enum FindingKind {
     Repaired,
     /// Needs the organizer (most often: run generate again).
     Problem,
+    /// The published revocation list is behind the register (writing it
+    /// failed): a front end offers to write it again.
+    StaleRevocations,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

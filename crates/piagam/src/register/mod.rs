@@ -696,7 +696,7 @@ impl Register {
             audit::run(&mut self.conn, &base, &entries, repair).map_err(sql_error(&path))?;
         if self.revocations_stale()? {
             findings.push(Finding {
-                kind: audit::FindingKind::Problem,
+                kind: audit::FindingKind::StaleRevocations,
                 serial: None,
                 message: "the signed revocation list lacks documents withdrawn since it was last written (writing it failed): writing the list again, or the next generate or revoke, brings it up to date".into(),
             });
