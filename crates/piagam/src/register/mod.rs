@@ -1065,22 +1065,21 @@ fn refuse_foreign(path: &Path) -> Result<(), RegisterError> {
         return Ok(());
     }
     let conn = open_for_reading(path).map_err(sql_error(path))?;
-    let version = schema::version(&conn).map_err(|e| RegisterError::Invalid {
+    schema::version(&conn).map_err(|e| RegisterError::Invalid {
         path: path.to_owned(),
         message: format!("{e}: this is not an SQLite database, so not a piagam register"),
     })?;
-    let tables: i64 = conn
+    // One statement, so one snapshot: a run creating this register at the
+    // same moment commits its tables and their version together, and two
+    // separate reads could see the tables without the version.
+    let (version, tables, has_ours): (i64, i64, i64) = conn
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_master WHERE type = 'table'),
+                    (SELECT count(*) FROM sqlite_master WHERE type = 'table'
+                       AND name IN ('meta', 'counters', 'documents', 'files'))",
             [],
-            |r| r.get(0),
-        )
-        .map_err(sql_error(path))?;
-    let has_ours = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'counters', 'documents', 'files')",
-            [],
-            |r| r.get::<_, i64>(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .map_err(sql_error(path))?;
     if (version == 0 && tables > 0) || (version > 0 && has_ours < 4) {
