@@ -167,6 +167,15 @@ pub fn resolve_inside(dir: &Path, relative: &str) -> Result<PathBuf, String> {
     }
 }
 
+/// The SHA-256 of a file's bytes, if it can be read.
+pub fn file_sha256(path: &Path) -> Option<[u8; 32]> {
+    use sha2::Digest;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(hasher.finalize().into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,8 +52,8 @@ pub fn from_register(register: &Register) -> Result<IssuedList, IssuedError> {
     let files = register.issued_files()?;
     let mut entries = Vec::with_capacity(files.len());
     for f in files {
-        let sha256 =
-            parse_hex(&f.sha256).ok_or_else(|| IssuedError::BadDigest(f.sha256.clone()))?;
+        let sha256 = crate::register::unhex(&f.sha256)
+            .ok_or_else(|| IssuedError::BadDigest(f.sha256.clone()))?;
         // issued_at is an RFC 3339 UTC time; its first ten characters are the day.
         let date: Date = f
             .issued_at
@@ -96,15 +96,4 @@ pub fn list_path(revocations: &Path) -> PathBuf {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
         .join(ISSUED_FILE)
-}
-
-fn parse_hex(hex: &str) -> Option<[u8; 32]> {
-    if hex.len() != 64 || !hex.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }

@@ -4,11 +4,11 @@
 //! what they replace superseded) once they are in place.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
 use super::outcome::{RegisterReport, RunError};
-use super::output::{write_outputs, FileDigest, WriteOptions, Written};
-use super::{Issued, Job};
+use super::output::{stage_outputs, write_outputs, WriteOptions, Written};
+use super::{GenerateError, Issued, Job};
+use crate::outdir::OutDir;
 use crate::register::{self, Register};
 use crate::render::pdf::Usage;
 use crate::roster::RowProblem;
@@ -26,6 +26,11 @@ pub struct Recording<'a> {
 
 /// Writes every file of a prepared run into `out` and records the run in
 /// its register. `job.numbers` must come from that register.
+///
+/// The register is this function's alone: the writer is given what it
+/// needs as data (which files in place are the ones issued) and stages
+/// the run; the files' digests are recorded before anything moves into
+/// place, and the documents are issued once everything has.
 pub fn write_and_record(
     job: &Job,
     issued: &[Issued],
@@ -40,69 +45,52 @@ pub fn write_and_record(
         key_path,
         jwks,
     } = recording;
-    let (Some(register), Some(numbers)) = (register, job.numbers) else {
+    let (Some(mut register), Some(numbers)) = (register, job.numbers) else {
         let written = write_outputs(job, issued, usage, jwks, out, rejected, &options)?;
         return Ok((written, None));
     };
     let kid = crate::seal::keys::kid_hex(&job.key.kid());
     let records = numbers.records(job, issued, &kid);
-    // Files already in place as issued are left alone.
-    let in_force = register.files_in_force()?;
-    let base = register.base_dir();
-    // (The same seal too: re-signed by a rotated key, the document's
-    // files would change, and say so.)
-    let in_place = |i: usize, target: &Path| -> Option<[u8; 32]> {
-        let (file, seal) = in_force.get(&(
-            issued[i].serial().to_owned(),
-            register::relative_path(&base, target),
-        ))?;
-        if *seal != register::hex(&issued[i].seal_sha256) {
-            return None;
-        }
-        let sha = register::file_sha256(target)?;
-        (register::hex(&sha) == *file).then_some(sha)
-    };
-    let register = Mutex::new(register);
+    let issued_files = issued_files(&register, issued, out)?;
     // New serials are reserved before anything is rendered.
-    let new = {
-        let mut register = lock(&register);
-        let new = register.reserve(&records, &register::counters_after(&records))?;
-        if let Some(key_path) = key_path.and_then(|p| std::path::absolute(p).ok()) {
-            register.set_meta("key_path", &key_path.to_string_lossy())?;
-        }
-        new
-    };
-    // Each file's SHA-256 is recorded before the files are moved.
-    let record_files = |digests: &[FileDigest]| -> Result<(), String> {
-        let mut register = lock(&register);
-        let files: Vec<(String, String, String)> = digests
-            .iter()
-            .map(|d| {
-                (
-                    issued[d.document].serial().to_owned(),
-                    register.record_path(&d.path),
-                    register::hex(&d.sha256),
-                )
-            })
-            .collect();
-        register.record_files(&files).map_err(|e| e.to_string())
-    };
-    let written = write_outputs(
+    let new = register.reserve(&records, &register::counters_after(&records))?;
+    if let Some(key_path) = key_path.and_then(|p| std::path::absolute(p).ok()) {
+        register.set_meta("key_path", &key_path.to_string_lossy())?;
+    }
+    let out_dir = OutDir::hold(out).map_err(GenerateError::from)?;
+    let staging = out_dir.staging().map_err(GenerateError::from)?;
+    let written = stage_outputs(
         job,
         issued,
         usage,
         jwks,
-        out,
+        &staging,
         rejected,
         &WriteOptions {
-            before_commit: Some(&record_files),
-            in_place: Some(&in_place),
+            hash_files: true,
+            issued_files: Some(&issued_files),
             replace_run_files: true,
             ..options
         },
     )?;
+    // Each file's SHA-256 is recorded before the files are moved.
+    let files: Vec<(String, String, String)> = written
+        .digests
+        .iter()
+        .map(|d| {
+            (
+                issued[d.document].serial().to_owned(),
+                register.record_path(&d.path),
+                register::hex(&d.sha256),
+            )
+        })
+        .collect();
+    register
+        .record_files(&files)
+        .map_err(GenerateError::Register)?;
+    staging.commit().map_err(GenerateError::from)?;
+    drop(out_dir);
     // Only once every file is in place are the documents issued.
-    let mut register = register.into_inner().unwrap_or_else(|e| e.into_inner());
     let superseded = register.issue(&records)?;
     let revocations_at = register.revocations_path()?;
     // Written when this run superseded anything, and retried by every run
@@ -133,6 +121,28 @@ pub fn write_and_record(
     ))
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+/// Per document, the SHA-256 the register recorded for its file in `out`
+/// when it was issued under the very same seal. (Re-signed by a rotated
+/// key, the document's files would change, and say so.)
+fn issued_files(
+    register: &Register,
+    issued: &[Issued],
+    out: &Path,
+) -> Result<Vec<Option<[u8; 32]>>, RunError> {
+    let in_force = register.files_in_force()?;
+    let base = register.base_dir();
+    Ok(issued
+        .iter()
+        .map(|doc| {
+            let key = (
+                doc.serial().to_owned(),
+                register::relative_path(&base, &out.join(&doc.file)),
+            );
+            let (file, seal) = in_force.get(&key)?;
+            if *seal != register::hex(doc.seal_sha256()) {
+                return None;
+            }
+            register::unhex(file)
+        })
+        .collect())
 }

@@ -33,8 +33,8 @@ pub use numbers::plan as plan_numbers;
 pub use numbers::{Numbers, ID_COLUMN};
 pub use outcome::{RegisterReport, RunError};
 pub use output::{
-    render_only, write_outputs, Cancel, FileDigest, Outputs, Progress, Silent, WriteOptions,
-    Written,
+    render_only, stage_outputs, write_outputs, Cancel, FileDigest, Outputs, Progress, Silent,
+    WriteOptions, Written,
 };
 pub use run::{assets_policy, layout_key, Loaded, Outcome, RegisterChoice};
 
@@ -163,7 +163,7 @@ pub enum GenerateError {
     #[error(transparent)]
     OutDir(#[from] crate::outdir::OutDirError),
     #[error("{0}; nothing was moved into place")]
-    Register(String),
+    Register(#[source] crate::register::RegisterError),
     #[error("{}\n{} row(s) may correct the name on a document already issued; nothing was written. Confirm them as corrections (the old documents are then replaced), or as new documents", .0.iter().map(|p| format!("{}:{}: {} {} issued to '{}' → '{}'", p.roster, p.row, p.kind, p.old_serial, p.old_recipient, p.new_recipient)).collect::<Vec<_>>().join("\n"), .0.len())]
     Corrections(Vec<crate::register::Proposal>),
     #[error("the run was stopped before it finished; nothing was moved into place")]

@@ -82,24 +82,18 @@ pub struct WriteOptions<'a> {
     pub progress: &'a dyn Progress,
     /// Stops the run between documents when cancelled.
     pub cancel: Option<&'a Cancel>,
-    /// Told each document file's SHA-256 once every file is staged, before
-    /// any is moved into place; an error stops the run with nothing moved.
-    pub before_commit: Option<&'a BeforeCommit<'a>>,
-    /// For document `i`, the SHA-256 of its file in place if that file is
-    /// the one already issued: it is left alone, not written again (with
-    /// the register, whose records say what was issued).
-    pub in_place: Option<&'a InPlace<'a>>,
+    /// Take each document file's SHA-256 as it is staged (for the
+    /// register, which records them before any file moves into place).
+    pub hash_files: bool,
+    /// Per document, the SHA-256 its file was issued with under this very
+    /// seal, as the register recorded it: a file in place with that digest
+    /// and the same design is left alone, not written again.
+    pub issued_files: Option<&'a [Option<[u8; 32]>]>,
     /// The print files and the manifest describe the run, not a document:
     /// replace them when they change (with the register, which keeps what
     /// was issued).
     pub replace_run_files: bool,
 }
-
-/// Told the staged files' digests; an error stops the run.
-pub type BeforeCommit<'a> = dyn Fn(&[FileDigest]) -> Result<(), String> + Sync + 'a;
-/// Document index and target → the SHA-256 of its file in place, if that
-/// is the one issued.
-pub type InPlace<'a> = dyn Fn(usize, &Path) -> Option<[u8; 32]> + Sync + 'a;
 
 /// A document's file, as staged.
 #[derive(Debug, Clone)]
@@ -119,8 +113,8 @@ impl Default for WriteOptions<'_> {
             print_chunk: None,
             progress: &Silent,
             cancel: None,
-            before_commit: None,
-            in_place: None,
+            hash_files: false,
+            issued_files: None,
             replace_run_files: false,
         }
     }
@@ -172,7 +166,25 @@ pub fn write_outputs(
 ) -> Result<Written, GenerateError> {
     let out = OutDir::hold(out_dir)?;
     let staging = out.staging()?;
-    let mut written = render_all(job, issued, usage, &jwks.issuer, Some(&staging), options)?;
+    let written = stage_outputs(job, issued, usage, jwks, &staging, rejected, options)?;
+    staging.commit()?;
+    Ok(written)
+}
+
+/// Writes every file of the run into `staging`, and moves none into
+/// place: the caller commits the staging once it has recorded what it
+/// must. Fails, with nothing moved, if a file in place would change and
+/// may not.
+pub fn stage_outputs(
+    job: &Job,
+    issued: &[Issued],
+    usage: &Usage,
+    jwks: &Jwks,
+    staging: &Staging,
+    rejected: Option<&[RowProblem]>,
+    options: &WriteOptions,
+) -> Result<Written, GenerateError> {
+    let mut written = render_all(job, issued, usage, &jwks.issuer, Some(staging), options)?;
     let mut changed = Vec::new();
     // The manifest is written row by row: it grows with the roster.
     let manifest = "manifest.csv";
@@ -185,7 +197,7 @@ pub fn write_outputs(
         .into_inner()
         .map_err(|e| write_error(&path, e.error()))?;
     changed.extend(settle(
-        &staging,
+        staging,
         manifest,
         options.overwrite || options.replace_run_files,
     ));
@@ -213,10 +225,6 @@ pub fn write_outputs(
     if !changed.is_empty() {
         return Err(GenerateError::WouldReplace(changed));
     }
-    if let Some(before_commit) = options.before_commit {
-        before_commit(&written.digests).map_err(GenerateError::Register)?;
-    }
-    staging.commit()?;
     Ok(written)
 }
 
@@ -444,7 +452,6 @@ impl DocumentFiles<'_> {
         }
         let mut digest = None;
         if options.outputs.files {
-            let hash = options.before_commit.is_some();
             let (len, sha, fate) = write_document(
                 self.kit,
                 &rendered,
@@ -453,7 +460,6 @@ impl DocumentFiles<'_> {
                 self.staging,
                 options,
                 &self.tally.changed,
-                hash,
             )?;
             digest = sha;
             self.tally.add(fate, len);
@@ -467,14 +473,11 @@ impl DocumentFiles<'_> {
     /// hash of all before the trailer) says so without writing it. A
     /// changed design is never kept silently.
     fn kept(&self, index: usize, doc: &Issued, rendered: &RenderedPage) -> Option<[u8; 32]> {
-        match (self.options.in_place, self.staging) {
-            (Some(in_place), Some(staging)) if self.options.outputs.files => {
-                let target = staging.target(&doc.file);
-                in_place(index, &target)
-                    .filter(|_| same_design(rendered, doc, self.issuer, &target))
-            }
-            _ => None,
-        }
+        let recorded = (*self.options.issued_files?.get(index)?)?;
+        let staging = self.staging.filter(|_| self.options.outputs.files)?;
+        let target = staging.target(&doc.file);
+        let sha = crate::fsio::file_sha256(&target).filter(|sha| *sha == recorded)?;
+        same_design(rendered, doc, self.issuer, &target).then_some(sha)
     }
 }
 
@@ -558,9 +561,9 @@ fn same_design(page: &RenderedPage, doc: &Issued, issuer: &str, target: &Path) -
 
 /// Writes one document's own file: straight into staging, or, if a file
 /// of that name is in place, only when its bytes would differ (and then
-/// only with `--overwrite`; otherwise it is listed in `changed`). Returns
-/// the file's length, with `hash` its SHA-256, and what became of it.
-#[allow(clippy::too_many_arguments)]
+/// only when the run may overwrite; otherwise it is listed in `changed`).
+/// Returns the file's length, its SHA-256 if the run takes them, and what
+/// became of it.
 fn write_document(
     kit: &Kit,
     page: &RenderedPage,
@@ -569,8 +572,8 @@ fn write_document(
     staging: Option<&Staging>,
     options: &WriteOptions,
     changed: &Mutex<Vec<PathBuf>>,
-    hash: bool,
 ) -> Result<(u64, Option<[u8; 32]>, FileFate), GenerateError> {
+    let hash = options.hash_files;
     let title = format!("{} — {}", doc.serial(), doc.recipient());
     let info = doc_info(doc, issuer, &title);
     let Some(staging) = staging else {
@@ -712,7 +715,7 @@ impl<'k> PrintFile<'k> {
 
 /// Decides what becomes of a file written to staging: moved in at the end
 /// if nothing is in its place, dropped if the same bytes are, and moved
-/// over a different file only with `--overwrite`. Returns the file in
+/// over a different file only when the run may overwrite. Returns the file in
 /// place if it would change without it.
 fn settle(staging: &Staging, name: &str, overwrite: bool) -> Option<PathBuf> {
     let (new, old) = (staging.path(name), staging.target(name));

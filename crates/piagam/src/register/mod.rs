@@ -760,15 +760,6 @@ pub fn relative_path(base: &Path, file: &Path) -> String {
         .into_owned()
 }
 
-/// The SHA-256 of a file's bytes, if it can be read.
-pub fn file_sha256(path: &Path) -> Option<[u8; 32]> {
-    use sha2::Digest;
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut hasher = sha2::Sha256::new();
-    std::io::copy(&mut file, &mut hasher).ok()?;
-    Some(hasher.finalize().into())
-}
-
 /// `a/./b/../c` → `a/c`, without touching the file system.
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -1112,6 +1103,18 @@ fn sql_error(path: &Path) -> impl Fn(rusqlite::Error) -> RegisterError + '_ {
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A SHA-256 digest back from its hex, as [`hex`] writes it.
+pub fn unhex(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]

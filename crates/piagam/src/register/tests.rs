@@ -459,7 +459,7 @@ fn the_audit_finishes_interrupted_runs_and_reports_missing_files() {
     let file = tmp.path().join("hasil/1.pdf");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, b"%PDF-1").unwrap();
-    let sha = hex(&file_sha256(&file).unwrap());
+    let sha = hex(&crate::fsio::file_sha256(&file).unwrap());
     register
         .record_files(&[
             ("1".into(), register.record_path(&file), sha),
