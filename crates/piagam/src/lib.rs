@@ -33,6 +33,7 @@ pub mod site;
 mod spreadsheet;
 mod style;
 pub mod template;
+mod warning;
 
 // What front ends use of the private modules.
 pub use fsio::{read_capped, read_text_capped, WriteCause, WriteError};
@@ -40,6 +41,7 @@ pub use guard::in_guarded_section;
 pub use outdir::{pause_between_moves_for_tests, OutDirError};
 pub use print_field::PrintField;
 pub use qr::encode_seal_text;
+pub use warning::Warning;
 
 /// The seal format, its dates included, is its own light crate.
 pub use piagam_seal as seal;

@@ -26,6 +26,7 @@ use crate::render::pdf::{RenderError, Usage};
 use crate::roster::{Record, RowProblem};
 use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
+use crate::warning::Warning;
 
 pub use fields::{claims_for, printable_fields};
 pub use issue::{write_and_record, Recording};
@@ -103,8 +104,7 @@ impl Issued {
     }
 }
 
-/// A QR module printed smaller than this may not read from a phone photo.
-pub const QR_MODULE_WARN_MM: f32 = 0.5;
+pub use crate::warning::QR_MODULE_WARN_MM;
 /// Below this, refused: at 150 dpi and slight blur it no longer reads.
 pub const QR_MODULE_MIN_MM: f32 = 0.35;
 
@@ -183,7 +183,7 @@ pub struct Prepared {
     pub usage: Usage,
     /// What the user should know: documents left out on purpose (revoked
     /// ones), and QR codes printed small. They stop nothing.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Rows whose record itself is bad (the roster reader's problems): no
     /// document of theirs can be made.
     bad_rows: std::collections::BTreeSet<usize>,
@@ -245,15 +245,14 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     let mut problems = missing_columns(job);
     let plan = Plan::new(job);
     // A revoked document is not made again; the winner's others are.
-    let revoked = |t: usize, r: usize| job.numbers.is_some_and(|n| n.revoked(t, r));
-    let mut warnings: Vec<String> = (0..job.templates.len())
+    let revoked = |t: usize, r: usize| job.numbers.and_then(|n| n.revoked(t, r));
+    let mut warnings: Vec<Warning> = (0..job.templates.len())
         .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
-        .filter(|&(t, r)| revoked(t, r))
-        .filter_map(|(t, r)| job.numbers?.get(t, r).as_ref().err().cloned())
+        .filter_map(|(t, r)| revoked(t, r).cloned())
         .collect();
     let pairs: Vec<(usize, usize)> = (0..job.templates.len())
         .flat_map(|t| (0..job.records.len()).map(move |r| (t, r)))
-        .filter(|&(t, r)| !revoked(t, r))
+        .filter(|&(t, r)| revoked(t, r).is_none())
         .collect();
     // Each worker adds the glyphs its pages print to its own tally as it
     // goes, and drops the page: nothing kept grows with the pages' size.
@@ -552,7 +551,7 @@ fn make_document(
             format!(
                 "the QR code would print with {module:.2} mm modules (version {}), too small to read (at least {QR_MODULE_MIN_MM} mm): make the QR element larger, or shorten what the seal carries ({})",
                 matrix.version(),
-                longest_fields(&doc.claims, &doc.qr_text)
+                crate::warning::fields_and_lengths(&longest_fields(&doc.claims, &doc.qr_text))
             ),
         ));
     }
@@ -562,23 +561,23 @@ fn make_document(
 
 /// One warning for the run's smallest QR code, if it prints below
 /// [`QR_MODULE_WARN_MM`].
-fn small_qr_warning(issued: &[Issued]) -> Option<String> {
+fn small_qr_warning(issued: &[Issued]) -> Option<Warning> {
     let smallest = issued
         .iter()
         .min_by(|a, b| a.qr_module.0.total_cmp(&b.qr_module.0))?;
-    let (module, version) = smallest.qr_module;
-    (module < QR_MODULE_WARN_MM).then(|| {
-        format!(
-            "the QR code of row {} ({}) prints with {module:.2} mm modules (version {version}); below {QR_MODULE_WARN_MM} mm a phone may fail to read it from a photo: make the QR element larger, or shorten what the seal carries ({})",
-            smallest.row,
-            smallest.kind(),
-            longest_fields(&smallest.claims, &smallest.qr_text)
-        )
+    let (module_mm, version) = smallest.qr_module;
+    (module_mm < QR_MODULE_WARN_MM).then(|| Warning::SmallQr {
+        row: smallest.row,
+        kind: smallest.kind().to_owned(),
+        module_mm,
+        version,
+        longest: longest_fields(&smallest.claims, &smallest.qr_text),
     })
 }
 
-/// The signed fields that make a seal long, longest first.
-fn longest_fields(claims: &Claims, qr_text: &str) -> String {
+/// The three signed fields that make a seal long, longest first, with
+/// their lengths in characters.
+fn longest_fields(claims: &Claims, qr_text: &str) -> Vec<(String, usize)> {
     let mut fields: Vec<(String, usize)> = [
         ("recipient", &claims.recipient),
         ("achievement", &claims.achievement),
@@ -603,12 +602,8 @@ fn longest_fields(claims: &Claims, qr_text: &str) -> String {
         fields.push(("verify_url".to_owned(), url.chars().count()));
     }
     fields.sort_by_key(|f| std::cmp::Reverse(f.1));
+    fields.truncate(3);
     fields
-        .iter()
-        .take(3)
-        .map(|(name, n)| format!("{name}: {n} characters"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Lays out a signed document's page: what its claims say, and its QR code.

@@ -19,7 +19,7 @@ pub struct Numbers {
     wanted: Vec<Wanted>,
     assigned: Vec<Result<Assigned, String>>,
     /// Documents the register holds as revoked: left out of the run.
-    revoked: std::collections::HashSet<usize>,
+    revoked: std::collections::HashMap<usize, crate::warning::Warning>,
 }
 
 /// The roster column that names a record for the register, when names and
@@ -37,8 +37,8 @@ impl Numbers {
     }
 
     /// Whether the document was revoked: it is left out, and says why.
-    pub fn revoked(&self, template: usize, record: usize) -> bool {
-        self.revoked.contains(&self.index(template, record))
+    pub fn revoked(&self, template: usize, record: usize) -> Option<&crate::warning::Warning> {
+        self.revoked.get(&self.index(template, record))
     }
 
     /// The register's record of each document of the run, once per serial

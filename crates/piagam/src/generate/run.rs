@@ -41,7 +41,7 @@ pub struct Outcome {
     pub issued: Vec<Issued>,
     /// Rows left out under `--skip-invalid`, with their problems.
     pub rejected: Vec<RowProblem>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::warning::Warning>,
     pub rows: usize,
     /// What was written (for a check: what would have been).
     pub written: Written,

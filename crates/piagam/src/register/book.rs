@@ -264,7 +264,7 @@ pub struct Assignment {
     pub proposals: Vec<Proposal>,
     /// The documents (indexes into `assigned`) that were revoked: they are
     /// not issued again, and they stop nothing else.
-    pub revoked: HashSet<usize>,
+    pub revoked: HashMap<usize, crate::warning::Warning>,
 }
 
 /// A document's identity: see [`Identity::new`].
@@ -311,7 +311,7 @@ impl Book {
             }
         };
         let mut first_row: HashMap<&Identity, usize> = HashMap::new();
-        let mut revoked = HashSet::new();
+        let mut revoked = HashMap::new();
         let mut out: Vec<Result<Assigned, String>> = Vec::with_capacity(wanted.len());
         // First: what the register already knows.
         for (i, w) in wanted.iter().enumerate() {
@@ -325,15 +325,15 @@ impl Book {
             let mut supersedes = Vec::new();
             if let Some(current) = self.current.get(&w.identity) {
                 if current.status == Status::Revoked {
-                    revoked.insert(i);
-                    out.push(Err(format!(
-                        "the {} of row {} was revoked on {} ({}) as {}; it is not issued again",
-                        w.kind,
-                        w.row,
-                        current.revoked_on.as_deref().unwrap_or("?"),
-                        current.revoked_reason.as_deref().unwrap_or(""),
-                        current.serial
-                    )));
+                    let warning = crate::warning::Warning::Revoked {
+                        kind: w.kind.clone(),
+                        row: w.row,
+                        serial: current.serial.clone(),
+                        on: current.revoked_on.clone(),
+                        reason: current.revoked_reason.clone(),
+                    };
+                    out.push(Err(warning.to_string()));
+                    revoked.insert(i, warning);
                     continue;
                 }
                 let serial_unchanged = w.nomor.as_ref().is_none_or(|n| *n == current.serial);

@@ -11,10 +11,9 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.to_owned(),
         Err(_) => {
-            warnings.push(format!(
-                "{}: not UTF-8; read as Windows-1252 (in Excel, save as \"CSV UTF-8\" to avoid this)",
-                path.display()
-            ));
+            warnings.push(crate::warning::Warning::NotUtf8 {
+                roster: path.to_owned(),
+            });
             decode_windows_1252(bytes)
         }
     };

@@ -106,7 +106,7 @@ pub struct RosterOptions {
 pub struct Roster {
     pub records: Vec<Record>,
     pub problems: Vec<RowProblem>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::warning::Warning>,
 }
 
 impl Roster {
@@ -176,11 +176,10 @@ pub fn read_roster_bytes(
     };
     let mut table = table;
     if table.header_row > first_row {
-        table.warnings.push(format!(
-            "{}: the headers are in row {}; the row(s) above it are taken as a title",
-            path.display(),
-            table.header_row
-        ));
+        table.warnings.push(crate::warning::Warning::TitleRows {
+            roster: path.to_owned(),
+            header_row: table.header_row,
+        });
     }
     validate(path, table, options)
 }
@@ -245,10 +244,12 @@ fn validate(
         ..Roster::default()
     };
     for h in columns.counters() {
-        roster.warnings.push(format!(
-            "{}: column '{h}' looks like a row counter and is ignored; serials come from [numbering] (a column named Nomor sets them)",
-            path.display()
-        ));
+        roster
+            .warnings
+            .push(crate::warning::Warning::CounterColumn {
+                roster: path.to_owned(),
+                column: h.to_string(),
+            });
     }
     let mut duplicates = Duplicates::default();
     let mut ordinal = 0usize;

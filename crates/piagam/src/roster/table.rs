@@ -11,13 +11,13 @@ pub struct RawRow {
     pub cells: Vec<Cell>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub header_row: usize,
     pub headers: Vec<String>,
     pub rows: Vec<RawRow>,
     /// Things the user should know that are not errors.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::warning::Warning>,
 }
 
 /// How far down a header row is looked for.
