@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use piagam::locale::Language;
 
 /// Print-ready PDF charters and certificates with a signed QR seal.
@@ -17,241 +17,271 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate charters from the bundled sample roster with the public demo key.
-    Demo {
-        /// Output folder.
-        #[arg(long, default_value = "piagam-demo")]
-        out: PathBuf,
-    },
+    Demo(DemoArgs),
     /// Make a new issuer key pair: DIR/issuer.key.pem (private, mode 0600)
     /// and DIR/issuer.jwks.json (public).
     #[command(
         after_long_help = "Examples:\n  piagam keygen --issuer \"Dinas Kominfo Provinsi Contoh\" --out kunci/\n  piagam keygen --rotate --out kunci/     # new key; old public keys stay in the JWKS\n\nThe private key is never printed. Keep it secret; publish issuer.jwks.json."
     )]
-    Keygen {
-        /// The issuer's display name, shown to everyone who verifies.
-        /// Required for a new key; with --rotate it renames the issuer.
-        #[arg(long)]
-        issuer: Option<String>,
-        /// Folder to write the key files to.
-        #[arg(long)]
-        out: PathBuf,
-        /// Replace the key in DIR with a new one. The old private key moves
-        /// to DIR/retired/, and its public key stays in the JWKS, so
-        /// documents it signed still verify.
-        #[arg(long)]
-        rotate: bool,
-        /// First date (YYYY-MM-DD) a seal by the new key may carry.
-        #[arg(long)]
-        not_before: Option<String>,
-        /// Last date (YYYY-MM-DD) a seal by the new key may carry.
-        #[arg(long)]
-        not_after: Option<String>,
-        /// Address of the issuer's verification page, recorded in the JWKS;
-        /// verify then refuses QR texts that point elsewhere.
-        #[arg(long)]
-        verify_url: Option<String>,
-        /// Write the JWKS for an existing private key (e.g. one made by
-        /// `openssl genpkey -algorithm ed25519`) instead of making a new key.
-        #[arg(long, conflicts_with = "rotate")]
-        from_key: Option<PathBuf>,
-    },
+    Keygen(KeygenArgs),
     /// Sign and lay out one document per roster row, and write the PDFs.
     #[command(
         after_long_help = "Example:\n  piagam generate --roster pemenang.xlsx --template templates/piagam \\\n      --key kunci/issuer.key.pem --out hasil/\n\nThe whole roster is checked and laid out before anything is written. If any row\nhas a problem, every problem is listed as file:row:column: reason, nothing is\nwritten, and the exit status is 2 (unless --skip-invalid)."
     )]
-    Generate {
-        #[command(flatten)]
-        input: InputArgs,
-        /// The issuer's private key (PKCS#8 PEM).
-        #[arg(long)]
-        key: PathBuf,
-        /// Output folder.
-        #[arg(long)]
-        out: PathBuf,
-        /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
-        #[arg(long)]
-        jwks: Option<PathBuf>,
-        /// Issuer name, for a key that has no issuer.jwks.json beside it.
-        #[arg(long)]
-        issuer: Option<String>,
-        /// Write the valid rows anyway, and list the others with their
-        /// reasons in DIR/rejected.csv.
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Replace files in --out whose content would change. Without it,
-        /// piagam refuses, since a PDF may have been signed since.
-        #[arg(long)]
-        overwrite: bool,
-        #[command(flatten)]
-        output: OutputArgs,
-        #[command(flatten)]
-        register: RegisterArgs,
-    },
+    Generate(GenerateArgs),
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(
         after_long_help = "Examples:\n  piagam preview --template templates/piagam\n  piagam preview --template templates/piagam --roster pemenang.xlsx --row 9"
     )]
-    Preview {
-        /// The template folder.
-        #[arg(long)]
-        template: PathBuf,
-        /// Take the record from this roster; default a placeholder record.
-        #[arg(long)]
-        roster: Option<PathBuf>,
-        /// The roster row to show, numbered as the spreadsheet shows it.
-        #[arg(long)]
-        row: Option<usize>,
-        /// Event settings; default piagam.toml beside the roster.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// The sheet of a workbook to read.
-        #[arg(long)]
-        sheet: Option<String>,
-        /// The row holding the headers, as the spreadsheet numbers it.
-        #[arg(long, value_name = "N")]
-        header_row: Option<usize>,
-        /// The language to show (id or en); default the template's first.
-        #[arg(long)]
-        lang: Option<Language>,
-        /// Let the template use files outside its own folder.
-        #[arg(long)]
-        allow_outside_assets: bool,
-        /// Output folder for preview.pdf and preview.png.
-        #[arg(long, default_value = "piagam-preview")]
-        out: PathBuf,
-    },
+    Preview(PreviewArgs),
     /// Check a roster and template as generate would, writing nothing; or,
     /// with --register, check the register against the files it records.
     #[command(
         after_long_help = "Examples:\n  piagam check --roster pemenang.xlsx --template templates/piagam\n  piagam check --register                 # the register beside ./piagam.toml\n  piagam check --register arsip/piagam-register.sqlite\n\nWith --register, documents whose run was interrupted after their files were in place\nare marked issued, and counters behind the numbers given are moved on. What needs the\nissuer's key (files missing, runs interrupted before writing) is listed: run generate\nagain with the same roster."
     )]
-    Check {
-        #[command(flatten)]
-        input: InputArgs,
-        /// Check this register (default: beside piagam.toml) against the
-        /// files it records, and repair what can be repaired. With a
-        /// roster, also number the documents from it.
-        #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
-        register: Option<String>,
-        /// Number from roster positions, as `generate --no-register` does.
-        #[arg(long, conflicts_with = "register")]
-        no_register: bool,
-    },
+    Check(CheckArgs),
     /// Show the register: every document issued, to whom, under which serial.
     #[command(
         after_long_help = "Examples:\n  piagam list\n  piagam list --status revoked\n  piagam list --search semarang --json\n  piagam list --csv > terbit.csv"
     )]
-    List {
-        #[command(flatten)]
-        at: RegisterAt,
-        /// Only documents with this status.
-        #[arg(long, value_enum)]
-        status: Option<StatusArg>,
-        /// Only documents of this kind (piagam, sertifikat, …).
-        #[arg(long)]
-        kind: Option<String>,
-        /// Only documents whose serial or claims contain TEXT (any case).
-        #[arg(long, value_name = "TEXT")]
-        search: Option<String>,
-        /// One JSON array of documents.
-        #[arg(long, conflicts_with = "csv")]
-        json: bool,
-        /// CSV with a header row.
-        #[arg(long)]
-        csv: bool,
-    },
+    List(ListArgs),
     /// Write the register's signed revocation list (revoked and superseded
     /// documents) to a file, e.g. to publish beside the verification page.
-    Revocations {
-        #[command(flatten)]
-        at: RegisterAt,
-        /// Where to write the list.
-        #[arg(long)]
-        out: PathBuf,
-        /// The issuer's private key; default the one generate last used.
-        #[arg(long)]
-        key: Option<PathBuf>,
-        /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
-        #[arg(long)]
-        jwks: Option<PathBuf>,
-    },
+    Revocations(RevocationsArgs),
     /// Withdraw documents: mark them revoked in the register and write the
     /// issuer-signed revocation list.
     #[command(
         after_long_help = "Examples:\n  piagam revoke --reason \"nama penerima salah cetak\" 007/ALDPD/VIII/2024\n  piagam revoke --key kunci/issuer.key.pem --list pencabutan.cose \\\n      --reason \"nama penerima salah cetak\" 007/ALDPD/VIII/2024\n\nWith a register (beside piagam.toml, or --register), the documents are marked revoked\nthere and the list is written from it: to --list, else where it was last written, else\npiagam-revocations.cose beside the register. Without one (or with --no-register), the\nserials are added to --list. Publish the list beside the verification page; verifiers\nread it with --revocations."
     )]
-    Revoke {
-        /// The issuer's private key (PKCS#8 PEM); with a register, default
-        /// the one generate last used.
-        #[arg(long)]
-        key: Option<PathBuf>,
-        /// The revocation list to create or extend.
-        #[arg(long)]
-        list: Option<PathBuf>,
-        #[command(flatten)]
-        at: RegisterAt,
-        /// Only extend --list; leave any register alone.
-        #[arg(long)]
-        no_register: bool,
-        /// Why the documents are revoked; shown to verifiers.
-        #[arg(long)]
-        reason: String,
-        /// The date of revocation and of the list (YYYY-MM-DD); default today (UTC).
-        #[arg(long)]
-        date: Option<String>,
-        /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
-        #[arg(long)]
-        jwks: Option<PathBuf>,
-        /// Serial numbers to revoke.
-        #[arg(required = true)]
-        serials: Vec<String>,
-    },
+    Revoke(RevokeArgs),
     /// Write the static verification page that a phone camera opens.
     #[command(
         after_long_help = "Example:\n  piagam site --trust kunci/issuer.jwks.json --revocations pencabutan.cose --out situs/\n\nUpload DIR (index.html, and revocations if given) to the address in verify_url, or open\nDIR/index.html from disk. After each `piagam revoke`, upload the list again as DIR/revocations."
     )]
-    Site {
-        /// The issuer's public keys (JWKS), embedded in the page.
-        #[arg(long)]
-        trust: PathBuf,
-        /// The issuer's signed revocation list, embedded and written beside the page.
-        #[arg(long)]
-        revocations: Option<PathBuf>,
-        /// The issuer's signed list of issued files (piagam-issued.cose),
-        /// published beside the page as `issued`.
-        #[arg(long)]
-        issued: Option<PathBuf>,
-        /// Output folder.
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Site(SiteArgs),
     /// Check seals: QR text or verify URLs, or "-" to read one per line from stdin.
     #[command(
         after_long_help = "Exit status: 0 if every seal is valid, 1 if any is not, 2 on usage or I/O errors.\n\nExample:\n  piagam verify --trust issuer.jwks.json 'https://piagam.example/verifikasi#0123…'"
     )]
-    Verify {
-        /// The issuer's public keys (JWKS).
-        #[arg(long)]
-        trust: Option<PathBuf>,
-        /// Print one JSON object per input instead of a report.
-        #[arg(long)]
-        json: bool,
-        /// Language of the report: id or en.
-        #[arg(long, default_value = "id")]
-        lang: Language,
-        /// The issuer's signed revocation list (from `piagam revoke`);
-        /// default piagam-revocations.cose here, if there is one.
-        #[arg(long)]
-        revocations: Option<PathBuf>,
-        /// The issuer's signed list of issued files; default
-        /// piagam-issued.cose here, if there is one. A PDF that is not
-        /// byte for byte an issued file is then reported as such.
-        #[arg(long)]
-        issued: Option<PathBuf>,
-        /// QR texts or verify URLs.
-        #[arg(required = true)]
-        inputs: Vec<String>,
-    },
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder.
+    #[arg(long, default_value = "piagam-demo")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The issuer's display name, shown to everyone who verifies.
+    /// Required for a new key; with --rotate it renames the issuer.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Folder to write the key files to.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the key in DIR with a new one. The old private key moves
+    /// to DIR/retired/, and its public key stays in the JWKS, so
+    /// documents it signed still verify.
+    #[arg(long)]
+    pub rotate: bool,
+    /// First date (YYYY-MM-DD) a seal by the new key may carry.
+    #[arg(long)]
+    pub not_before: Option<String>,
+    /// Last date (YYYY-MM-DD) a seal by the new key may carry.
+    #[arg(long)]
+    pub not_after: Option<String>,
+    /// Address of the issuer's verification page, recorded in the JWKS;
+    /// verify then refuses QR texts that point elsewhere.
+    #[arg(long)]
+    pub verify_url: Option<String>,
+    /// Write the JWKS for an existing private key (e.g. one made by
+    /// `openssl genpkey -algorithm ed25519`) instead of making a new key.
+    #[arg(long, conflicts_with = "rotate")]
+    pub from_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The issuer's private key (PKCS#8 PEM).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
+    #[arg(long)]
+    pub jwks: Option<PathBuf>,
+    /// Issuer name, for a key that has no issuer.jwks.json beside it.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Write the valid rows anyway, and list the others with their
+    /// reasons in DIR/rejected.csv.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Replace files in --out whose content would change. Without it,
+    /// piagam refuses, since a PDF may have been signed since.
+    #[arg(long)]
+    pub overwrite: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub register: RegisterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The template folder.
+    #[arg(long)]
+    pub template: PathBuf,
+    /// Take the record from this roster; default a placeholder record.
+    #[arg(long)]
+    pub roster: Option<PathBuf>,
+    /// The roster row to show, numbered as the spreadsheet shows it.
+    #[arg(long)]
+    pub row: Option<usize>,
+    /// Event settings; default piagam.toml beside the roster.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The sheet of a workbook to read.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The row holding the headers, as the spreadsheet numbers it.
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<usize>,
+    /// The language to show (id or en); default the template's first.
+    #[arg(long)]
+    pub lang: Option<Language>,
+    /// Let the template use files outside its own folder.
+    #[arg(long)]
+    pub allow_outside_assets: bool,
+    /// Output folder for preview.pdf and preview.png.
+    #[arg(long, default_value = "piagam-preview")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Check this register (default: beside piagam.toml) against the
+    /// files it records, and repair what can be repaired. With a
+    /// roster, also number the documents from it.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub register: Option<String>,
+    /// Number from roster positions, as `generate --no-register` does.
+    #[arg(long, conflicts_with = "register")]
+    pub no_register: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub at: RegisterAt,
+    /// Only documents with this status.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// Only documents of this kind (piagam, sertifikat, …).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only documents whose serial or claims contain TEXT (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// One JSON array of documents.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV with a header row.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevocationsArgs {
+    #[command(flatten)]
+    pub at: RegisterAt,
+    /// Where to write the list.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The issuer's private key; default the one generate last used.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
+    #[arg(long)]
+    pub jwks: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The issuer's private key (PKCS#8 PEM); with a register, default
+    /// the one generate last used.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// The revocation list to create or extend.
+    #[arg(long)]
+    pub list: Option<PathBuf>,
+    #[command(flatten)]
+    pub at: RegisterAt,
+    /// Only extend --list; leave any register alone.
+    #[arg(long)]
+    pub no_register: bool,
+    /// Why the documents are revoked; shown to verifiers.
+    #[arg(long)]
+    pub reason: String,
+    /// The date of revocation and of the list (YYYY-MM-DD); default today (UTC).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The issuer's public JWKS; default: issuer.jwks.json beside the key.
+    #[arg(long)]
+    pub jwks: Option<PathBuf>,
+    /// Serial numbers to revoke.
+    #[arg(required = true)]
+    pub serials: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The issuer's public keys (JWKS), embedded in the page.
+    #[arg(long)]
+    pub trust: PathBuf,
+    /// The issuer's signed revocation list, embedded and written beside the page.
+    #[arg(long)]
+    pub revocations: Option<PathBuf>,
+    /// The issuer's signed list of issued files (piagam-issued.cose),
+    /// published beside the page as `issued`.
+    #[arg(long)]
+    pub issued: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The issuer's public keys (JWKS).
+    #[arg(long)]
+    pub trust: Option<PathBuf>,
+    /// Print one JSON object per input instead of a report.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the report: id or en.
+    #[arg(long, default_value = "id")]
+    pub lang: Language,
+    /// The issuer's signed revocation list (from `piagam revoke`);
+    /// default piagam-revocations.cose here, if there is one.
+    #[arg(long)]
+    pub revocations: Option<PathBuf>,
+    /// The issuer's signed list of issued files; default
+    /// piagam-issued.cose here, if there is one. A PDF that is not
+    /// byte for byte an issued file is then reported as such.
+    #[arg(long)]
+    pub issued: Option<PathBuf>,
+    /// QR texts or verify URLs.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
 }
 
 /// Which register generate uses.

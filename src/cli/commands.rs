@@ -22,139 +22,93 @@ type CmdResult = Result<i32, String>;
 
 pub fn dispatch(cli: Cli) -> CmdResult {
     match cli.command {
-        Command::Demo { out } => demo(&out),
-        Command::Keygen {
-            issuer,
-            out,
-            rotate,
-            not_before,
-            not_after,
-            verify_url,
-            from_key,
-        } => keygen(
-            &out,
-            rotate,
-            from_key.as_deref(),
-            NewKey {
-                issuer,
-                not_before,
-                not_after,
-                verify_url,
-            },
-        ),
-        Command::Revoke {
-            key,
-            list,
-            at,
-            no_register,
-            reason,
-            date,
-            jwks,
-            serials,
-        } => revoke(
-            RevokeArgs {
-                key: key.as_deref(),
-                list: list.as_deref(),
-                register: (!no_register).then(|| locate(&at)),
-                jwks: jwks.as_deref(),
-                date: date.as_deref(),
-            },
-            &reason,
-            &serials,
-        ),
-        Command::List {
-            at,
-            status,
-            kind,
-            search,
-            json,
-            csv,
-        } => list(
-            &locate(&at),
-            &piagam::register::Filter {
-                status: status.map(status_of),
-                kind,
-                search,
-            },
-            list_format(json, csv),
-        ),
-        Command::Revocations { at, out, key, jwks } => {
-            revocations(&locate(&at), key.as_deref(), jwks.as_deref(), &out)
+        Command::Demo(a) => demo(&a.out),
+        Command::Keygen(a) => keygen_command(a),
+        Command::Revoke(a) => revoke_command(a),
+        Command::List(a) => list_command(a),
+        Command::Revocations(a) => {
+            revocations(&locate(&a.at), a.key.as_deref(), a.jwks.as_deref(), &a.out)
         }
-        Command::Generate {
-            input,
-            key,
-            out,
-            jwks,
-            issuer,
-            skip_invalid,
-            overwrite,
-            output,
-            register,
-        } => {
-            let options = RunOptions {
-                skip_invalid,
-                overwrite,
-                corrections: corrections(&input),
-                ..run_options(&output)
-            };
-            let sources = Sources {
-                register: register_choice(&register),
-                ..sources(input)?
-            };
-            // The key is read once the event is known to be sound, so a
-            // roster's problems are named first.
-            let signer = || Signer::from_files(&key, jwks.as_deref(), issuer.as_deref());
-            generate(&sources, &options, signer, &out, output.quiet)
-        }
-        Command::Check {
-            input,
-            register,
-            no_register,
-        } => check_command(input, register, no_register),
-        Command::Preview {
-            template,
-            roster,
-            row,
-            config,
-            sheet,
-            header_row,
-            lang,
-            allow_outside_assets,
-            out,
-        } => preview(&PreviewRequest {
-            template,
-            roster,
-            row,
-            config,
-            sheet,
-            header_row,
-            lang,
-            allow_outside_assets,
-            out,
-        }),
-        Command::Site {
-            trust,
-            revocations,
-            issued,
-            out,
-        } => site(&trust, revocations.as_deref(), issued.as_deref(), &out),
-        Command::Verify {
-            trust,
-            json,
-            lang,
-            revocations,
-            issued,
-            inputs,
-        } => verify(
-            trust.as_deref(),
-            revocations.as_deref(),
-            issued.as_deref(),
-            json,
-            lang,
-            &inputs,
+        Command::Generate(a) => generate_command(a),
+        Command::Check(a) => check_command(a.input, a.register, a.no_register),
+        Command::Preview(a) => preview_command(a),
+        Command::Site(a) => site(
+            &a.trust,
+            a.revocations.as_deref(),
+            a.issued.as_deref(),
+            &a.out,
+        ),
+        Command::Verify(a) => verify(
+            a.trust.as_deref(),
+            a.revocations.as_deref(),
+            a.issued.as_deref(),
+            a.json,
+            a.lang,
+            &a.inputs,
         ),
     }
+}
+
+fn keygen_command(a: args::KeygenArgs) -> CmdResult {
+    let key = NewKey {
+        issuer: a.issuer,
+        not_before: a.not_before,
+        not_after: a.not_after,
+        verify_url: a.verify_url,
+    };
+    keygen(&a.out, a.rotate, a.from_key.as_deref(), key)
+}
+
+fn revoke_command(a: args::RevokeArgs) -> CmdResult {
+    let request = RevokeRequest {
+        key: a.key.as_deref(),
+        list: a.list.as_deref(),
+        register: (!a.no_register).then(|| locate(&a.at)),
+        jwks: a.jwks.as_deref(),
+        date: a.date.as_deref(),
+    };
+    revoke(request, &a.reason, &a.serials)
+}
+
+fn list_command(a: args::ListArgs) -> CmdResult {
+    let filter = piagam::register::Filter {
+        status: a.status.map(status_of),
+        kind: a.kind,
+        search: a.search,
+    };
+    list(&locate(&a.at), &filter, list_format(a.json, a.csv))
+}
+
+fn generate_command(a: args::GenerateArgs) -> CmdResult {
+    let options = RunOptions {
+        skip_invalid: a.skip_invalid,
+        overwrite: a.overwrite,
+        corrections: corrections(&a.input),
+        ..run_options(&a.output)
+    };
+    let sources = Sources {
+        register: register_choice(&a.register),
+        ..sources(a.input)?
+    };
+    // The key is read once the event is known to be sound, so a roster's
+    // problems are named first.
+    let (key, jwks, issuer) = (a.key, a.jwks, a.issuer);
+    let signer = || Signer::from_files(&key, jwks.as_deref(), issuer.as_deref());
+    generate(&sources, &options, signer, &a.out, a.output.quiet)
+}
+
+fn preview_command(a: args::PreviewArgs) -> CmdResult {
+    preview(&PreviewRequest {
+        template: a.template,
+        roster: a.roster,
+        row: a.row,
+        config: a.config,
+        sheet: a.sheet,
+        header_row: a.header_row,
+        lang: a.lang,
+        allow_outside_assets: a.allow_outside_assets,
+        out: a.out,
+    })
 }
 
 fn demo(out: &Path) -> CmdResult {
@@ -255,7 +209,7 @@ fn keygen(out: &Path, rotate: bool, from_key: Option<&Path>, opts: NewKey) -> Cm
 }
 
 /// How `revoke` was asked to sign and where to write.
-struct RevokeArgs<'a> {
+struct RevokeRequest<'a> {
     key: Option<&'a Path>,
     list: Option<&'a Path>,
     /// The register to use, unless --no-register.
@@ -264,7 +218,7 @@ struct RevokeArgs<'a> {
     date: Option<&'a str>,
 }
 
-fn revoke(a: RevokeArgs, reason: &str, serials: &[String]) -> CmdResult {
+fn revoke(a: RevokeRequest, reason: &str, serials: &[String]) -> CmdResult {
     let register = a.register.filter(|r| r.exists());
     let Some(register) = register else {
         // No register: the list alone, as before there was one.
