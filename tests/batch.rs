@@ -60,6 +60,65 @@ fn outputs_choose_the_print_file_or_the_documents() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// Each entry of a ZIP, by name, with its bytes.
+fn zip_entries(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            (name, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_zip_holds_every_document_file_as_issued() {
+    let batch = Batch::with_rows(5);
+    let out = batch.run("zip", &["--outputs", "files,print,zip"]);
+    let zipped = zip_entries(&out.join("charters.zip"));
+    // Every document's own file, in roster order, byte for byte.
+    let names: Vec<&str> = zipped.iter().map(|(n, _)| n.as_str()).collect();
+    let files: Vec<String> = document_pdfs(&out).into_iter().collect();
+    assert_eq!(names, files);
+    for (name, bytes) in &zipped {
+        assert_eq!(*bytes, std::fs::read(out.join(name)).unwrap(), "{name}");
+    }
+    // A rerun leaves the issued files in place, and the same archive.
+    let before = std::fs::read(out.join("charters.zip")).unwrap();
+    let again = batch
+        .generate("zip", &["--outputs", "files,print,zip"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{said}");
+    assert!(said.contains("5 unchanged"), "{said}");
+    assert_eq!(std::fs::read(out.join("charters.zip")).unwrap(), before);
+
+    // The ZIP alone: no loose files, the same documents inside, and each
+    // verifies as what it says.
+    let only = batch.run("zip-saja", &["--outputs", "zip", "--no-register"]);
+    assert!(document_pdfs(&only).is_empty(), "{:?}", file_names(&only));
+    let zipped = zip_entries(&only.join("charters.zip"));
+    assert_eq!(
+        zipped.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+        files
+    );
+    let first = only.join("first.pdf");
+    std::fs::write(&first, &zipped[0].1).unwrap();
+    let verified = run_piagam(&[
+        "verify",
+        "--trust",
+        s(&batch.key.with_file_name("issuer.jwks.json")),
+        s(&first),
+    ]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stdout_of(&verified));
+    assert!(stdout_of(&verified).contains("Pemerintah Kabupaten Contoh Nomor 1"));
+}
+
 #[test]
 fn file_names_are_safe_for_every_system_and_unique() {
     let long = "Pemerintah Kabupaten Kepulauan Siau Tagulandang Biaro, Provinsi Sulawesi Utara, Indonesia Bagian Timur Laut Nusantara";

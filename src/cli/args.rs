@@ -320,7 +320,8 @@ pub enum StatusArg {
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
     /// Which files to write: `files` (one PDF per document), `print` (the
-    /// merged print files), or both.
+    /// merged print files), `zip` (charters.zip, holding every document's
+    /// own PDF), or several.
     #[arg(long, value_delimiter = ',', default_value = "files,print")]
     pub outputs: Vec<OutputKind>,
     /// Split each print file every N pages (print-0001.pdf, …); default one
@@ -343,6 +344,7 @@ pub struct OutputArgs {
 pub enum OutputKind {
     Files,
     Print,
+    Zip,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -161,6 +161,9 @@ fn report_written(issued: &[Issued], w: &Written, out: &Path, req: &RunOptions, 
             None => "print.pdf".into(),
         });
     }
+    if req.outputs.zip {
+        what.push(piagam::generate::ZIP_FILE.into());
+    }
     say!(
         "{} document(s) in {}: {}, {} page(s), {:.1} MB, in {secs:.1} s",
         issued.len(),
@@ -443,6 +446,7 @@ fn run_options(output: &args::OutputArgs) -> RunOptions {
         outputs: piagam::generate::Outputs {
             files: output.outputs.contains(&args::OutputKind::Files),
             print: output.outputs.contains(&args::OutputKind::Print),
+            zip: output.outputs.contains(&args::OutputKind::Zip),
         },
         print_chunk: output.print_chunk.map(|n| n as usize),
         jobs: output.jobs.map(|n| n as usize),

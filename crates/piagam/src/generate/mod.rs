@@ -3,6 +3,7 @@
 //! Everything is signed and laid out in memory first. Only when every row has
 //! composed without error is anything written, each file atomically.
 
+mod archive;
 mod fields;
 mod issue;
 mod numbers;
@@ -28,6 +29,7 @@ use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 use crate::warning::Warning;
 
+pub use archive::{DocumentZip, ZIP_FILE};
 pub use fields::{claims_for, printable_fields};
 pub use issue::{write_and_record, Recording};
 pub use numbers::plan as plan_numbers;

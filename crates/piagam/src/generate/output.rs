@@ -28,6 +28,8 @@ pub struct Outputs {
     pub files: bool,
     /// The merged print files.
     pub print: bool,
+    /// `charters.zip`, holding every document's own file.
+    pub zip: bool,
 }
 
 impl Default for Outputs {
@@ -35,6 +37,7 @@ impl Default for Outputs {
         Outputs {
             files: true,
             print: true,
+            zip: false,
         }
     }
 }
@@ -280,8 +283,13 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> GenerateError {
     GenerateError::Write(WriteError::new(path, e.to_string()))
 }
 
-/// A document's page, rendered, and its own file's SHA-256 if taken.
-type Made = (RenderedPage, Option<[u8; 32]>);
+/// A document, made: its page (for the print files), its own file's
+/// SHA-256 where taken, and the file's bytes where the ZIP wants them.
+struct Made {
+    page: RenderedPage,
+    digest: Option<[u8; 32]>,
+    bytes: Option<Vec<u8>>,
+}
 
 /// The files' and print files' bytes, for every document.
 fn render_all(
@@ -297,6 +305,10 @@ fn render_all(
     check_unique_names(issued)?;
     let kit = Kit::build(job.fonts, usage)?;
     let mut prints = print_files(issued, options);
+    let mut zip = match staging {
+        Some(staging) if options.outputs.zip => Some(StagedZip::start(staging)?),
+        _ => None,
+    };
     let tally = Tally::default();
     let mut written = Written {
         documents: issued.len(),
@@ -322,8 +334,15 @@ fn render_all(
     let mut digests = Vec::new();
     let mut append = |start: usize, pages: Vec<Result<Made, GenerateError>>| {
         for (i, made) in pages.into_iter().enumerate() {
-            let (page, digest) = made?;
+            let Made {
+                page,
+                digest,
+                bytes,
+            } = made?;
             let doc = &issued[start + i];
+            if let (Some(zip), Some(bytes)) = (zip.as_mut(), bytes) {
+                zip.add(&doc.file, &bytes)?;
+            }
             if let (Some(sha256), Some(staging)) = (digest, staging) {
                 digests.push(FileDigest {
                     document: start + i,
@@ -381,6 +400,10 @@ fn render_all(
             staging,
             options.overwrite || options.replace_run_files,
         )?);
+    }
+    if let (Some(zip), Some(staging)) = (zip, staging) {
+        parts.push(zip.finish(staging, options.overwrite || options.replace_run_files)?);
+        written.pages += issued.len();
     }
     for (name, len) in parts {
         written.bytes += len;
@@ -441,43 +464,62 @@ impl DocumentFiles<'_> {
         }
         let page = compose_again(self.job, doc)?;
         let rendered = RenderedPage::new(self.kit, &page);
-        if let Some(sha) = self.kept(index, doc, &rendered) {
-            let size = self
-                .staging
-                .and_then(|s| std::fs::metadata(s.target(&doc.file)).ok())
-                .map_or(0, |m| m.len());
+        if let Some((sha, target)) = self.kept(index, doc, &rendered) {
+            let size = std::fs::metadata(&target).map_or(0, |m| m.len());
             self.tally.add(FileFate::Unchanged, size);
+            // The very file issued goes into the ZIP, as it is in place.
+            let bytes = if options.outputs.zip {
+                Some(std::fs::read(&target).map_err(|e| write_error(&target, e))?)
+            } else {
+                None
+            };
             options.progress.advance(1);
-            return Ok((rendered, Some(sha)));
+            return Ok(Made {
+                page: rendered,
+                digest: Some(sha),
+                bytes,
+            });
         }
-        let mut digest = None;
+        let mut made = Made {
+            page: rendered,
+            digest: None,
+            bytes: None,
+        };
         if options.outputs.files {
-            let (len, sha, fate) = write_document(
+            let file = write_document(
                 self.kit,
-                &rendered,
+                &made.page,
                 doc,
                 self.issuer,
                 self.staging,
                 options,
                 &self.tally.changed,
             )?;
-            digest = sha;
-            self.tally.add(fate, len);
+            made.digest = file.sha256;
+            made.bytes = file.bytes;
+            self.tally.add(file.fate, file.len);
+        } else if options.outputs.zip && self.staging.is_some() {
+            made.bytes = Some(document_bytes(self.kit, &made.page, doc, self.issuer)?.0);
         }
         options.progress.advance(1);
-        Ok((rendered, digest))
+        Ok(made)
     }
 
     /// The SHA-256 of the document's file in place, if it is the one issued
     /// and this run would write the very same bytes: its document ID (a
     /// hash of all before the trailer) says so without writing it. A
     /// changed design is never kept silently.
-    fn kept(&self, index: usize, doc: &Issued, rendered: &RenderedPage) -> Option<[u8; 32]> {
+    fn kept(
+        &self,
+        index: usize,
+        doc: &Issued,
+        rendered: &RenderedPage,
+    ) -> Option<([u8; 32], PathBuf)> {
         let recorded = (*self.options.issued_files?.get(index)?)?;
         let staging = self.staging.filter(|_| self.options.outputs.files)?;
         let target = staging.target(&doc.file);
         let sha = crate::fsio::file_sha256(&target).filter(|sha| *sha == recorded)?;
-        same_design(rendered, doc, self.issuer, &target).then_some(sha)
+        same_design(rendered, doc, self.issuer, &target).then_some((sha, target))
     }
 }
 
@@ -559,11 +601,32 @@ fn same_design(page: &RenderedPage, doc: &Issued, issuer: &str, target: &Path) -
         .is_some_and(|(design, bytes)| design == id || design == bytes)
 }
 
+/// What became of one document's own file.
+struct DocumentFile {
+    len: u64,
+    /// Taken when the run asks for digests.
+    sha256: Option<[u8; 32]>,
+    fate: FileFate,
+    /// The file's bytes, when the run writes a ZIP.
+    bytes: Option<Vec<u8>>,
+}
+
+/// The bytes of a document's own file, and their length.
+fn document_bytes(
+    kit: &Kit,
+    page: &RenderedPage,
+    doc: &Issued,
+    issuer: &str,
+) -> Result<(Vec<u8>, u64), GenerateError> {
+    let title = format!("{} — {}", doc.serial(), doc.recipient());
+    let mut file = PdfFile::start(kit, Vec::new())?;
+    file.add_page(page)?;
+    Ok(file.finish(&doc_info(doc, issuer, &title))?)
+}
+
 /// Writes one document's own file: straight into staging, or, if a file
 /// of that name is in place, only when its bytes would differ (and then
 /// only when the run may overwrite; otherwise it is listed in `changed`).
-/// Returns the file's length, its SHA-256 if the run takes them, and what
-/// became of it.
 fn write_document(
     kit: &Kit,
     page: &RenderedPage,
@@ -572,20 +635,24 @@ fn write_document(
     staging: Option<&Staging>,
     options: &WriteOptions,
     changed: &Mutex<Vec<PathBuf>>,
-) -> Result<(u64, Option<[u8; 32]>, FileFate), GenerateError> {
+) -> Result<DocumentFile, GenerateError> {
     let hash = options.hash_files;
-    let title = format!("{} — {}", doc.serial(), doc.recipient());
-    let info = doc_info(doc, issuer, &title);
     let Some(staging) = staging else {
+        let title = format!("{} — {}", doc.serial(), doc.recipient());
         let mut file = PdfFile::start(kit, Sink::Nowhere)?;
         file.add_page(page)?;
-        return Ok((file.finish(&info)?.1, None, FileFate::New));
+        let len = file.finish(&doc_info(doc, issuer, &title))?.1;
+        return Ok(DocumentFile {
+            len,
+            sha256: None,
+            fate: FileFate::New,
+            bytes: None,
+        });
     };
     let target = staging.target(&doc.file);
-    if target.exists() {
-        let mut file = PdfFile::start(kit, Vec::new())?;
-        file.add_page(page)?;
-        let (bytes, len) = file.finish(&info)?;
+    // Made whole in memory when the ZIP takes it too, or to compare.
+    if target.exists() || options.outputs.zip {
+        let (bytes, len) = document_bytes(kit, page, doc, issuer)?;
         let fate = match std::fs::read(&target) {
             Ok(old) if old == bytes => FileFate::Unchanged,
             Ok(_) if !options.overwrite => {
@@ -594,12 +661,21 @@ fn write_document(
                 }
                 FileFate::Refused
             }
-            _ => {
+            Ok(_) => {
                 staging.write_if_changed(&doc.file, &bytes)?;
                 FileFate::Replaced
             }
+            Err(_) => {
+                staging.write_if_changed(&doc.file, &bytes)?;
+                FileFate::New
+            }
         };
-        return Ok((len, hash.then(|| Sha256::digest(&bytes).into()), fate));
+        return Ok(DocumentFile {
+            len,
+            sha256: hash.then(|| Sha256::digest(&bytes).into()),
+            fate,
+            bytes: options.outputs.zip.then_some(bytes),
+        });
     }
     let path = staging.path(&doc.file);
     let created = File::create(&path).map_err(|e| write_error(&path, e))?;
@@ -609,10 +685,11 @@ fn write_document(
     } else {
         Sink::File(buffered)
     };
+    let title = format!("{} — {}", doc.serial(), doc.recipient());
     let mut file = PdfFile::start(kit, sink)?;
     file.add_page(page)?;
-    let (sink, len) = file.finish(&info)?;
-    let digest = match sink {
+    let (sink, len) = file.finish(&doc_info(doc, issuer, &title))?;
+    let sha256 = match sink {
         // Flushed here; made durable with the rest before any is moved.
         Sink::File(buffered) => {
             buffered.into_inner().map_err(|e| write_error(&path, e))?;
@@ -625,7 +702,53 @@ fn write_document(
         Sink::Nowhere => None,
     };
     staging.add(&doc.file);
-    Ok((len, digest, FileFate::New))
+    Ok(DocumentFile {
+        len,
+        sha256,
+        fate: FileFate::New,
+        bytes: None,
+    })
+}
+
+/// `charters.zip`, streamed into staging as the documents are made.
+struct StagedZip {
+    zip: super::DocumentZip<BufWriter<File>>,
+    path: PathBuf,
+}
+
+impl StagedZip {
+    fn start(staging: &Staging) -> Result<StagedZip, GenerateError> {
+        let path = staging.path(super::ZIP_FILE);
+        let file = File::create(&path).map_err(|e| write_error(&path, e))?;
+        Ok(StagedZip {
+            zip: super::DocumentZip::new(BufWriter::with_capacity(256 * 1024, file)),
+            path,
+        })
+    }
+
+    fn add(&mut self, name: &str, bytes: &[u8]) -> Result<(), GenerateError> {
+        self.zip
+            .add(name, bytes)
+            .map_err(|e| write_error(&self.path, e))
+    }
+
+    /// Closes the archive and stages it like a print file; its name and
+    /// length.
+    fn finish(self, staging: &Staging, overwrite: bool) -> Result<(String, u64), GenerateError> {
+        let path = self.path;
+        let file = self
+            .zip
+            .finish()
+            .map_err(|e| write_error(&path, e))?
+            .into_inner()
+            .map_err(|e| write_error(&path, e.error()))?;
+        let len = file.metadata().map_or(0, |m| m.len());
+        drop(file);
+        if let Some(changed) = settle(staging, super::ZIP_FILE, overwrite) {
+            return Err(GenerateError::WouldReplace(vec![changed]));
+        }
+        Ok((super::ZIP_FILE.to_owned(), len))
+    }
 }
 
 impl<'k> PrintFile<'k> {
