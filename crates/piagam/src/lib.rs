@@ -20,6 +20,8 @@ pub mod locale;
 mod lock;
 mod numbering;
 mod outdir;
+mod pdf_budget;
+mod pdf_page;
 pub mod preview;
 mod print_field;
 pub mod project;

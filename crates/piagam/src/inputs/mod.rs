@@ -5,7 +5,6 @@
 //! with what the seal signs; and a PDF's bytes are looked up in the
 //! issuer's list of issued files, where one is at hand.
 
-mod budget;
 mod visible;
 
 pub use visible::{missing_values, page_text, PageText};
@@ -291,7 +290,7 @@ fn read_pdf_page(
 ) -> Result<Vec<Seen>, InputError> {
     // A page that asks more than any real one is refused by name before
     // the renderer takes the memory or time it asks for.
-    if let Some(Err(exceeded)) = guarded(|| budget::check(page)) {
+    if let Some(Err(exceeded)) = guarded(|| crate::pdf_budget::check(page)) {
         return Err(unreadable(
             path,
             format!("page {number} is too complex to check safely: {exceeded}"),

@@ -7,7 +7,7 @@ use super::page::{GlyphRun, Item, Page, PlacedGlyph, Raster, Rgb, Stroke};
 use super::text::{self, Align, BoxMm, FitError, FitRules, Fitted, VAlign};
 use crate::locale::Language;
 use crate::qr::QrMatrix;
-use crate::template::{ElementKind, Fit, SignatoryElement, Template, TextElement};
+use crate::template::{Background, ElementKind, Fit, SignatoryElement, Template, TextElement};
 
 /// Quiet zone around a QR code, in modules (ISO/IEC 18004 asks for 4).
 const QR_QUIET_MODULES: usize = 4;
@@ -31,6 +31,25 @@ pub fn compose(
     link: Option<&str>,
 ) -> Result<Page, ComposeError> {
     let mut items = Vec::new();
+    let (w, h) = (template.width_mm, template.height_mm);
+    match &template.background {
+        Some(Background::Pdf(page)) => items.push(Item::PdfPage {
+            x: 0.0,
+            y: 0.0,
+            w,
+            h,
+            page: page.clone(),
+        }),
+        Some(Background::Image(image)) => items.push(Item::Image {
+            x: 0.0,
+            y: 0.0,
+            w,
+            h,
+            clip: None,
+            image: image.clone(),
+        }),
+        None => {}
+    }
     for (index, element) in template.elements.iter().enumerate() {
         if let Some(field) = &element.when {
             if fields.get(field).is_none_or(|v| v.trim().is_empty()) {

@@ -72,6 +72,15 @@ pub enum Item {
         clip: Option<[f32; 4]>,
         image: Arc<Raster>,
     },
+    /// A page of another PDF (the designer's background) scaled onto
+    /// (x, y, w, h), drawn as vector art.
+    PdfPage {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        page: Arc<crate::pdf_page::EmbeddedPage>,
+    },
     /// A clickable area opening `uri`, drawn as nothing (the QR code, so a
     /// reader of the PDF on a screen can open the verification page).
     Link {
@@ -218,6 +227,19 @@ impl Page {
                         None => h.update([0]),
                     }
                     text(&mut h, &image.id);
+                }
+                Item::PdfPage {
+                    x,
+                    y,
+                    w,
+                    h: height,
+                    page,
+                } => {
+                    h.update([7]);
+                    for v in [*x, *y, *w, *height] {
+                        num(&mut h, v);
+                    }
+                    h.update(page.digest());
                 }
                 Item::Link {
                     x,

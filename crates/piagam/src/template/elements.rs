@@ -6,8 +6,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::raw::{Localized, RawElement, RawImage, RawLine, RawQr, RawRect, RawSignatory, RawText};
-use super::{element_key_line, Assets, Element, ElementKind, SignatoryElement, TemplateError};
+use super::raw::{
+    Localized, RawBackground, RawElement, RawImage, RawLine, RawQr, RawRect, RawSignatory, RawText,
+};
+use super::{
+    element_key_line, Assets, Background, Element, ElementKind, SignatoryElement, TemplateError,
+};
 use super::{TextElement, TextPattern};
 use crate::locale::Language;
 use crate::style::{Raster, Rgb};
@@ -114,37 +118,35 @@ impl Source<'_> {
         Ok(Some(field))
     }
 
-    fn image(&self, i: usize, key: &str, src: &str) -> Result<Arc<Raster>, TemplateError> {
-        if let Some(done) = self.images.borrow().get(src) {
-            return Ok(done.clone());
-        }
-        let bytes = match self.assets {
+    /// A file the template names, read within `cap` bytes.
+    fn asset(&self, src: &str, cap: u64) -> Result<Vec<u8>, String> {
+        match self.assets {
             Assets::Dir | Assets::DirUnconfined => {
                 let path = match self.assets {
                     Assets::Dir => crate::fsio::resolve_inside(self.dir, src),
                     _ => Ok(self.dir.join(src)),
                 };
-                path.and_then(|path| {
-                    crate::fsio::read_capped(&path, crate::style::MAX_IMAGE_FILE_BYTES)
-                })
-                .map_err(|e| TemplateError::Invalid {
-                    path: self.dir.join(src),
-                    line: element_key_line(self.text, i, key),
-                    message: format!("element {}: {e}", i + 1),
-                })?
+                path.and_then(|path| crate::fsio::read_capped(&path, cap))
             }
             Assets::Embedded(files) => files
                 .iter()
                 .find(|(name, _)| *name == src)
                 .map(|(_, b)| b.to_vec())
-                .ok_or_else(|| {
-                    self.error(
-                        i,
-                        Some(key),
-                        format!("element {}: no bundled file {src}", i + 1),
-                    )
-                })?,
-        };
+                .ok_or_else(|| format!("no bundled file {src}")),
+        }
+    }
+
+    fn image(&self, i: usize, key: &str, src: &str) -> Result<Arc<Raster>, TemplateError> {
+        if let Some(done) = self.images.borrow().get(src) {
+            return Ok(done.clone());
+        }
+        let bytes = self
+            .asset(src, crate::style::MAX_IMAGE_FILE_BYTES)
+            .map_err(|e| TemplateError::Invalid {
+                path: self.dir.join(src),
+                line: element_key_line(self.text, i, key),
+                message: format!("element {}: {e}", i + 1),
+            })?;
         let raster = Raster::decode(&bytes)
             .map(Arc::new)
             .map_err(|e| TemplateError::Invalid {
@@ -156,6 +158,43 @@ impl Source<'_> {
             .borrow_mut()
             .insert(src.to_owned(), raster.clone());
         Ok(raster)
+    }
+
+    /// The `[background]`: a page of a PDF (kept as vector art), or a PNG
+    /// or JPEG image, told apart by their first bytes.
+    pub(super) fn background(&self, raw: &RawBackground) -> Result<Background, TemplateError> {
+        let line = self
+            .text
+            .lines()
+            .position(|l| l.trim() == "[background]")
+            .map(|n| n + 1);
+        let invalid = |message: String| TemplateError::Invalid {
+            path: self.dir.join(&raw.src),
+            line,
+            message: format!("background: {message}"),
+        };
+        let cap = crate::pdf_page::MAX_PDF_BYTES.max(crate::style::MAX_IMAGE_FILE_BYTES);
+        let bytes = self.asset(&raw.src, cap).map_err(invalid)?;
+        let is_pdf = bytes
+            .get(..1024.min(bytes.len()))
+            .is_some_and(|head| head.windows(5).any(|w| w == b"%PDF-"));
+        if is_pdf {
+            let page = raw.page.unwrap_or(1);
+            return crate::pdf_page::EmbeddedPage::read(&bytes, page)
+                .map(|p| Background::Pdf(Arc::new(p)))
+                .map_err(|e| invalid(e.to_string()));
+        }
+        if raw.page.is_some() {
+            return Err(invalid(
+                "page is for a PDF background; this file is an image".into(),
+            ));
+        }
+        if bytes.len() as u64 > crate::style::MAX_IMAGE_FILE_BYTES {
+            return Err(invalid("the image file is too large".into()));
+        }
+        Raster::decode(&bytes)
+            .map(|r| Background::Image(Arc::new(r)))
+            .map_err(|e| invalid(format!("not a usable PDF, PNG or JPEG file: {e}")))
     }
 
     pub(super) fn element(&self, i: usize, raw: RawElement) -> Result<Element, TemplateError> {

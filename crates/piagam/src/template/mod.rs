@@ -154,6 +154,19 @@ pub struct Element {
     pub when: Option<String>,
 }
 
+/// The design under everything on the page.
+#[derive(Debug, Clone)]
+pub enum Background {
+    /// A page of the designer's PDF, drawn as vector art.
+    Pdf(Arc<crate::pdf_page::EmbeddedPage>),
+    /// A PNG or JPEG stretched over the page.
+    Image(Arc<Raster>),
+}
+
+/// Pages may differ from their PDF background's size by this much (a
+/// designer's A4 is often 210.02 mm wide).
+pub const BACKGROUND_SIZE_TOLERANCE_MM: f32 = 1.0;
+
 /// A loaded, validated template, in one of its languages.
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -168,6 +181,8 @@ pub struct Template {
     pub languages: Vec<Language>,
     pub width_mm: f32,
     pub height_mm: f32,
+    /// Drawn first, over the whole page.
+    pub background: Option<Background>,
     pub elements: Vec<Element>,
     font_files: Vec<FontFile>,
 }
@@ -322,15 +337,10 @@ impl Template {
                     .join(", ")
             )));
         }
-        let (w, h) = page_size(&file.page).map_err(invalid)?;
         if let Some(pattern) = &file.numbering {
             crate::numbering::check_pattern(pattern)
                 .map_err(|e| invalid(format!("numbering: {e}")))?;
         }
-        let (width_mm, height_mm) = match file.page.orientation {
-            Orientation::Portrait => (w, h),
-            Orientation::Landscape => (h, w),
-        };
         let source = elements::Source {
             text,
             path,
@@ -340,6 +350,12 @@ impl Template {
             languages: &languages,
             images: Default::default(),
         };
+        let background = match &file.background {
+            Some(raw) => Some(source.background(raw)?),
+            None => None,
+        };
+        let (width_mm, height_mm) =
+            page_dimensions(file.page.as_ref(), background.as_ref()).map_err(invalid)?;
         let font_files = font_files(&file.fonts, dir, path, assets)?;
         let elements = file
             .elements
@@ -366,6 +382,7 @@ impl Template {
             languages,
             width_mm,
             height_mm,
+            background,
             elements,
             font_files,
         })
@@ -559,6 +576,40 @@ fn parse_alias(text: &str, path: &Path) -> Result<Option<AliasFile>, TemplateErr
 }
 
 /// The page's width and height in mm, portrait.
+/// The page's width and height in mm: as `[page]` says, or, without it,
+/// as the PDF background's page is. A PDF background that differs from
+/// `[page]` by more than the tolerance would be stretched: refused.
+fn page_dimensions(
+    page: Option<&raw::PageSpec>,
+    background: Option<&Background>,
+) -> Result<(f32, f32), String> {
+    let pdf_size = match background {
+        Some(Background::Pdf(p)) => Some(p.size_mm()),
+        _ => None,
+    };
+    let Some(page) = page else {
+        return pdf_size.ok_or_else(|| {
+            "[page] is missing: give its size and orientation (only a PDF background gives its own)"
+                .to_owned()
+        });
+    };
+    let (w, h) = page_size(page)?;
+    let (w, h) = match page.orientation {
+        Orientation::Portrait => (w, h),
+        Orientation::Landscape => (h, w),
+    };
+    if let Some((bw, bh)) = pdf_size {
+        if (bw - w).abs() > BACKGROUND_SIZE_TOLERANCE_MM
+            || (bh - h).abs() > BACKGROUND_SIZE_TOLERANCE_MM
+        {
+            return Err(format!(
+                "the background PDF's page is {bw:.1} × {bh:.1} mm, but [page] is {w:.1} × {h:.1} mm; remove [page] to take the background's size, or export the design at the page's size"
+            ));
+        }
+    }
+    Ok((w, h))
+}
+
 fn page_size(page: &raw::PageSpec) -> Result<(f32, f32), String> {
     if page.size.eq_ignore_ascii_case("custom") {
         match (page.width, page.height) {

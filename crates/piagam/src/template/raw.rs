@@ -38,7 +38,9 @@ pub(super) struct TemplateFile {
     pub(super) languages: Option<Vec<Language>>,
     /// This document's own serial pattern, overriding piagam.toml's.
     pub(super) numbering: Option<String>,
-    pub(super) page: PageSpec,
+    /// Optional with a PDF background, whose page size it then takes.
+    pub(super) page: Option<PageSpec>,
+    pub(super) background: Option<RawBackground>,
     #[serde(default)]
     pub(super) fonts: BTreeMap<String, FontFiles>,
     #[serde(rename = "element", default)]
@@ -51,6 +53,15 @@ pub(super) struct FontFiles {
     pub(super) regular: Option<PathBuf>,
     pub(super) bold: Option<PathBuf>,
     pub(super) italic: Option<PathBuf>,
+}
+
+/// `[background]`: the design under everything, a PDF page or an image.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackground {
+    pub(super) src: String,
+    /// The page of a PDF, from 1.
+    pub(super) page: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -97,6 +97,15 @@ pub(super) trait Resources {
     fn image(&mut self, id: &str) -> Option<String>;
     /// The resource name of this QR code's form.
     fn qr(&mut self, matrix: &QrMatrix, color: Rgb) -> String;
+    /// The resource name of another PDF's page, as a form.
+    fn pdf_page(&mut self, page: &crate::pdf_page::EmbeddedPage) -> Option<String>;
+}
+
+/// A scale factor with at most five decimals, then a space.
+fn factor(out: &mut Vec<u8>, v: f64) {
+    let s = format!("{v:.5}");
+    out.extend_from_slice(s.trim_end_matches('0').trim_end_matches('.').as_bytes());
+    out.push(b' ');
 }
 
 /// The page's content stream; links are left to the caller.
@@ -175,6 +184,28 @@ pub(super) fn page_content(page: &Page, res: &mut impl Resources) -> Vec<u8> {
                 num(&mut out, centi(*h));
                 num(&mut out, x(*ix));
                 num(&mut out, y(*iy + *h));
+                out.extend_from_slice(b"cm /");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b" Do\nQ\n");
+            }
+            Item::PdfPage {
+                x: px,
+                y: py,
+                w,
+                h,
+                page: pdf,
+            } => {
+                let Some(name) = res.pdf_page(pdf) else {
+                    continue;
+                };
+                // The form draws the page as shown, in points from (0, 0).
+                let (fw, fh) = pdf.size_mm();
+                out.extend_from_slice(b"q\n");
+                factor(&mut out, f64::from(*w) / f64::from(fw.max(0.01)));
+                out.extend_from_slice(b"0 0 ");
+                factor(&mut out, f64::from(*h) / f64::from(fh.max(0.01)));
+                num(&mut out, x(*px));
+                num(&mut out, y(*py + *h));
                 out.extend_from_slice(b"cm /");
                 out.extend_from_slice(name.as_bytes());
                 out.extend_from_slice(b" Do\nQ\n");

@@ -23,6 +23,7 @@ use super::content::{int, Resources};
 use super::RenderError;
 use crate::layout::fonts::{FontBook, FontKey};
 use crate::layout::page::{GlyphRun, Item, Page, Raster, Rgb};
+use crate::pdf_page::EmbeddedPage;
 use crate::qr::QrMatrix;
 
 /// Every glyph (with the text it stands for) and image a run prints.
@@ -30,6 +31,8 @@ use crate::qr::QrMatrix;
 pub struct Usage {
     glyphs: BTreeMap<FontKey, BTreeMap<u16, String>>,
     images: BTreeMap<String, Arc<Raster>>,
+    /// Pages of other PDFs (backgrounds), by id.
+    pdf_pages: BTreeMap<String, Arc<EmbeddedPage>>,
 }
 
 impl Usage {
@@ -47,6 +50,11 @@ impl Usage {
                         .entry(image.id.clone())
                         .or_insert_with(|| image.clone());
                 }
+                Item::PdfPage { page, .. } => {
+                    self.pdf_pages
+                        .entry(page.id())
+                        .or_insert_with(|| page.clone());
+                }
                 _ => {}
             }
         }
@@ -61,6 +69,9 @@ impl Usage {
         }
         for (id, image) in other.images {
             self.images.entry(id).or_insert(image);
+        }
+        for (id, page) in other.pdf_pages {
+            self.pdf_pages.entry(id).or_insert(page);
         }
     }
 }
@@ -101,6 +112,8 @@ pub struct Kit {
     closures: Vec<Vec<u32>>,
     fonts: BTreeMap<FontKey, KitFont>,
     images: BTreeMap<String, (String, u32)>,
+    /// Each background page's form: its resource name and number.
+    pdf_pages: BTreeMap<String, (String, u32)>,
     deflate_level: u32,
 }
 
@@ -240,6 +253,11 @@ impl Kit {
         }
 
         let mut copier = Copier::new(&lo);
+        let mut pdf_pages = BTreeMap::new();
+        for (i, (id, page)) in usage.pdf_pages.iter().enumerate() {
+            let name = format!("Bg{}", i + 1);
+            pdf_pages.insert(id.clone(), (name, pdf_page_form(&mut copier, page)?));
+        }
         let mut fonts = BTreeMap::new();
         for (key, name, gids) in order {
             let codes = shown.get(&name).cloned().unwrap_or_default();
@@ -282,6 +300,7 @@ impl Kit {
             closures,
             fonts,
             images,
+            pdf_pages,
             deflate_level: CONTENT_DEFLATE_LEVEL,
         })
     }
@@ -340,9 +359,9 @@ fn collect_codes(operands: &[Object], codes: &mut Vec<u16>) {
 }
 
 enum Queued {
-    /// An object of printpdf's (or a direct value made into one), and the
-    /// deflate level for its stream.
-    Copy(Object, u32),
+    /// An object of a source document (or a direct value made into one),
+    /// the source it refers into, and the deflate level for its stream.
+    Copy(usize, Object, u32),
     /// An object already serialised, and the objects it refers to.
     Raw(Vec<u8>, Vec<u32>),
 }
@@ -352,39 +371,60 @@ struct Copied {
     closures: Vec<Vec<u32>>,
 }
 
-/// Copies objects out of printpdf's document, numbering them 1.. in the
-/// order first met.
+/// Objects numbered in one source document.
+type Numbers = HashMap<(usize, ObjectId), u32>;
+
+/// Copies objects out of source documents (printpdf's, and each PDF
+/// background), numbering them 1.. in the order first met.
 struct Copier<'a> {
-    lo: &'a lopdf::Document,
-    numbers: HashMap<ObjectId, u32>,
+    sources: Vec<&'a lopdf::Document>,
+    /// The source `intern` and `walk` read from.
+    source: usize,
+    numbers: Numbers,
     queue: Vec<Queued>,
 }
 
 impl<'a> Copier<'a> {
     fn new(lo: &'a lopdf::Document) -> Copier<'a> {
         Copier {
-            lo,
+            sources: vec![lo],
+            source: 0,
             numbers: HashMap::new(),
             queue: Vec::new(),
         }
     }
 
+    /// Reads from `doc` from now on (and from printpdf's document again
+    /// after [`Copier::back_to_first`]).
+    fn read_from(&mut self, doc: &'a lopdf::Document) {
+        self.sources.push(doc);
+        self.source = self.sources.len() - 1;
+    }
+
+    fn back_to_first(&mut self) {
+        self.source = 0;
+    }
+
     /// The number of the object `value` is or refers to.
     fn intern(&mut self, value: &Object, level: u32) -> u32 {
+        let source = self.source;
         match value {
             Object::Reference(id) => {
-                if let Some(n) = self.numbers.get(id) {
+                if let Some(n) = self.numbers.get(&(source, *id)) {
                     return *n;
                 }
-                let object = self.lo.get_object(*id).cloned().unwrap_or(Object::Null);
-                self.queue.push(Queued::Copy(object.clone(), level));
+                let object = self.sources[source]
+                    .get_object(*id)
+                    .cloned()
+                    .unwrap_or(Object::Null);
+                self.queue.push(Queued::Copy(source, object.clone(), level));
                 let n = self.queue.len() as u32;
-                self.numbers.insert(*id, n);
+                self.numbers.insert((source, *id), n);
                 self.walk(&object, level);
                 n
             }
             direct => {
-                self.queue.push(Queued::Copy(direct.clone(), level));
+                self.queue.push(Queued::Copy(source, direct.clone(), level));
                 let n = self.queue.len() as u32;
                 self.walk(direct, level);
                 n
@@ -416,10 +456,11 @@ impl<'a> Copier<'a> {
         let mut direct: Vec<Vec<u32>> = Vec::with_capacity(self.queue.len());
         for queued in self.queue {
             match queued {
-                Queued::Copy(object, level) => {
+                Queued::Copy(source, object, level) => {
                     let mut out = Vec::new();
                     let mut refs = Vec::new();
-                    serialise(&mut out, &object, &self.numbers, level, &mut refs)?;
+                    let numbers = (source, &self.numbers);
+                    serialise(&mut out, &object, numbers, level, &mut refs)?;
                     objects.push(out);
                     direct.push(refs);
                 }
@@ -452,7 +493,7 @@ impl<'a> Copier<'a> {
 fn serialise(
     out: &mut Vec<u8>,
     object: &Object,
-    numbers: &HashMap<ObjectId, u32>,
+    numbers: (usize, &Numbers),
     level: u32,
     refs: &mut Vec<u32>,
 ) -> Result<(), RenderError> {
@@ -500,7 +541,8 @@ fn serialise(
         }
         Object::Reference(id) => {
             let n = *numbers
-                .get(id)
+                .1
+                .get(&(numbers.0, *id))
                 .ok_or_else(|| RenderError::Write(format!("object {id:?} was not copied")))?;
             refs.push(n);
             int(out, u64::from(n));
@@ -513,7 +555,7 @@ fn serialise(
 fn dictionary(
     out: &mut Vec<u8>,
     d: &lopdf::Dictionary,
-    numbers: &HashMap<ObjectId, u32>,
+    numbers: (usize, &Numbers),
     level: u32,
     refs: &mut Vec<u32>,
 ) -> Result<(), RenderError> {
@@ -579,6 +621,34 @@ fn image_objects(copier: &mut Copier, r: &Raster) -> u32 {
     }
 }
 
+/// A page of another PDF as a Form XObject, with everything its resources
+/// refer to copied; returns the form's number.
+fn pdf_page_form<'a>(copier: &mut Copier<'a>, page: &'a EmbeddedPage) -> Result<u32, RenderError> {
+    let parts = page
+        .form()
+        .map_err(|e| RenderError::Write(format!("the background: {e}")))?;
+    let real = |v: f32| Object::Real(v);
+    let mut dict = lopdf::Dictionary::new();
+    dict.set("Type", Object::Name(b"XObject".to_vec()));
+    dict.set("Subtype", Object::Name(b"Form".to_vec()));
+    dict.set("BBox", Object::Array(parts.bbox.map(real).to_vec()));
+    dict.set("Matrix", Object::Array(parts.matrix.map(real).to_vec()));
+    dict.set(
+        "Resources",
+        parts
+            .resources
+            .unwrap_or_else(|| Object::Dictionary(lopdf::Dictionary::new())),
+    );
+    if let Some(group) = parts.group {
+        dict.set("Group", group);
+    }
+    let form = Object::Stream(lopdf::Stream::new(dict, parts.content));
+    copier.read_from(parts.doc);
+    let number = copier.intern(&form, SHARED_DEFLATE_LEVEL);
+    copier.back_to_first();
+    Ok(number)
+}
+
 /// A QR code's form, before deflating.
 pub(super) struct PendingForm {
     pub(super) name: String,
@@ -642,6 +712,13 @@ impl Resources for PageResources<'_> {
 
     fn image(&mut self, id: &str) -> Option<String> {
         let (name, number) = self.kit.images.get(id)?;
+        self.images.insert(name.clone(), *number);
+        Some(name.clone())
+    }
+
+    fn pdf_page(&mut self, page: &EmbeddedPage) -> Option<String> {
+        // A form is an XObject like an image, named in the same dictionary.
+        let (name, number) = self.kit.pdf_pages.get(&page.id())?;
         self.images.insert(name.clone(), *number);
         Some(name.clone())
     }
