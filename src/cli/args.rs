@@ -127,6 +127,14 @@ pub struct GenerateArgs {
     /// piagam refuses, since a PDF may have been signed since.
     #[arg(long)]
     pub overwrite: bool,
+    /// Print files for pre-printed blank stock (blanko): without the
+    /// background and the elements marked `stock = true`, moved by
+    /// piagam.toml's [print] offset_mm and scale. Print them at 100%.
+    #[arg(long)]
+    pub stock: bool,
+    /// Crop marks on the print files, outside the trim and its bleed.
+    #[arg(long)]
+    pub marks: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -83,6 +83,8 @@ fn generate_command(a: args::GenerateArgs) -> CmdResult {
     let options = RunOptions {
         skip_invalid: a.skip_invalid,
         overwrite: a.overwrite,
+        stock: a.stock,
+        marks: a.marks,
         corrections: corrections(&a.input),
         ..run_options(&a.output)
     };

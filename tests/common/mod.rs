@@ -317,3 +317,126 @@ pub fn qpdf_check(pdf: &Path) {
         stdout_of(&out)
     );
 }
+
+/// A4 landscape in points.
+pub const A4_LANDSCAPE: (f32, f32) = (841.89, 595.28);
+
+/// How the test's background PDF is drawn.
+pub struct Design {
+    pub media: [f32; 4],
+    pub crop: Option<[f32; 4]>,
+    pub rotate: Option<i64>,
+    /// Bytes of incompressible image data drawn in a corner, to give the
+    /// background a size of its own.
+    pub noise: usize,
+    /// A light tint over the whole visible area first, to its edges.
+    pub tint: bool,
+}
+
+impl Design {
+    pub fn a4() -> Design {
+        Design {
+            media: [0.0, 0.0, A4_LANDSCAPE.0, A4_LANDSCAPE.1],
+            crop: None,
+            rotate: None,
+            noise: 0,
+            tint: false,
+        }
+    }
+}
+
+/// A designer's page: a frame, a curve, filled shapes and one line of text
+/// in Helvetica, drawn relative to the visible area's corner `(ox, oy)` of
+/// size `(w, h)`, in the page's own (unturned) units.
+pub fn background_pdf(design: &Design) -> Vec<u8> {
+    use lopdf::dictionary;
+    let [l, b, r, t] = design.crop.unwrap_or(design.media);
+    let (w, h) = (r - l, t - b);
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let tint = if design.tint {
+        format!("q 0.85 0.92 0.8 rg {l} {b} {w} {h} re f Q\n")
+    } else {
+        String::new()
+    };
+    let mut content = tint
+        + &format!(
+            "q 0.12 0.23 0.37 RG 6 w {x} {y} {fw} {fh} re S Q\n\
+         q 0.6 0.48 0.18 rg {x2} {y2} 60 60 re f Q\n\
+         q 0.6 0.48 0.18 RG 3 w {x2} {ym} m {cx1} {t2} {cx2} {b2} {xe} {ym} c S Q\n\
+         BT /F1 28 Tf 0.12 0.23 0.37 rg {tx} {ty} Td (LATAR DESAINER DINAS) Tj ET\n",
+            x = l + 20.0,
+            y = b + 20.0,
+            fw = w - 40.0,
+            fh = h - 40.0,
+            x2 = l + 40.0,
+            y2 = b + 40.0,
+            ym = b + h * 0.3,
+            cx1 = l + w * 0.3,
+            t2 = b + h * 0.45,
+            cx2 = l + w * 0.6,
+            b2 = b + h * 0.15,
+            xe = r - 40.0,
+            tx = l + 60.0,
+            ty = t - 80.0,
+        );
+    let mut resources = dictionary! { "Font" => dictionary! { "F1" => font } };
+    if design.noise > 0 {
+        let side = ((design.noise / 3) as f64).sqrt() as i64;
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let pixels: Vec<u8> = (0..side * side * 3)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let image = doc.add_object(lopdf::Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => side, "Height" => side,
+                "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8,
+            },
+            pixels,
+        ));
+        resources.set("XObject", dictionary! { "Im1" => image });
+        content.push_str(&format!(
+            "q 80 0 0 80 {} {} cm /Im1 Do Q\n",
+            r - 130.0,
+            t - 130.0
+        ));
+    }
+    let contents = doc.add_object(lopdf::Stream::new(dictionary! {}, content.into_bytes()));
+    let mut page = dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "Contents" => contents,
+    };
+    if let Some(crop) = design.crop {
+        page.set("CropBox", crop.map(lopdf::Object::Real).to_vec());
+    }
+    let page_id = doc.add_object(page);
+    // MediaBox, Rotate and Resources are inherited from the page tree, as
+    // some design programs write them.
+    let mut pages = dictionary! {
+        "Type" => "Pages",
+        "Kids" => vec![page_id.into()],
+        "Count" => 1,
+        "MediaBox" => design.media.map(lopdf::Object::Real).to_vec(),
+        "Resources" => resources,
+    };
+    if let Some(rotate) = design.rotate {
+        pages.set("Rotate", rotate);
+    }
+    doc.objects
+        .insert(pages_id, lopdf::Object::Dictionary(pages));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    doc.compress();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}

@@ -28,9 +28,74 @@ pub struct EventConfig {
     /// The documents each winner receives, when `--template` is not given.
     #[serde(default)]
     pub documents: Vec<DocumentSpec>,
+    /// How the print files are printed: onto blank stock, and this
+    /// printer's calibration.
+    #[serde(default)]
+    pub print: PrintSettings,
     /// The folder of this file; document paths are relative to it.
     #[serde(skip)]
     pub base_dir: PathBuf,
+}
+
+/// `[print]`: the print files, for the paper and printer at hand.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintSettings {
+    /// Print onto pre-printed blank stock: no background, no element
+    /// marked `stock`.
+    #[serde(default)]
+    pub stock: bool,
+    /// Everything printed moves this far right and down, in mm: what the
+    /// calibration sheet measured.
+    #[serde(default)]
+    pub offset_mm: [f32; 2],
+    /// And is stretched by these factors (a printer that prints 99.6%).
+    #[serde(default = "unscaled")]
+    pub scale: [f32; 2],
+    /// Crop marks on the print files.
+    #[serde(default)]
+    pub marks: bool,
+}
+
+fn unscaled() -> [f32; 2] {
+    [1.0, 1.0]
+}
+
+impl Default for PrintSettings {
+    fn default() -> PrintSettings {
+        PrintSettings {
+            stock: false,
+            offset_mm: [0.0, 0.0],
+            scale: unscaled(),
+            marks: false,
+        }
+    }
+}
+
+/// The largest printer calibration taken: beyond these, the sheet or
+/// the setting is wrong, not the printer.
+pub const MAX_OFFSET_MM: f32 = 30.0;
+pub const SCALE_RANGE: (f32, f32) = (0.9, 1.1);
+
+impl PrintSettings {
+    fn check(&self) -> Result<(), String> {
+        for (axis, v) in ["x", "y"].iter().zip(self.offset_mm) {
+            if !v.is_finite() || v.abs() > MAX_OFFSET_MM {
+                return Err(format!(
+                    "print.offset_mm {axis} is {v}; a printer's offset is within ±{MAX_OFFSET_MM} mm"
+                ));
+            }
+        }
+        for (axis, v) in ["x", "y"].iter().zip(self.scale) {
+            if !v.is_finite() || !(SCALE_RANGE.0..=SCALE_RANGE.1).contains(&v) {
+                return Err(format!(
+                    "print.scale {axis} is {v}; a printer's scale is between {} and {}",
+                    SCALE_RANGE.0, SCALE_RANGE.1
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One kind of document per winner, e.g. a piagam and a sertifikat.
@@ -193,6 +258,7 @@ impl EventConfig {
         if let Some(url) = &config.verify_url {
             crate::seal::qrtext::check_verify_url(url).map_err(invalid)?;
         }
+        config.print.check().map_err(invalid)?;
         Ok(config)
     }
 

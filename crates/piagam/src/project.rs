@@ -55,6 +55,10 @@ pub struct RunOptions {
     pub file_names: FileNames,
     /// What records that may correct an issued document's name are.
     pub corrections: Corrections,
+    /// Print files onto pre-printed blank stock (as `[print] stock`).
+    pub stock: bool,
+    /// Crop marks on the print files (as `[print] marks`).
+    pub marks: bool,
 }
 
 /// The issuer's key, its public keys, and where the key was read from.
@@ -245,6 +249,7 @@ impl Project {
             let written = generate::render_only(&job, &prepared.issued, &prepared.usage)?;
             let mut warnings = roster.warnings.clone();
             warnings.extend(prepared.warnings.iter().cloned());
+            warnings.extend(self.print_warnings(options));
             Ok(Outcome {
                 rows: self.rows(),
                 issued: prepared.issued,
@@ -298,6 +303,7 @@ impl Project {
             let prepared = generate::prepare(&job)?.with_problems(roster.problems.clone());
             let mut warnings = roster.warnings.clone();
             warnings.extend(prepared.warnings.iter().cloned());
+            warnings.extend(self.print_warnings(options));
             let (issued, rejected, usage) = if options.skip_invalid {
                 let (issued, rejected, usage) = prepared.skip_invalid();
                 if issued.is_empty() {
@@ -328,6 +334,7 @@ impl Project {
                     print_chunk: options.print_chunk,
                     progress,
                     cancel: Some(cancel),
+                    print: self.print_settings(options),
                     ..WriteOptions::default()
                 },
             )?;
@@ -340,6 +347,27 @@ impl Project {
                 register: report,
             })
         })
+    }
+
+    /// How this run prints: piagam.toml's `[print]`, with the run's own
+    /// choices added.
+    pub fn print_settings(&self, options: &RunOptions) -> crate::config::PrintSettings {
+        let configured = self.loaded.config.print;
+        crate::config::PrintSettings {
+            stock: configured.stock || options.stock,
+            marks: configured.marks || options.marks,
+            ..configured
+        }
+    }
+
+    /// What the organizer must know about printing this run.
+    fn print_warnings(&self, options: &RunOptions) -> Vec<crate::Warning> {
+        let print = self.print_settings(options);
+        let mut warnings = Vec::new();
+        if print.stock && options.outputs.print {
+            warnings.push(crate::Warning::PrintAtActualSize);
+        }
+        warnings
     }
 
     /// The page of one roster row (its spreadsheet row number; default the

@@ -25,6 +25,9 @@ pub enum Warning {
         on: Option<String>,
         reason: Option<String>,
     },
+    /// A print onto blank stock lands where it should only when printed at
+    /// 100%, not "fit to page".
+    PrintAtActualSize,
     /// The run's smallest QR code prints with modules under the size a
     /// phone reads reliably from a photo.
     SmallQr {
@@ -70,6 +73,9 @@ impl fmt::Display for Warning {
                 "the {kind} of row {row} was revoked on {} ({}) as {serial}; it is not issued again",
                 on.as_deref().unwrap_or("?"),
                 reason.as_deref().unwrap_or("")
+            ),
+            Warning::PrintAtActualSize => f.write_str(
+                "the print files are for pre-printed stock: print them at 100% (\"actual size\"), never \"fit to page\", or the names miss their places",
             ),
             Warning::SmallQr {
                 row,

@@ -20,7 +20,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::config::EventConfig;
 use crate::fsio::WriteError;
 use crate::layout::fonts::FontBook;
-use crate::layout::{compose, ComposeError, Page};
+use crate::layout::{compose, ComposeError, Layers, Page};
 use crate::numbering::SerialPattern;
 use crate::qr::{self, QrError, QrMatrix};
 use crate::render::pdf::{RenderError, Usage};
@@ -535,7 +535,7 @@ fn make_document(
         source: (template_index, record_index),
         qr_module: (f32::INFINITY, matrix.version()),
     };
-    let page = compose_page(job, &doc, &matrix)?;
+    let page = compose_page(job, &doc, &matrix, Layers::Whole)?;
     let module = page
         .items()
         .iter()
@@ -609,7 +609,12 @@ fn longest_fields(claims: &Claims, qr_text: &str) -> Vec<(String, usize)> {
 }
 
 /// Lays out a signed document's page: what its claims say, and its QR code.
-fn compose_page(job: &Job, doc: &Issued, matrix: &QrMatrix) -> Result<Page, (String, String)> {
+fn compose_page(
+    job: &Job,
+    doc: &Issued,
+    matrix: &QrMatrix,
+    layers: Layers,
+) -> Result<Page, (String, String)> {
     let template = &job.templates[doc.source.0];
     let fields = printable_fields(&doc.claims, &job.config.signatory);
     // On a screen, the code is also a link to the verification page.
@@ -617,7 +622,7 @@ fn compose_page(job: &Job, doc: &Issued, matrix: &QrMatrix) -> Result<Page, (Str
         .0
         .is_some_and(|url| url.starts_with("https://") || url.starts_with("http://"))
         .then_some(doc.qr_text.as_str());
-    compose(template, job.fonts, &fields, matrix, link).map_err(
+    compose(template, job.fonts, &fields, matrix, link, layers).map_err(
         |ComposeError { what, text, source }| {
             (
                 what,
@@ -634,10 +639,10 @@ fn compose_page(job: &Job, doc: &Issued, matrix: &QrMatrix) -> Result<Page, (Str
 /// from its signed claims, with nothing signed twice. The QR code is
 /// encoded again (90 µs) rather than kept, so a run's memory holds no
 /// pictures of its documents.
-pub fn compose_again(job: &Job, doc: &Issued) -> Result<Page, GenerateError> {
+pub fn compose_again(job: &Job, doc: &Issued, layers: Layers) -> Result<Page, GenerateError> {
     let matrix =
         qr::encode_seal_text(&doc.qr_text).map_err(|e| GenerateError::Recompose(e.to_string()))?;
-    compose_page(job, doc, &matrix).map_err(|(_, reason)| GenerateError::Recompose(reason))
+    compose_page(job, doc, &matrix, layers).map_err(|(_, reason)| GenerateError::Recompose(reason))
 }
 
 /// The longest file name made, in bytes (well under every file system's

@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 
 use super::{compose_again, GenerateError, Issued, Job};
 use crate::fsio::WriteError;
+use crate::layout::{Layers, Page};
 use crate::outdir::{OutDir, Staging};
-use crate::render::pdf::{DocInfo, Kit, PdfFile, RenderedPage, Usage};
+use crate::render::pdf::{DocInfo, Kit, PdfFile, RenderedPage, Sheet, Usage};
 use crate::roster::RowProblem;
 use crate::seal::Jwks;
 
@@ -96,6 +97,10 @@ pub struct WriteOptions<'a> {
     /// replace them when they change (with the register, which keeps what
     /// was issued).
     pub replace_run_files: bool,
+    /// How the print files' pages are printed: onto blank stock, moved
+    /// and stretched for the printer, with crop marks. (Each template's
+    /// bleed comes with it.)
+    pub print: crate::config::PrintSettings,
 }
 
 /// A document's file, as staged.
@@ -119,6 +124,7 @@ impl Default for WriteOptions<'_> {
             hash_files: false,
             issued_files: None,
             replace_run_files: false,
+            print: Default::default(),
         }
     }
 }
@@ -287,6 +293,8 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> GenerateError {
 /// SHA-256 where taken, and the file's bytes where the ZIP wants them.
 struct Made {
     page: RenderedPage,
+    /// The page as the print files have it, where it differs.
+    print: Option<RenderedPage>,
     digest: Option<[u8; 32]>,
     bytes: Option<Vec<u8>>,
 }
@@ -336,9 +344,11 @@ fn render_all(
         for (i, made) in pages.into_iter().enumerate() {
             let Made {
                 page,
+                print: print_page,
                 digest,
                 bytes,
             } = made?;
+            let page = print_page.as_ref().unwrap_or(&page);
             let doc = &issued[start + i];
             if let (Some(zip), Some(bytes)) = (zip.as_mut(), bytes) {
                 zip.add(&doc.file, &bytes)?;
@@ -352,7 +362,7 @@ fn render_all(
             }
             for (label, print) in &mut prints {
                 if label.as_ref().is_none_or(|l| *l == doc.label) {
-                    print.add(&kit, &page, issued, issuer, staging)?;
+                    print.add(&kit, page, issued, issuer, staging)?;
                 }
             }
             print_pages += usize::from(options.outputs.print);
@@ -462,8 +472,9 @@ impl DocumentFiles<'_> {
         if options.cancel.is_some_and(Cancel::is_cancelled) {
             return Err(GenerateError::Cancelled);
         }
-        let page = compose_again(self.job, doc)?;
+        let page = compose_again(self.job, doc, Layers::Whole)?;
         let rendered = RenderedPage::new(self.kit, &page);
+        let print = self.print_page(doc, &page)?;
         if let Some((sha, target)) = self.kept(index, doc, &rendered) {
             let size = std::fs::metadata(&target).map_or(0, |m| m.len());
             self.tally.add(FileFate::Unchanged, size);
@@ -476,12 +487,14 @@ impl DocumentFiles<'_> {
             options.progress.advance(1);
             return Ok(Made {
                 page: rendered,
+                print,
                 digest: Some(sha),
                 bytes,
             });
         }
         let mut made = Made {
             page: rendered,
+            print,
             digest: None,
             bytes: None,
         };
@@ -503,6 +516,35 @@ impl DocumentFiles<'_> {
         }
         options.progress.advance(1);
         Ok(made)
+    }
+
+    /// The page as a print file has it, where that is not the document's
+    /// own page: onto blank stock (without the background and what the
+    /// stock bears), moved and stretched for the printer, bled, marked.
+    fn print_page(&self, doc: &Issued, page: &Page) -> Result<Option<RenderedPage>, GenerateError> {
+        let setup = &self.options.print;
+        if !self.options.outputs.print {
+            return Ok(None);
+        }
+        let template = &self.job.templates[doc.source.0];
+        let sheet = Sheet {
+            offset_mm: setup.offset_mm,
+            scale: setup.scale,
+            bleed_mm: if setup.stock { 0.0 } else { template.bleed_mm },
+            marks: setup.marks,
+        };
+        if !setup.stock && sheet.is_plain() {
+            return Ok(None);
+        }
+        let on_stock;
+        let page = if setup.stock {
+            on_stock = compose_again(self.job, doc, Layers::OntoStock)?;
+            &on_stock
+        } else {
+            page
+        };
+        let page = page.bled(sheet.bleed_mm);
+        Ok(Some(RenderedPage::on_sheet(self.kit, &page, &sheet)))
     }
 
     /// The SHA-256 of the document's file in place, if it is the one issued

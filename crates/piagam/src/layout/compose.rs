@@ -22,6 +22,17 @@ pub struct ComposeError {
     pub source: FitError,
 }
 
+/// What of the design a page draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layers {
+    /// Everything: the document as the recipient sees it.
+    #[default]
+    Whole,
+    /// For pre-printed blank stock: no background and no element marked
+    /// `stock`, which the sheet bears already.
+    OntoStock,
+}
+
 /// Lays out one page. Fails if any text cannot be set without overflowing.
 pub fn compose(
     template: &Template,
@@ -29,10 +40,12 @@ pub fn compose(
     fields: &BTreeMap<String, String>,
     qr: &QrMatrix,
     link: Option<&str>,
+    layers: Layers,
 ) -> Result<Page, ComposeError> {
     let mut items = Vec::new();
     let (w, h) = (template.width_mm, template.height_mm);
-    match &template.background {
+    let whole = layers == Layers::Whole;
+    match template.background.as_ref().filter(|_| whole) {
         Some(Background::Pdf(page)) => items.push(Item::PdfPage {
             x: 0.0,
             y: 0.0,
@@ -51,6 +64,9 @@ pub fn compose(
         None => {}
     }
     for (index, element) in template.elements.iter().enumerate() {
+        if element.stock && !whole {
+            continue;
+        }
         if let Some(field) = &element.when {
             if fields.get(field).is_none_or(|v| v.trim().is_empty()) {
                 continue;
@@ -189,7 +205,11 @@ pub fn compose(
             }
         }
     }
-    Ok(Page::new(template.width_mm, template.height_mm, items))
+    let page = Page::new(template.width_mm, template.height_mm, items);
+    Ok(match template.background.as_ref().filter(|_| whole) {
+        Some(_) => page.with_background_first(),
+        None => page,
+    })
 }
 
 /// Marks a page as a sample: large hollow letters across its middle, on

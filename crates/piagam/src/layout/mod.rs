@@ -5,5 +5,5 @@ pub mod fonts;
 pub mod page;
 pub mod text;
 
-pub use compose::{compose, ComposeError};
+pub use compose::{compose, ComposeError, Layers};
 pub use page::Page;

@@ -106,6 +106,8 @@ pub struct Page {
     width_mm: f32,
     height_mm: f32,
     items: Vec<Item>,
+    /// The first item is the template's background.
+    background_first: bool,
 }
 
 impl Page {
@@ -114,7 +116,33 @@ impl Page {
             width_mm,
             height_mm,
             items,
+            background_first: false,
         }
+    }
+
+    /// Says that the first item is the template's background.
+    pub(crate) fn with_background_first(mut self) -> Page {
+        self.background_first = !self.items.is_empty();
+        self
+    }
+
+    /// The same page with its background run `bleed` mm past each edge,
+    /// for a print shop that trims it. The background is stretched by
+    /// that much; everything else stays where it is.
+    pub(crate) fn bled(&self, bleed: f32) -> Page {
+        let mut page = self.clone();
+        if !self.background_first || bleed <= 0.0 {
+            return page;
+        }
+        if let Some(Item::Image { x, y, w, h, .. } | Item::PdfPage { x, y, w, h, .. }) =
+            page.items.first_mut()
+        {
+            *x -= bleed;
+            *y -= bleed;
+            *w += 2.0 * bleed;
+            *h += 2.0 * bleed;
+        }
+        page
     }
 
     pub fn width_mm(&self) -> f32 {
@@ -281,8 +309,8 @@ impl Page {
 
     /// The same page with one more item drawn on top.
     pub(crate) fn with_item(&self, item: Item) -> Page {
-        let mut items = self.items.clone();
-        items.push(item);
-        Page::new(self.width_mm, self.height_mm, items)
+        let mut page = self.clone();
+        page.items.push(item);
+        page
     }
 }

@@ -227,9 +227,22 @@ impl Source<'_> {
             underline,
             transform,
             when,
+            stock,
         } = raw;
         let when = self.when(i, when)?;
         let pattern = self.pattern(i, "text", &text)?;
+        if stock {
+            if let Some(field) = pattern.fields().next().or(when.as_deref()) {
+                return Err(self.error(
+                    i,
+                    Some("stock"),
+                    format!(
+                        "element {}: stock = true marks words printed on the blank stock already, the same on every sheet; this one shows {{{{{field}}}}}, which differs per winner",
+                        i + 1
+                    ),
+                ));
+            }
+        }
         let size = self.range(i, "size", size, 1.0, 1000.0)?;
         let min_size = self.range(i, "min_size", min_size.unwrap_or(size), 1.0, 1000.0)?;
         self.range(i, "max_lines", max_lines as f32, 1.0, 50.0)?;
@@ -261,6 +274,7 @@ impl Source<'_> {
                 transform,
             }),
             when,
+            stock,
         })
     }
 
@@ -275,6 +289,7 @@ impl Source<'_> {
             stroke,
             stroke_width,
             when,
+            stock,
         } = raw;
         let when = self.when(i, when)?;
         let w = self.range(i, "w", w, 0.01, FAR)?;
@@ -293,6 +308,7 @@ impl Source<'_> {
                     .transpose()?,
             },
             when,
+            stock,
         })
     }
 
@@ -305,6 +321,7 @@ impl Source<'_> {
             color,
             width,
             when,
+            stock,
         } = raw;
         Ok(Element {
             kind: ElementKind::Line {
@@ -316,6 +333,7 @@ impl Source<'_> {
                 width: self.range(i, "width", width, 0.01, 50.0)?,
             },
             when: self.when(i, when)?,
+            stock,
         })
     }
 
@@ -340,6 +358,7 @@ impl Source<'_> {
                 caption_size: self.range(i, "caption_size", caption_size, 1.0, 200.0)?,
             },
             when: None,
+            stock: false,
         })
     }
 
@@ -352,6 +371,7 @@ impl Source<'_> {
             h,
             fit,
             when,
+            stock,
         } = raw;
         Ok(Element {
             kind: ElementKind::Image {
@@ -363,6 +383,7 @@ impl Source<'_> {
                 raster: self.image(i, "src", &src)?,
             },
             when: self.when(i, when)?,
+            stock,
         })
     }
 
@@ -382,6 +403,7 @@ impl Source<'_> {
             size,
             color,
             when,
+            stock,
         } = raw;
         Ok(Element {
             kind: ElementKind::Signatory(SignatoryElement {
@@ -404,6 +426,7 @@ impl Source<'_> {
                 color: self.color(i, "color", &color)?,
             }),
             when: self.when(i, when)?,
+            stock,
         })
     }
 }

@@ -152,6 +152,9 @@ pub struct SignatoryElement {
 pub struct Element {
     pub kind: ElementKind,
     pub when: Option<String>,
+    /// Printed on pre-printed blank stock already: a stock print leaves
+    /// it out.
+    pub stock: bool,
 }
 
 /// The design under everything on the page.
@@ -183,6 +186,9 @@ pub struct Template {
     pub height_mm: f32,
     /// Drawn first, over the whole page.
     pub background: Option<Background>,
+    /// Paper beyond the trim, on each side, that the print files'
+    /// background covers (0: none).
+    pub bleed_mm: f32,
     pub elements: Vec<Element>,
     font_files: Vec<FontFile>,
 }
@@ -356,6 +362,12 @@ impl Template {
         };
         let (width_mm, height_mm) =
             page_dimensions(file.page.as_ref(), background.as_ref()).map_err(invalid)?;
+        let bleed_mm = file.page.as_ref().and_then(|p| p.bleed_mm).unwrap_or(0.0);
+        if !(0.0..=MAX_BLEED_MM).contains(&bleed_mm) {
+            return Err(invalid(format!(
+                "page.bleed_mm is {bleed_mm}; a bleed is 0 to {MAX_BLEED_MM} mm (print shops ask for 3)"
+            )));
+        }
         let font_files = font_files(&file.fonts, dir, path, assets)?;
         let elements = file
             .elements
@@ -383,6 +395,7 @@ impl Template {
             width_mm,
             height_mm,
             background,
+            bleed_mm,
             elements,
             font_files,
         })
@@ -587,16 +600,17 @@ fn page_dimensions(
         Some(Background::Pdf(p)) => Some(p.size_mm()),
         _ => None,
     };
-    let Some(page) = page else {
+    let Some((page, size)) = page.and_then(|p| Some((p, p.size.as_deref()?))) else {
         return pdf_size.ok_or_else(|| {
-            "[page] is missing: give its size and orientation (only a PDF background gives its own)"
+            "[page] has no size: give its size and orientation (only a PDF background gives its own)"
                 .to_owned()
         });
     };
-    let (w, h) = page_size(page)?;
+    let (w, h) = page_size(page, size)?;
     let (w, h) = match page.orientation {
-        Orientation::Portrait => (w, h),
-        Orientation::Landscape => (h, w),
+        Some(Orientation::Portrait) => (w, h),
+        Some(Orientation::Landscape) => (h, w),
+        None => return Err("page.orientation is missing: portrait or landscape".into()),
     };
     if let Some((bw, bh)) = pdf_size {
         if (bw - w).abs() > BACKGROUND_SIZE_TOLERANCE_MM
@@ -610,8 +624,11 @@ fn page_dimensions(
     Ok((w, h))
 }
 
-fn page_size(page: &raw::PageSpec) -> Result<(f32, f32), String> {
-    if page.size.eq_ignore_ascii_case("custom") {
+/// The most bleed a template may ask.
+pub const MAX_BLEED_MM: f32 = 10.0;
+
+fn page_size(page: &raw::PageSpec, size: &str) -> Result<(f32, f32), String> {
+    if size.eq_ignore_ascii_case("custom") {
         match (page.width, page.height) {
             (Some(w), Some(h))
                 if w.is_finite()
@@ -624,11 +641,8 @@ fn page_size(page: &raw::PageSpec) -> Result<(f32, f32), String> {
             _ => Err("page.size = \"custom\" needs width and height in mm, each 10…5000".into()),
         }
     } else {
-        paper_size(&page.size).ok_or_else(|| {
-            format!(
-                "page.size '{}' is unknown (A4, F4, A3, A5, Letter, Legal or custom)",
-                page.size
-            )
+        paper_size(size).ok_or_else(|| {
+            format!("page.size '{size}' is unknown (A4, F4, A3, A5, Letter, Legal or custom)")
         })
     }
 }
@@ -940,8 +954,10 @@ mod fuzz {
             ) {
                 Ok(t) => {
                     loaded += 1;
-                    composed +=
-                        usize::from(crate::layout::compose(&t, &book, &fields, &qr, None).is_ok());
+                    composed += usize::from(
+                        crate::layout::compose(&t, &book, &fields, &qr, None, Default::default())
+                            .is_ok(),
+                    );
                 }
                 Err(e) => {
                     refused += 1;

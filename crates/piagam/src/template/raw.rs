@@ -67,11 +67,14 @@ pub(super) struct RawBackground {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PageSpec {
-    /// A4, F4, A3, Letter, Legal, or "custom" with width and height.
-    pub(super) size: String,
-    pub(super) orientation: Orientation,
+    /// A4, F4, A3, Letter, Legal, or "custom" with width and height;
+    /// none to take a PDF background's.
+    pub(super) size: Option<String>,
+    pub(super) orientation: Option<Orientation>,
     pub(super) width: Option<f32>,
     pub(super) height: Option<f32>,
+    /// Paper beyond the trim that the print files' background covers.
+    pub(super) bleed_mm: Option<f32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +117,9 @@ pub(super) struct RawText {
     /// Letter case applied after placeholders are filled.
     pub(super) transform: Option<Transform>,
     pub(super) when: Option<String>,
+    /// Printed on the blank stock already: left out of a stock print.
+    #[serde(default)]
+    pub(super) stock: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +136,9 @@ pub(super) struct RawRect {
     #[serde(default = "default_stroke_width")]
     pub(super) stroke_width: f32,
     pub(super) when: Option<String>,
+    /// Printed on the blank stock already: left out of a stock print.
+    #[serde(default)]
+    pub(super) stock: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +153,9 @@ pub(super) struct RawLine {
     #[serde(default = "default_stroke_width")]
     pub(super) width: f32,
     pub(super) when: Option<String>,
+    /// Printed on the blank stock already: left out of a stock print.
+    #[serde(default)]
+    pub(super) stock: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,6 +182,9 @@ pub(super) struct RawImage {
     #[serde(default)]
     pub(super) fit: Fit,
     pub(super) when: Option<String>,
+    /// Printed on the blank stock already: left out of a stock print.
+    #[serde(default)]
+    pub(super) stock: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -195,6 +210,9 @@ pub(super) struct RawSignatory {
     #[serde(default = "default_color")]
     pub(super) color: String,
     pub(super) when: Option<String>,
+    /// Printed on the blank stock already: left out of a stock print.
+    #[serde(default)]
+    pub(super) stock: bool,
 }
 
 fn default_signatory_title() -> Localized {

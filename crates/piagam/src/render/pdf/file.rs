@@ -136,7 +136,9 @@ impl<'k, W: Write> PdfFile<'k, W> {
         reference(&mut dict, self.tree);
         dict.extend_from_slice(b"/MediaBox[0 0 ");
         dict.extend_from_slice(&page.size);
-        dict.extend_from_slice(b"]/Contents ");
+        dict.push(b']');
+        dict.extend_from_slice(&page.boxes);
+        dict.extend_from_slice(b"/Contents ");
         reference(&mut dict, content_number);
         dict.extend_from_slice(b"/Resources<<");
         if !page.fonts.is_empty() {
@@ -281,6 +283,8 @@ pub struct RenderedPage {
     /// What the page looks like (`Page::digest`), whatever the run.
     pub(super) design: [u8; 32],
     pub(super) size: Vec<u8>,
+    /// The TrimBox and BleedBox of a print sheet, as dictionary entries.
+    pub(super) boxes: Vec<u8>,
     pub(super) content: Vec<u8>,
     pub(super) forms: Vec<Form>,
     pub(super) fonts: Vec<(String, u32)>,
@@ -299,18 +303,35 @@ pub(super) struct Form {
 
 impl RenderedPage {
     pub fn new(kit: &Kit, page: &Page) -> RenderedPage {
+        RenderedPage::on_sheet(kit, page, &super::Sheet::default())
+    }
+
+    /// The page placed on a print sheet: moved, stretched, with bleed and
+    /// crop marks as the sheet says. A plain sheet gives the page itself.
+    pub fn on_sheet(kit: &Kit, page: &Page, sheet: &super::Sheet) -> RenderedPage {
         let design = page.digest(|key| kit.font_digest(key));
         let mut res = PageResources::new(kit);
-        let content = deflate(
-            &super::content::page_content(page, &mut res),
-            kit.deflate_level(),
-        );
-        let mut size = points(page.width_mm()).into_bytes();
+        let (width, height) = (page.width_mm(), page.height_mm());
+        let drawn = super::content::page_content(page, &mut res);
+        let content = if sheet.is_plain() {
+            deflate(&drawn, kit.deflate_level())
+        } else {
+            let mut placed = super::sheet::placement(sheet, height);
+            placed.extend_from_slice(&drawn);
+            placed.extend_from_slice(b"Q\n");
+            placed.extend_from_slice(&super::sheet::crop_marks(sheet, width, height));
+            deflate(&placed, kit.deflate_level())
+        };
+        let margin = 2.0 * sheet.margin_mm();
+        let mut size = points(width + margin).into_bytes();
         size.push(b' ');
-        size.extend_from_slice(points(page.height_mm()).as_bytes());
+        size.extend_from_slice(points(height + margin).as_bytes());
+        // Links follow the page only where it is not moved: a print sheet
+        // is for paper.
         let links = page
             .items()
             .iter()
+            .filter(|_| sheet.is_plain())
             .filter_map(|item| match item {
                 Item::Link { x, y, w, h, uri } => Some(link(page, *x, *y, *w, *h, uri)),
                 _ => None,
@@ -331,6 +352,7 @@ impl RenderedPage {
         RenderedPage {
             design,
             size,
+            boxes: super::sheet::boxes(sheet, width, height),
             content,
             forms,
             fonts: res.fonts(),

@@ -12,10 +12,12 @@ mod content;
 mod deflate;
 mod file;
 mod kit;
+mod sheet;
 mod subset;
 
 pub use file::{design_id, ids_in_file, PdfFile, RenderedPage};
 pub use kit::{Kit, Usage};
+pub use sheet::Sheet;
 
 use crate::layout::fonts::FontBook;
 use crate::layout::page::Page;
