@@ -379,3 +379,72 @@ fn print_shop_files_have_bleed_and_crop_marks_and_the_recipients_do_not() {
     );
     assert!(info.contains("841.89 x 595.2"), "{info}");
 }
+
+#[test]
+fn the_calibration_sheet_has_true_scale_rulers_and_marks_each_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("kalibrasi.pdf");
+    let result = run_piagam(&[
+        "calibrate",
+        "--template",
+        s(&repo().join("templates/piagam")),
+        "--out",
+        s(&out),
+    ]);
+    let said = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(0), "{said}");
+    assert!(said.contains("offset_mm"), "{said}");
+    qpdf_check(&out);
+    let info = stdout_of(&run_tool("pdfinfo", &[s(&out)]));
+    assert!(info.contains("841.89 x 595.2"), "{info}");
+    // The ruler's numbers sit on their ticks: 100 mm and 200 mm from the
+    // left edge, each centred there.
+    let words = words(&out);
+    let centre = |label: &str| {
+        let out = run_tool("pdftotext", &["-bbox", "-f", "1", "-l", "1", s(&out), "-"]);
+        let text = stdout_of(&out);
+        let line = text
+            .lines()
+            .find(|l| l.trim().ends_with(&format!(">{label}</word>")))
+            .unwrap_or_else(|| panic!("no {label}"));
+        let attr = |name: &str| -> f64 {
+            let at = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            line[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        (attr("xMin") + attr("xMax")) / 2.0 / PT_PER_MM
+    };
+    assert!((centre("100") - 100.0).abs() < 0.2, "{}", centre("100"));
+    assert!((centre("200") - 200.0).abs() < 0.2, "{}", centre("200"));
+    // Each place is named with where it is.
+    let text = pdf_text(&out);
+    for place in ["nama: x 148,5 mm, y 74,5 mm", "QR: x 26,0 mm, y 141,0 mm"] {
+        assert!(text.contains(place), "{place} not in {text}");
+    }
+    assert!(words.iter().any(|(w, _, _)| w == "KALIBRASI."), "{words:?}");
+    // Rendered, the 100 mm tick is a dark line 100 mm from the left edge.
+    let dir = tmp.path().join("png");
+    std::fs::create_dir_all(&dir).unwrap();
+    run_tool(
+        "pdftoppm",
+        &["-png", "-r", "254", s(&out), s(&dir.join("p"))],
+    );
+    let png = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let image = image::open(png).unwrap().to_luma8();
+    // 254 dpi is 10 px a millimetre; the tick runs down from 12 mm.
+    let column = |x: u32| {
+        (125..160)
+            .map(|y| image.get_pixel(x, y).0[0])
+            .min()
+            .unwrap()
+    };
+    let near = |x_mm: u32| (x_mm * 10 - 1..=x_mm * 10 + 1).map(column).min().unwrap();
+    assert!(near(100) < 160, "no tick at 100 mm");
+    assert!(near(200) < 160, "no tick at 200 mm");
+    // And half a millimetre on, paper: the ticks are a millimetre apart.
+    assert!(column(1005) > 230 && column(1995) > 230);
+}

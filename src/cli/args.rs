@@ -29,6 +29,12 @@ pub enum Command {
         after_long_help = "Example:\n  piagam generate --roster pemenang.xlsx --template templates/piagam \\\n      --key kunci/issuer.key.pem --out hasil/\n\nThe whole roster is checked and laid out before anything is written. If any row\nhas a problem, every problem is listed as file:row:column: reason, nothing is\nwritten, and the exit status is 2 (unless --skip-invalid)."
     )]
     Generate(GenerateArgs),
+    /// Print a calibration sheet for pre-printed stock: millimetre rulers
+    /// and a crosshair where the name, the QR code and the signature fall.
+    #[command(
+        after_long_help = "Example:\n  piagam calibrate --template templates/piagam --out kalibrasi.pdf\n\nPrint it on plain paper at 100% (actual size), hold it against a blank charter\nagainst the light, and read how far each crosshair is from its place. Write that\ninto piagam.toml as [print] offset_mm = [x, y] (negative when the crosshair falls\nright of or below its place), then print with generate --stock."
+    )]
+    Calibrate(CalibrateArgs),
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(
         after_long_help = "Examples:\n  piagam preview --template templates/piagam\n  piagam preview --template templates/piagam --roster pemenang.xlsx --row 9"
@@ -403,4 +409,20 @@ pub struct InputArgs {
     /// new documents, and the old ones stay issued.
     #[arg(long)]
     pub reject_corrections: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The template folder.
+    #[arg(long)]
+    pub template: PathBuf,
+    /// The PDF to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The template's language (id or en); default its first.
+    #[arg(long)]
+    pub lang: Option<Language>,
+    /// Let the template use files outside its own folder.
+    #[arg(long)]
+    pub allow_outside_assets: bool,
 }

@@ -32,6 +32,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Generate(a) => generate_command(a),
         Command::Check(a) => check_command(a.input, a.register, a.no_register),
         Command::Preview(a) => preview_command(a),
+        Command::Calibrate(a) => calibrate(a),
         Command::Site(a) => site(
             &a.trust,
             a.revocations.as_deref(),
@@ -97,6 +98,23 @@ fn generate_command(a: args::GenerateArgs) -> CmdResult {
     let (key, jwks, issuer) = (a.key, a.jwks, a.issuer);
     let signer = || Signer::from_files(&key, jwks.as_deref(), issuer.as_deref());
     generate(&sources, &options, signer, &a.out, a.output.quiet)
+}
+
+fn calibrate(a: args::CalibrateArgs) -> CmdResult {
+    let assets = piagam::generate::assets_policy(a.allow_outside_assets);
+    let targets = piagam::calibrate::write_sheet(&a.template, a.lang, assets, &a.out)
+        .map_err(|e| e.to_string())?;
+    say!("calibration sheet: {}", a.out.display());
+    for t in &targets {
+        say!("  {}: x {:.1} mm, y {:.1} mm", t.label, t.x_mm, t.y_mm);
+    }
+    say!("");
+    say!("print it on plain paper at 100% (actual size), hold it against a blank sheet against the light,");
+    say!("and write how far each crosshair is from its place into piagam.toml:");
+    say!("  [print]");
+    say!("  offset_mm = [x, y]   # negative when the crosshair falls right of or below its place");
+    say!("then print the names with: piagam generate … --stock");
+    Ok(EXIT_OK)
 }
 
 fn preview_command(a: args::PreviewArgs) -> CmdResult {

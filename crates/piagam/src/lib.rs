@@ -7,6 +7,7 @@
 //! The seal is its own crate, re-exported as [`seal`]. See
 //! docs/ARCHITECTURE.md.
 
+pub mod calibrate;
 pub mod config;
 pub mod demo;
 mod fsio;
