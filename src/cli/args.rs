@@ -141,6 +141,10 @@ pub struct GenerateArgs {
     /// Crop marks on the print files, outside the trim and its bleed.
     #[arg(long)]
     pub marks: bool,
+    /// Every file conforms to PDF/A-2b, for archives (ANRI): XMP
+    /// metadata, an sRGB output intent. Not with a PDF background.
+    #[arg(long)]
+    pub pdfa: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]

@@ -86,6 +86,7 @@ fn generate_command(a: args::GenerateArgs) -> CmdResult {
         overwrite: a.overwrite,
         stock: a.stock,
         marks: a.marks,
+        pdfa: a.pdfa,
         corrections: corrections(&a.input),
         ..run_options(&a.output)
     };

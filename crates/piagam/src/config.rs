@@ -32,6 +32,9 @@ pub struct EventConfig {
     /// printer's calibration.
     #[serde(default)]
     pub print: PrintSettings,
+    /// Every file written conforms to PDF/A-2b, for archives.
+    #[serde(default)]
+    pub pdfa: bool,
     /// The folder of this file; document paths are relative to it.
     #[serde(skip)]
     pub base_dir: PathBuf,

@@ -59,6 +59,8 @@ pub struct RunOptions {
     pub stock: bool,
     /// Crop marks on the print files (as `[print] marks`).
     pub marks: bool,
+    /// Every file conforms to PDF/A-2b (as `pdfa = true`).
+    pub pdfa: bool,
 }
 
 /// The issuer's key, its public keys, and where the key was read from.
@@ -246,6 +248,7 @@ impl Project {
             let prepared = generate::prepare(&job)?.with_problems(roster.problems.clone());
             // Every page is rendered to PDF as generate would (embedding and
             // subsetting fonts and images can fail too), then dropped.
+            self.pdfa(options)?;
             let written = generate::render_only(&job, &prepared.issued, &prepared.usage)?;
             let mut warnings = roster.warnings.clone();
             warnings.extend(prepared.warnings.iter().cloned());
@@ -335,6 +338,7 @@ impl Project {
                     progress,
                     cancel: Some(cancel),
                     print: self.print_settings(options),
+                    pdfa: self.pdfa(options)?,
                     ..WriteOptions::default()
                 },
             )?;
@@ -358,6 +362,26 @@ impl Project {
             marks: configured.marks || options.marks,
             ..configured
         }
+    }
+
+    /// Whether this run writes PDF/A-2b, as asked by piagam.toml or the
+    /// run. A PDF background cannot be shown to conform (its fonts,
+    /// colours and transparency are the designer's), so it is refused.
+    pub fn pdfa(&self, options: &RunOptions) -> Result<bool, RunError> {
+        let pdfa = self.loaded.config.pdfa || options.pdfa;
+        if pdfa {
+            let pdf_background = self
+                .loaded
+                .templates
+                .iter()
+                .find(|t| matches!(t.background, Some(crate::template::Background::Pdf(_))));
+            if let Some(t) = pdf_background {
+                return Err(RunError::PdfaBackground {
+                    template: t.dir.clone(),
+                });
+            }
+        }
+        Ok(pdfa)
     }
 
     /// What the organizer must know about printing this run.

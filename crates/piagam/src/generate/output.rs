@@ -101,6 +101,8 @@ pub struct WriteOptions<'a> {
     /// and stretched for the printer, with crop marks. (Each template's
     /// bleed comes with it.)
     pub print: crate::config::PrintSettings,
+    /// Every file conforms to PDF/A-2b.
+    pub pdfa: bool,
 }
 
 /// A document's file, as staged.
@@ -125,6 +127,7 @@ impl Default for WriteOptions<'_> {
             issued_files: None,
             replace_run_files: false,
             print: Default::default(),
+            pdfa: false,
         }
     }
 }
@@ -253,6 +256,8 @@ struct PrintFile<'k> {
     chunk: usize,
     part: usize,
     current: Option<(String, PdfFile<'k, Sink>)>,
+    /// Written to conform to PDF/A-2b.
+    pdfa: bool,
     /// (name, bytes) of each finished part.
     done: Vec<(String, u64)>,
 }
@@ -512,7 +517,8 @@ impl DocumentFiles<'_> {
             made.bytes = file.bytes;
             self.tally.add(file.fate, file.len);
         } else if options.outputs.zip && self.staging.is_some() {
-            made.bytes = Some(document_bytes(self.kit, &made.page, doc, self.issuer)?.0);
+            made.bytes =
+                Some(document_bytes(self.kit, &made.page, doc, self.issuer, options.pdfa)?.0);
         }
         options.progress.advance(1);
         Ok(made)
@@ -561,7 +567,7 @@ impl DocumentFiles<'_> {
         let staging = self.staging.filter(|_| self.options.outputs.files)?;
         let target = staging.target(&doc.file);
         let sha = crate::fsio::file_sha256(&target).filter(|sha| *sha == recorded)?;
-        same_design(rendered, doc, self.issuer, &target).then_some((sha, target))
+        same_design(rendered, doc, self.issuer, &target, self.options.pdfa).then_some((sha, target))
     }
 }
 
@@ -596,6 +602,7 @@ fn print_files<'k>(
         part: 0,
         current: None,
         done: Vec::new(),
+        pdfa: options.pdfa,
     };
     prints.push((
         None,
@@ -620,13 +627,14 @@ fn print_files<'k>(
     prints
 }
 
-fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str) -> DocInfo<'a> {
+fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str, pdfa: bool) -> DocInfo<'a> {
     DocInfo {
         title,
         author: issuer,
         subject: doc.achievement(),
         date: Some(doc.claims.date),
         lang: Some(doc.lang),
+        pdfa,
     }
 }
 
@@ -635,9 +643,9 @@ fn doc_info<'a>(doc: &'a Issued, issuer: &'a str, title: &'a str) -> DocInfo<'a>
 /// differ only in which glyphs the run's font subsets hold.) A file
 /// written before piagam kept a design ID (both parts equal) counts as the
 /// same, as it did then.
-fn same_design(page: &RenderedPage, doc: &Issued, issuer: &str, target: &Path) -> bool {
+fn same_design(page: &RenderedPage, doc: &Issued, issuer: &str, target: &Path, pdfa: bool) -> bool {
     let title = format!("{} — {}", doc.serial(), doc.recipient());
-    let info = doc_info(doc, issuer, &title);
+    let info = doc_info(doc, issuer, &title, pdfa);
     let id = crate::render::pdf::design_id(std::iter::once(page.design()), &info);
     crate::render::pdf::ids_in_file(target)
         .is_some_and(|(design, bytes)| design == id || design == bytes)
@@ -659,11 +667,12 @@ fn document_bytes(
     page: &RenderedPage,
     doc: &Issued,
     issuer: &str,
+    pdfa: bool,
 ) -> Result<(Vec<u8>, u64), GenerateError> {
     let title = format!("{} — {}", doc.serial(), doc.recipient());
     let mut file = PdfFile::start(kit, Vec::new())?;
     file.add_page(page)?;
-    Ok(file.finish(&doc_info(doc, issuer, &title))?)
+    Ok(file.finish(&doc_info(doc, issuer, &title, pdfa))?)
 }
 
 /// Writes one document's own file: straight into staging, or, if a file
@@ -683,7 +692,7 @@ fn write_document(
         let title = format!("{} — {}", doc.serial(), doc.recipient());
         let mut file = PdfFile::start(kit, Sink::Nowhere)?;
         file.add_page(page)?;
-        let len = file.finish(&doc_info(doc, issuer, &title))?.1;
+        let len = file.finish(&doc_info(doc, issuer, &title, options.pdfa))?.1;
         return Ok(DocumentFile {
             len,
             sha256: None,
@@ -694,7 +703,7 @@ fn write_document(
     let target = staging.target(&doc.file);
     // Made whole in memory when the ZIP takes it too, or to compare.
     if target.exists() || options.outputs.zip {
-        let (bytes, len) = document_bytes(kit, page, doc, issuer)?;
+        let (bytes, len) = document_bytes(kit, page, doc, issuer, options.pdfa)?;
         let fate = match std::fs::read(&target) {
             Ok(old) if old == bytes => FileFate::Unchanged,
             Ok(_) if !options.overwrite => {
@@ -730,7 +739,7 @@ fn write_document(
     let title = format!("{} — {}", doc.serial(), doc.recipient());
     let mut file = PdfFile::start(kit, sink)?;
     file.add_page(page)?;
-    let (sink, len) = file.finish(&doc_info(doc, issuer, &title))?;
+    let (sink, len) = file.finish(&doc_info(doc, issuer, &title, options.pdfa))?;
     let sha256 = match sink {
         // Flushed here; made durable with the rest before any is moved.
         Sink::File(buffered) => {
@@ -841,7 +850,7 @@ impl<'k> PrintFile<'k> {
     fn close(&mut self, issued: &[Issued], issuer: &str) -> Result<(), GenerateError> {
         if let Some((name, file)) = self.current.take() {
             let first = self.info_from.map(|i| &issued[i]);
-            let (sink, len) = file.finish(&print_info(&self.title, issuer, first))?;
+            let (sink, len) = file.finish(&print_info(&self.title, issuer, first, self.pdfa))?;
             if let Sink::File(buffered) = sink {
                 let file = buffered
                     .into_inner()
@@ -924,13 +933,19 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
 }
 
 /// A print file is dated and set in the language of its first page.
-fn print_info<'a>(title: &'a str, issuer: &'a str, first: Option<&Issued>) -> DocInfo<'a> {
+fn print_info<'a>(
+    title: &'a str,
+    issuer: &'a str,
+    first: Option<&Issued>,
+    pdfa: bool,
+) -> DocInfo<'a> {
     DocInfo {
         title,
         author: issuer,
         subject: "",
         date: first.map(|d| d.claims.date),
         lang: first.map(|d| d.lang),
+        pdfa,
     }
 }
 

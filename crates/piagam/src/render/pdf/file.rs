@@ -229,6 +229,29 @@ impl<'k, W: Write> PdfFile<'k, W> {
         self.object(tree, &kids)?;
         let mut cat = b"<</Type/Catalog/Pages ".to_vec();
         reference(&mut cat, tree);
+        if info.pdfa {
+            let (metadata, intent, profile) = (self.reserve(), self.reserve(), self.reserve());
+            let xmp = xmp(info);
+            let mut head = b"<</Type/Metadata/Subtype/XML/Length ".to_vec();
+            int(&mut head, xmp.len() as u64);
+            head.extend_from_slice(b">>\nstream\n");
+            // Uncompressed, as PDF/A readers expect to find it.
+            self.begin(metadata)?;
+            self.out.put(&head)?;
+            self.out.put(&xmp)?;
+            self.out.put(b"\nendstream\nendobj\n")?;
+            let mut oi = b"<</Type/OutputIntent/S/GTS_PDFA1/OutputConditionIdentifier(sRGB IEC61966-2.1)/Info(sRGB IEC61966-2.1)/DestOutputProfile ".to_vec();
+            reference(&mut oi, profile);
+            oi.extend_from_slice(b">>");
+            self.object(intent, &oi)?;
+            let icc = super::icc::srgb_profile();
+            self.packed_stream(profile, b"/N 3", &deflate(&icc, 6))?;
+            cat.extend_from_slice(b"/Metadata ");
+            reference(&mut cat, metadata);
+            cat.extend_from_slice(b"/OutputIntents[");
+            reference(&mut cat, intent);
+            cat.push(b']');
+        }
         if let Some(lang) = info.lang {
             cat.extend_from_slice(b"/Lang");
             cat.extend_from_slice(&pdf_text(lang.code()));
@@ -366,7 +389,9 @@ impl RenderedPage {
 /// A borderless link over the area (the QR code), opening `uri`.
 fn link(page: &Page, x: f32, y: f32, w: f32, h: f32, uri: &str) -> Vec<u8> {
     let mut a = Vec::with_capacity(uri.len() + 128);
-    a.extend_from_slice(b"<</Type/Annot/Subtype/Link/Rect[");
+    // Printable (/F 4), as PDF/A asks of every annotation; a link draws
+    // nothing either way.
+    a.extend_from_slice(b"<</Type/Annot/Subtype/Link/F 4/Rect[");
     let bottom = page.height_mm() - y - h;
     for v in [x, bottom, x + w, bottom + h] {
         a.extend_from_slice(points(v).as_bytes());
@@ -406,6 +431,61 @@ fn pdf_text(s: &str) -> Vec<u8> {
 
 /// Title, author, subject, producer and dates; empty values left out. The
 /// date is the signed document date, never the clock.
+/// The XMP packet of a PDF/A-2b file: what the information dictionary
+/// says, in the same words and at the same dates.
+fn xmp(info: &DocInfo) -> Vec<u8> {
+    fn escape(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_owned(),
+                '<' => "&lt;".to_owned(),
+                '>' => "&gt;".to_owned(),
+                '"' => "&quot;".to_owned(),
+                c if c.is_control() => " ".to_owned(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+    let mut x = String::from(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n<rdf:Description rdf:about=\"\" xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>B</pdfaid:conformance>\n<dc:format>application/pdf</dc:format>\n",
+    );
+    let alt = |x: &mut String, key: &str, value: &str| {
+        if !value.trim().is_empty() {
+            x.push_str(&format!(
+                "<{key}><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></{key}>\n",
+                escape(value)
+            ));
+        }
+    };
+    alt(&mut x, "dc:title", info.title);
+    if !info.author.trim().is_empty() {
+        x.push_str(&format!(
+            "<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>\n",
+            escape(info.author)
+        ));
+    }
+    alt(&mut x, "dc:description", info.subject);
+    x.push_str("<xmp:CreatorTool>piagam</xmp:CreatorTool>\n");
+    if let Some(date) = info.date {
+        let stamp = format!(
+            "{:04}-{:02}-{:02}T00:00:00Z",
+            date.year(),
+            date.month(),
+            date.day()
+        );
+        x.push_str(&format!(
+            "<xmp:CreateDate>{stamp}</xmp:CreateDate>\n<xmp:ModifyDate>{stamp}</xmp:ModifyDate>\n"
+        ));
+    }
+    x.push_str(concat!(
+        "<pdf:Producer>piagam ",
+        env!("CARGO_PKG_VERSION"),
+        "</pdf:Producer>\n"
+    ));
+    x.push_str("</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>");
+    x.into_bytes()
+}
+
 fn info_dict(info: &DocInfo) -> Vec<u8> {
     let mut d = b"<<".to_vec();
     for (key, value) in [
@@ -444,6 +524,9 @@ fn info_dict(info: &DocInfo) -> Vec<u8> {
 pub fn design_id<'a>(designs: impl Iterator<Item = &'a [u8; 32]>, info: &DocInfo) -> String {
     let mut h = Sha256::new();
     h.update(b"piagam-design-1");
+    if info.pdfa {
+        h.update(b"pdf/a-2b");
+    }
     for d in designs {
         h.update(d);
     }

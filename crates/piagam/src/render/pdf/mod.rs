@@ -11,6 +11,7 @@
 mod content;
 mod deflate;
 mod file;
+mod icc;
 mod kit;
 mod sheet;
 mod subset;
@@ -43,6 +44,9 @@ pub struct DocInfo<'a> {
     pub subject: &'a str,
     pub date: Option<crate::date::Date>,
     pub lang: Option<crate::locale::Language>,
+    /// Written to conform to PDF/A-2b: XMP metadata matching this
+    /// information, and an sRGB output intent.
+    pub pdfa: bool,
 }
 
 /// Pages as one PDF in memory, with a kit of their own: for a preview or a

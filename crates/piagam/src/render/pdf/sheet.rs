@@ -87,7 +87,7 @@ pub(super) fn crop_marks(sheet: &Sheet, width_mm: f32, height_mm: f32) -> Vec<u8
     let gap = sheet.bleed_mm.max(MARK_GAP_MM);
     let (left, right) = (m, m + width_mm);
     let (bottom, top) = (m, m + height_mm);
-    let mut out = String::from("q 0 0 0 1 K ");
+    let mut out = String::from("q 0 G ");
     number(&mut out, MARK_WIDTH_PT);
     out.push_str("w\n");
     let mut line = |x1: f32, y1: f32, x2: f32, y2: f32| {
