@@ -140,6 +140,7 @@ pub fn compose(
             ElementKind::Signatory(s) => signatory(book, s, fields, template.lang, &mut items)
                 .map_err(|(what, text, source)| ComposeError { what, text, source })?,
             ElementKind::Qr {
+                caption_fonts,
                 x,
                 y,
                 size,
@@ -179,13 +180,12 @@ pub fn compose(
                     .map(|c| collapse(&c.render(fields, template.lang)))
                     .filter(|c| !c.is_empty())
                 {
-                    let caption_fonts = [String::from("Charis SIL")];
                     let spec = TextSpec {
                         x: x - 10.0,
                         y: y + size,
                         w: size + 20.0,
                         h: caption_size * MM_PER_PT * 2.6,
-                        fonts: &caption_fonts,
+                        fonts: caption_fonts,
                         style: Style::Regular,
                         size: *caption_size,
                         min_size: caption_size * 0.75,
@@ -195,6 +195,7 @@ pub fn compose(
                         color: *color,
                         line_spacing: 1.1,
                         underline: false,
+                        rule: None,
                     };
                     set_text(book, &spec, &caption, &mut items).map_err(|source| ComposeError {
                         what: "qr caption".into(),
@@ -329,6 +330,7 @@ fn signatory(
         color: s.color,
         line_spacing: 1.15,
         underline,
+        rule: None,
     };
     let set = |what: &str, text: String, sp: TextSpec, items: &mut Vec<Item>| {
         let text = collapse(&text);
@@ -413,6 +415,7 @@ struct TextSpec<'a> {
     color: Rgb,
     line_spacing: f32,
     underline: bool,
+    rule: Option<crate::template::Rule>,
 }
 
 impl<'a> From<&'a TextElement> for TextSpec<'a> {
@@ -432,6 +435,7 @@ impl<'a> From<&'a TextElement> for TextSpec<'a> {
             color: t.color,
             line_spacing: t.line_spacing,
             underline: t.underline,
+            rule: t.rule,
         }
     }
 }
@@ -485,6 +489,8 @@ fn set_text(
         VAlign::Bottom => t.y + t.h - block,
     };
     let leading = size * t.line_spacing * MM_PER_PT;
+    // The widest line's ends and the last baseline, for a rule below.
+    let mut extent = (f32::INFINITY, f32::NEG_INFINITY, top);
     for (i, (_, shaped)) in fitted.lines.iter().enumerate() {
         let baseline = top + primary.ascender / primary.units_per_em * em + leading * i as f32;
         let width = shaped.width_mm(size);
@@ -493,6 +499,7 @@ fn set_text(
             Align::Center => t.x + (t.w - width) / 2.0,
             Align::Right => t.x + t.w - width,
         };
+        extent = (extent.0.min(start), extent.1.max(start + width), baseline);
         items.extend(
             glyph_runs(shaped, start, baseline, size, t.color, false)
                 .into_iter()
@@ -513,6 +520,20 @@ fn set_text(
                 },
             });
         }
+    }
+    if let (Some(rule), true) = (t.rule, extent.0 <= extent.1) {
+        let descent = -primary.descender / primary.units_per_em * em;
+        let y = extent.2 + descent.max(0.0) + rule.gap;
+        items.push(Item::Line {
+            x1: extent.0 - rule.extend,
+            y1: y,
+            x2: extent.1 + rule.extend,
+            y2: y,
+            stroke: Stroke {
+                color: rule.color,
+                width_mm: rule.width,
+            },
+        });
     }
     Ok(fitted)
 }

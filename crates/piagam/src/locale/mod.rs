@@ -109,6 +109,38 @@ pub fn weekday_name(date: Date, lang: Language) -> &'static str {
 }
 
 /// The month in Roman numerals, as used in Indonesian letter numbers: "VIII".
+/// A number from 1 to 3999 in Roman numerals (`2` → `II`, as in
+/// "Peringkat II"); none outside that range.
+pub fn roman(n: u64) -> Option<String> {
+    if !(1..4000).contains(&n) {
+        return None;
+    }
+    const PARTS: [(u64, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut rest = n;
+    let mut out = String::new();
+    for (value, letters) in PARTS {
+        while rest >= value {
+            out.push_str(letters);
+            rest -= value;
+        }
+    }
+    Some(out)
+}
+
 pub fn roman_month(date: Date) -> &'static str {
     ROMAN[usize::from(date.month() - 1)]
 }
@@ -116,6 +148,25 @@ pub fn roman_month(date: Date) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roman_numerals() {
+        let cases = [
+            (1, "I"),
+            (2, "II"),
+            (4, "IV"),
+            (9, "IX"),
+            (14, "XIV"),
+            (40, "XL"),
+        ];
+        for (n, r) in cases {
+            assert_eq!(roman(n).as_deref(), Some(r));
+        }
+        assert_eq!(roman(1994).as_deref(), Some("MCMXCIV"));
+        assert_eq!(roman(3999).as_deref(), Some("MMMCMXCIX"));
+        assert_eq!(roman(0), None);
+        assert_eq!(roman(4000), None);
+    }
 
     #[test]
     fn indonesian_and_english_dates() {

@@ -7,12 +7,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::raw::{
-    Localized, RawBackground, RawElement, RawImage, RawLine, RawQr, RawRect, RawSignatory, RawText,
+    default_color, default_family, default_signatory_size, Localized, RawBackground, RawDefaults,
+    RawElement, RawImage, RawLine, RawQr, RawRect, RawSignatory, RawText,
 };
 use super::{
     element_key_line, Assets, Background, Element, ElementKind, SignatoryElement, TemplateError,
 };
-use super::{TextElement, TextPattern};
+use super::{Rule, TextElement, TextPattern};
 use crate::locale::Language;
 use crate::style::{Raster, Rgb};
 
@@ -29,6 +30,7 @@ pub(super) struct Source<'a> {
     pub(super) lang: Language,
     pub(super) languages: &'a [Language],
     pub(super) images: RefCell<BTreeMap<String, Arc<Raster>>>,
+    pub(super) defaults: RawDefaults,
 }
 
 impl Source<'_> {
@@ -143,7 +145,12 @@ impl Source<'_> {
         let bytes = self
             .asset(src, crate::style::MAX_IMAGE_FILE_BYTES)
             .map_err(|e| TemplateError::Invalid {
-                path: self.dir.join(src),
+                // A missing file is named; a missing bundled one is the
+                // template's mistake.
+                path: match self.assets {
+                    Assets::Embedded(_) => self.path.to_owned(),
+                    _ => self.dir.join(src),
+                },
                 line: element_key_line(self.text, i, key),
                 message: format!("element {}: {e}", i + 1),
             })?;
@@ -225,10 +232,28 @@ impl Source<'_> {
             color,
             line_spacing,
             underline,
+            rule,
             transform,
             when,
             stock,
         } = raw;
+        let d = &self.defaults;
+        let font = font
+            .or_else(|| d.font.clone())
+            .unwrap_or_else(default_family);
+        let color = color
+            .or_else(|| d.color.clone())
+            .unwrap_or_else(default_color);
+        let Some(size) = size.or(d.size) else {
+            return Err(self.error(
+                i,
+                None,
+                format!(
+                    "element {}: size is missing (give it here, or once in [defaults])",
+                    i + 1
+                ),
+            ));
+        };
         let when = self.when(i, when)?;
         let pattern = self.pattern(i, "text", &text)?;
         if stock {
@@ -271,6 +296,19 @@ impl Source<'_> {
                 color: self.color(i, "color", &color)?,
                 line_spacing: self.range(i, "line_spacing", line_spacing, 0.3, 5.0)?,
                 underline,
+                rule: rule
+                    .map(|r| -> Result<Rule, TemplateError> {
+                        Ok(Rule {
+                            width: self.range(i, "rule", r.width, 0.05, 10.0)?,
+                            gap: self.range(i, "rule", r.gap, -50.0, 50.0)?,
+                            extend: self.range(i, "rule", r.extend, -100.0, 100.0)?,
+                            color: match &r.color {
+                                Some(c) => self.color(i, "rule", c)?,
+                                None => self.color(i, "color", &color)?,
+                            },
+                        })
+                    })
+                    .transpose()?,
                 transform,
             }),
             when,
@@ -346,8 +384,15 @@ impl Source<'_> {
             caption,
             caption_size,
         } = raw;
+        let caption_fonts = self
+            .defaults
+            .font
+            .clone()
+            .unwrap_or_else(default_family)
+            .names();
         Ok(Element {
             kind: ElementKind::Qr {
+                caption_fonts,
                 x: self.range(i, "x", x, -FAR, FAR)?,
                 y: self.range(i, "y", y, -FAR, FAR)?,
                 size: self.range(i, "size", size, 5.0, FAR)?,
@@ -405,6 +450,14 @@ impl Source<'_> {
             when,
             stock,
         } = raw;
+        let d = &self.defaults;
+        let font = font
+            .or_else(|| d.font.clone())
+            .unwrap_or_else(default_family);
+        let color = color
+            .or_else(|| d.color.clone())
+            .unwrap_or_else(default_color);
+        let size = size.unwrap_or_else(default_signatory_size);
         Ok(Element {
             kind: ElementKind::Signatory(SignatoryElement {
                 x: self.range(i, "x", x, -FAR, FAR)?,

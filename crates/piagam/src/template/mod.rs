@@ -52,6 +52,8 @@ pub struct TextElement {
     pub color: Rgb,
     pub line_spacing: f32,
     pub underline: bool,
+    /// A rule under the text, as long as its widest line.
+    pub rule: Option<Rule>,
     pub transform: Option<Transform>,
 }
 
@@ -96,6 +98,8 @@ pub enum ElementKind {
         width: f32,
     },
     Qr {
+        /// The caption's font chain (the template's default font).
+        caption_fonts: Vec<String>,
         x: f32,
         y: f32,
         size: f32,
@@ -169,6 +173,17 @@ pub enum Background {
 /// Pages may differ from their PDF background's size by this much (a
 /// designer's A4 is often 210.02 mm wide).
 pub const BACKGROUND_SIZE_TOLERANCE_MM: f32 = 1.0;
+
+/// A line under a text that follows its length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub width: f32,
+    /// Below the text's last line's descenders, in mm.
+    pub gap: f32,
+    /// Beyond each end of the widest line, in mm.
+    pub extend: f32,
+    pub color: Rgb,
+}
 
 /// A loaded, validated template, in one of its languages.
 #[derive(Debug, Clone)]
@@ -355,6 +370,7 @@ impl Template {
             lang,
             languages: &languages,
             images: Default::default(),
+            defaults: file.defaults.clone(),
         };
         let background = match &file.background {
             Some(raw) => Some(source.background(raw)?),
@@ -420,6 +436,11 @@ impl Template {
                         uses.push((f.as_str(), Style::Bold));
                     }
                 }
+                ElementKind::Qr {
+                    caption: Some(_),
+                    caption_fonts,
+                    ..
+                } => uses.extend(caption_fonts.iter().map(|f| (f.as_str(), Style::Regular))),
                 _ => {}
             }
         }
@@ -779,6 +800,80 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("needs width and height in mm"), "{err}");
+    }
+
+    #[test]
+    fn defaults_give_font_size_and_colour_once() {
+        let text = "kind = \"piagam\"\nname = \"t\"\n[page]\nsize = \"A4\"\norientation = \"landscape\"\n\n[defaults]\nfont = \"EB Garamond\"\nsize = 18\ncolor = \"#1f3a5f\"\n\n[[element]]\ntype = \"text\"\ntext = \"a\"\nx = 10\ny = 10\nw = 100\nh = 20\n\n[[element]]\ntype = \"text\"\ntext = \"b\"\nx = 10\ny = 40\nw = 100\nh = 20\nsize = 9\nfont = \"Charis SIL\"\n\n[[element]]\ntype = \"qr\"\nx = 10\ny = 100\nsize = 30\ncaption = \"Pindai\"\n";
+        let t = Template::from_toml(text, Path::new("t"), Path::new("t/template.toml")).unwrap();
+        let texts: Vec<&TextElement> = t
+            .elements
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ElementKind::Text(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts[0].fonts, ["EB Garamond"]);
+        assert_eq!(texts[0].size, 18.0);
+        assert_eq!(
+            texts[0].color,
+            Rgb {
+                r: 0x1f,
+                g: 0x3a,
+                b: 0x5f
+            }
+        );
+        // An element's own setting wins.
+        assert_eq!(texts[1].fonts, ["Charis SIL"]);
+        assert_eq!(texts[1].size, 9.0);
+        // The QR caption takes the template's font too.
+        assert!(t.elements.iter().any(|e| matches!(&e.kind,
+            ElementKind::Qr { caption_fonts, .. } if caption_fonts == &["EB Garamond"])));
+        assert!(t.font_uses().contains(&("EB Garamond", Style::Regular)));
+        // Without [defaults], a text must say its size.
+        let bare = text.replace(
+            "[defaults]\nfont = \"EB Garamond\"\nsize = 18\n",
+            "[defaults]\n",
+        );
+        let e = Template::from_toml(&bare, Path::new("t"), Path::new("t/template.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("element 1: size is missing"), "{e}");
+    }
+
+    #[test]
+    fn a_rule_follows_the_length_of_its_text() {
+        let book = crate::layout::fonts::FontBook::with_bundled();
+        let qr = crate::qr::encode_seal_text("https://x.example/v#123456").unwrap();
+        let rule_of = |name: &str| {
+            let t = load(
+                "[[element]]\ntype = \"text\"\ntext = \"{{recipient}}\"\nx = 20\ny = 50\nw = 170\nh = 20\nsize = 20\nalign = \"center\"\nrule = { width = 0.5, gap = 2, extend = 4 }\n",
+            )
+            .unwrap();
+            let mut fields = BTreeMap::new();
+            fields.insert("recipient".to_string(), name.to_string());
+            let page =
+                crate::layout::compose(&t, &book, &fields, &qr, None, Default::default()).unwrap();
+            page.items()
+                .iter()
+                .find_map(|i| match i {
+                    crate::layout::page::Item::Line {
+                        x1, x2, y1, stroke, ..
+                    } => Some((*x1, *x2, *y1, stroke.width_mm)),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        let (short_left, short_right, y, width) = rule_of("Ani");
+        let (long_left, long_right, _, _) = rule_of("Pemerintah Kabupaten Contoh");
+        assert_eq!(width, 0.5);
+        // Centred under the text, 4 mm beyond each end, longer for longer text.
+        assert!((short_left + short_right - 2.0 * 105.0).abs() < 0.01);
+        assert!(long_right - long_left > 3.0 * (short_right - short_left));
+        assert!(short_right - short_left > 8.0);
+        // Below the text's line, inside its box.
+        assert!(y > 50.0 && y < 70.0 + 5.0, "{y}");
     }
 
     #[test]

@@ -62,6 +62,8 @@ const FILTERS: &[(&str, FilterFn)] = &[
     ("day_en", |v, _| {
         date(v).map(|d| locale::weekday_name(d, Language::En).into())
     }),
+    ("roman", |v, _| number(v).and_then(locale::roman)),
+    ("romawi", |v, _| number(v).and_then(locale::roman)),
     ("bulan_romawi", |v, _| {
         date(v).map(|d| locale::roman_month(d).into())
     }),
@@ -224,6 +226,10 @@ mod tests {
             p.render(&fields(), Language::Id),
             "Juara Kedua / Second / dua / Kamis, VIII"
         );
+        let p =
+            TextPattern::parse("Peringkat {{extra.peringkat | roman}} ({{place|romawi}})").unwrap();
+        // A value that is no number is left as it is.
+        assert_eq!(p.render(&fields(), Language::Id), "Peringkat II (Jakarta)");
     }
 
     #[test]

@@ -43,8 +43,42 @@ pub(super) struct TemplateFile {
     pub(super) background: Option<RawBackground>,
     #[serde(default)]
     pub(super) fonts: BTreeMap<String, FontFiles>,
+    /// What elements take when they do not say: font, size, colour.
+    #[serde(default)]
+    pub(super) defaults: RawDefaults,
     #[serde(rename = "element", default)]
     pub(super) elements: Vec<RawElement>,
+}
+
+/// `[defaults]`: the template's own font, size and colour, so a design
+/// in one typeface says so once.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDefaults {
+    pub(super) font: Option<FontChain>,
+    pub(super) size: Option<f32>,
+    pub(super) color: Option<String>,
+}
+
+/// A rule under a text, as long as the text's widest line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    /// The line's width in mm.
+    #[serde(default = "default_stroke_width")]
+    pub(super) width: f32,
+    /// Below the text's last line (its descenders), in mm.
+    #[serde(default = "default_rule_gap")]
+    pub(super) gap: f32,
+    /// Beyond the text at each end, in mm.
+    #[serde(default)]
+    pub(super) extend: f32,
+    /// Default: the text's colour.
+    pub(super) color: Option<String>,
+}
+
+fn default_rule_gap() -> f32 {
+    1.5
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,11 +130,12 @@ pub(super) struct RawText {
     pub(super) y: f32,
     pub(super) w: f32,
     pub(super) h: f32,
-    #[serde(default = "default_family")]
-    pub(super) font: FontChain,
+    /// Default: `[defaults] font`, else Charis SIL.
+    pub(super) font: Option<FontChain>,
     #[serde(default = "default_style")]
     pub(super) style: Style,
-    pub(super) size: f32,
+    /// Default: `[defaults] size`.
+    pub(super) size: Option<f32>,
     pub(super) min_size: Option<f32>,
     #[serde(default = "one")]
     pub(super) max_lines: usize,
@@ -108,12 +143,14 @@ pub(super) struct RawText {
     pub(super) align: Align,
     #[serde(default)]
     pub(super) valign: VAlign,
-    #[serde(default = "default_color")]
-    pub(super) color: String,
+    /// Default: `[defaults] color`, else black.
+    pub(super) color: Option<String>,
     #[serde(default = "default_spacing")]
     pub(super) line_spacing: f32,
     #[serde(default)]
     pub(super) underline: bool,
+    /// A rule under the text, as long as its widest line.
+    pub(super) rule: Option<RawRule>,
     /// Letter case applied after placeholders are filled.
     pub(super) transform: Option<Transform>,
     pub(super) when: Option<String>,
@@ -203,12 +240,10 @@ pub(super) struct RawSignatory {
     pub(super) nip: Localized,
     pub(super) signature: Option<String>,
     pub(super) stamp: Option<String>,
-    #[serde(default = "default_family")]
-    pub(super) font: FontChain,
-    #[serde(default = "default_signatory_size")]
-    pub(super) size: f32,
-    #[serde(default = "default_color")]
-    pub(super) color: String,
+    pub(super) font: Option<FontChain>,
+    /// Default: 11 pt.
+    pub(super) size: Option<f32>,
+    pub(super) color: Option<String>,
     pub(super) when: Option<String>,
     /// Printed on the blank stock already: left out of a stock print.
     #[serde(default)]
@@ -224,7 +259,7 @@ fn default_signatory_name() -> Localized {
 fn default_signatory_nip() -> Localized {
     Localized::One("NIP {{signatory.nip}}".into())
 }
-fn default_signatory_size() -> f32 {
+pub(super) fn default_signatory_size() -> f32 {
     11.0
 }
 
@@ -245,7 +280,7 @@ impl FontChain {
     }
 }
 
-fn default_family() -> FontChain {
+pub(super) fn default_family() -> FontChain {
     FontChain::One("Charis SIL".into())
 }
 fn default_style() -> Style {
@@ -254,7 +289,7 @@ fn default_style() -> Style {
 fn one() -> usize {
     1
 }
-fn default_color() -> String {
+pub(super) fn default_color() -> String {
     "#000000".into()
 }
 fn default_spacing() -> f32 {
