@@ -74,17 +74,38 @@ def signature(x, y):
     return (20, 35, 90, int(255 * alpha)) if alpha > 0 else (0, 0, 0, 0)
 
 
+def ink(x, y):
+    """Uneven stamp ink: a slow variation and a fine grain, the same every run."""
+    slow = 0.5 + 0.5 * math.sin(x * 0.031 + 1.3) * math.cos(y * 0.027 - 0.4)
+    grain = ((x * 73856093) ^ (y * 19349663)) % 1000 / 1000
+    return 0.55 + 0.3 * slow + 0.15 * grain
+
+
 def stamp(x, y):
+    """A round office stamp in blue-violet ink: two rings, short strokes
+    between them standing in for the lettering, a bar across the middle,
+    and a small outlined star. Not any real office's stamp."""
     cx = cy = 200
     r = math.hypot(x - cx, y - cy)
-    violet = (88, 52, 160)
-    alpha = max(coverage(abs(r - 180), 7), coverage(abs(r - 150), 3), coverage(abs(r - 95), 3))
-    # Dashes between the rings stand in for the stamp's lettering.
-    angle = math.atan2(y - cy, x - cx)
-    if 110 <= r <= 140 and int((angle + math.pi) / (2 * math.pi) * 48) % 2 == 0:
-        alpha = max(alpha, coverage(abs(r - 125), 8))
-    alpha = max(alpha, star_distance(x, y, cx, cy, 70, 28))
-    return (*violet, int(200 * alpha)) if alpha > 0 else (0, 0, 0, 0)
+    blue_violet = (52, 48, 128)
+    alpha = max(coverage(abs(r - 182), 3.5), coverage(abs(r - 168), 1.5), coverage(abs(r - 112), 1.5))
+    # Short radial strokes between the rings, in words of five or six.
+    angle = (math.atan2(y - cy, x - cx) + math.pi) / (2 * math.pi)
+    slot = int(angle * 120)
+    if 128 <= r <= 150 and slot % 7 not in (0, 6) and slot % 2 == 0:
+        alpha = max(alpha, 0.9)
+    # A bar across the middle, as stamps carry the office's unit.
+    if abs(y - cy) < 14 and abs(x - cx) < 100:
+        edge = min(abs(abs(y - cy) - 14), abs(abs(x - cx) - 100))
+        alpha = max(alpha, coverage(edge, 1.2))
+        if abs(y - cy) < 6 and int((x - cx + 100) / 9) % 2 == 0 and abs(x - cx) < 86:
+            alpha = max(alpha, 0.85)
+    # A small star, drawn in outline, above the bar.
+    outline = star_distance(x, y, cx, cy - 52, 30, 12) - star_distance(x, y, cx, cy - 52, 25, 10)
+    alpha = max(alpha, 0.9 * max(0.0, outline))
+    if alpha <= 0:
+        return (0, 0, 0, 0)
+    return (*blue_violet, int(240 * alpha * ink(x, y)))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ pub const PIAGAM_TEMPLATE_TOML: &str = include_str!("../../../templates/piagam/t
 /// The images the bundled templates use, by the path they give.
 pub const TEMPLATE_ASSETS: &[(&str, &[u8])] = &[
     (
+        "../assets/latar-piagam.pdf",
+        include_bytes!("../../../templates/assets/latar-piagam.pdf"),
+    ),
+    (
         "../assets/logo-placeholder.png",
         include_bytes!("../../../templates/assets/logo-placeholder.png"),
     ),

@@ -25,6 +25,9 @@ pub enum Warning {
         on: Option<String>,
         reason: Option<String>,
     },
+    /// Something a template prints comes closer to the paper's edge than
+    /// an office printer prints.
+    NearEdge { template: PathBuf, mm: f32 },
     /// A print onto blank stock lands where it should only when printed at
     /// 100%, not "fit to page".
     PrintAtActualSize,
@@ -40,6 +43,9 @@ pub enum Warning {
         longest: Vec<(String, usize)>,
     },
 }
+
+/// What office printers leave blank at the paper's edge.
+pub const PRINTABLE_MARGIN_MM: f32 = 5.0;
 
 /// Below this module size a phone may fail to read a QR code from a photo.
 pub const QR_MODULE_WARN_MM: f32 = 0.5;
@@ -73,6 +79,11 @@ impl fmt::Display for Warning {
                 "the {kind} of row {row} was revoked on {} ({}) as {serial}; it is not issued again",
                 on.as_deref().unwrap_or("?"),
                 reason.as_deref().unwrap_or("")
+            ),
+            Warning::NearEdge { template, mm } => write!(
+                f,
+                "{}: something is printed {mm:.1} mm from the paper's edge; office printers leave {PRINTABLE_MARGIN_MM} mm blank, so it may be cut off (keep {PRINTABLE_MARGIN_MM} mm clear, or give the print shop a file with bleed)",
+                template.display()
             ),
             Warning::PrintAtActualSize => f.write_str(
                 "the print files are for pre-printed stock: print them at 100% (\"actual size\"), never \"fit to page\", or the names miss their places",

@@ -67,6 +67,8 @@ pub struct Issued {
     source: (usize, usize),
     /// The printed size of one QR module, and the code's version.
     qr_module: (f32, i16),
+    /// How close the page prints to the paper's edge, in mm.
+    nearest_edge: f32,
 }
 
 impl Issued {
@@ -325,6 +327,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
     }
     warnings.dedup();
     warnings.extend(small_qr_warning(&issued));
+    warnings.extend(near_edge_warnings(job, &issued));
     Ok(Prepared {
         issued,
         problems,
@@ -534,6 +537,7 @@ fn make_document(
         page: None,
         source: (template_index, record_index),
         qr_module: (f32::INFINITY, matrix.version()),
+        nearest_edge: f32::INFINITY,
     };
     let page = compose_page(job, &doc, &matrix, Layers::Whole)?;
     let module = page
@@ -547,6 +551,7 @@ fn make_document(
         })
         .fold(f32::INFINITY, f32::min);
     doc.qr_module.0 = module;
+    doc.nearest_edge = page.nearest_edge_mm().unwrap_or(f32::INFINITY);
     if module < QR_MODULE_MIN_MM {
         return Err((
             "seal".to_owned(),
@@ -575,6 +580,27 @@ fn small_qr_warning(issued: &[Issued]) -> Option<Warning> {
         version,
         longest: longest_fields(&smallest.claims, &smallest.qr_text),
     })
+}
+
+/// One warning per template whose pages print within an office printer's
+/// blank margin (not for a template with bleed, which a print shop trims).
+fn near_edge_warnings(job: &Job, issued: &[Issued]) -> Vec<Warning> {
+    let mut nearest: Vec<f32> = vec![f32::INFINITY; job.templates.len()];
+    for doc in issued {
+        let slot = &mut nearest[doc.source.0];
+        *slot = slot.min(doc.nearest_edge);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    nearest
+        .iter()
+        .zip(job.templates)
+        .filter(|(mm, t)| **mm < crate::warning::PRINTABLE_MARGIN_MM && t.bleed_mm == 0.0)
+        .filter(|(_, t)| seen.insert(t.dir.clone()))
+        .map(|(mm, t)| Warning::NearEdge {
+            template: t.dir.clone(),
+            mm: mm.max(0.0),
+        })
+        .collect()
 }
 
 /// The three signed fields that make a seal long, longest first, with

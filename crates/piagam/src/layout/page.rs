@@ -120,6 +120,47 @@ impl Page {
         }
     }
 
+    /// How close what the page prints comes to the paper's edge, in mm
+    /// (the background aside: it is meant to reach it). Text is measured
+    /// by its glyphs' origins and an em around them, closely enough to
+    /// tell a design that keeps a printer's margin from one that does not.
+    pub fn nearest_edge_mm(&self) -> Option<f32> {
+        let skip = usize::from(self.background_first);
+        let mut boxes: Vec<[f32; 4]> = Vec::new();
+        for item in &self.items[skip..] {
+            match item {
+                Item::Text(run) => {
+                    let em = run.size_pt * 25.4 / 72.0;
+                    for g in &run.glyphs {
+                        boxes.push([
+                            g.x,
+                            g.baseline - 0.8 * em,
+                            g.x + 0.5 * em,
+                            g.baseline + 0.25 * em,
+                        ]);
+                    }
+                }
+                Item::Rect { x, y, w, h, .. } => boxes.push([*x, *y, x + w, y + h]),
+                Item::Line { x1, y1, x2, y2, .. } => {
+                    boxes.push([x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)]);
+                }
+                Item::Image {
+                    x, y, w, h, clip, ..
+                } => {
+                    let [cx, cy, cw, ch] = clip.unwrap_or([*x, *y, *w, *h]);
+                    boxes.push([cx, cy, cx + cw, cy + ch]);
+                }
+                Item::PdfPage { x, y, w, h, .. } => boxes.push([*x, *y, x + w, y + h]),
+                Item::Qr { x, y, size, .. } => boxes.push([*x, *y, x + size, y + size]),
+                Item::Link { .. } => {}
+            }
+        }
+        boxes
+            .iter()
+            .map(|[l, t, r, b]| l.min(*t).min(self.width_mm - r).min(self.height_mm - b))
+            .reduce(f32::min)
+    }
+
     /// Says that the first item is the template's background.
     pub(crate) fn with_background_first(mut self) -> Page {
         self.background_first = !self.items.is_empty();
