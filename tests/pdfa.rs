@@ -236,7 +236,10 @@ fn a_pdf_background_is_refused_for_pdfa_with_the_reason() {
     let said = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(2), "{said}");
     assert!(
-        said.contains("desain") && said.contains("PDF/A-2b") && said.contains("PNG or JPEG"),
+        said.contains("desain")
+            && said.contains("PDF/A-2b")
+            && said.contains("resources (/Font)")
+            && said.contains("PNG or JPEG"),
         "{said}"
     );
     assert!(!dir.join("o").exists());

@@ -417,7 +417,7 @@ fn the_calibration_sheet_has_true_scale_rulers_and_marks_each_place() {
     assert!((centre("200") - 200.0).abs() < 0.2, "{}", centre("200"));
     // Each place is named with where it is.
     let text = pdf_text(&out);
-    for place in ["nama: x 148,5 mm, y 74,5 mm", "QR: x 26,0 mm, y 141,0 mm"] {
+    for place in ["nama: x 148,5 mm, y 90,0 mm", "QR: x 26,0 mm, y 141,0 mm"] {
         assert!(text.contains(place), "{place} not in {text}");
     }
     assert!(words.iter().any(|(w, _, _)| w == "KALIBRASI."), "{words:?}");

@@ -216,6 +216,7 @@ fn the_readme_peringkat_example_is_printed_signed_and_shown() {
         "logo-placeholder.png",
         "signature-sample.png",
         "stamp-sample.png",
+        "latar-piagam.pdf",
     ] {
         std::fs::copy(
             repo().join("templates/assets").join(f),

@@ -165,6 +165,50 @@ impl EmbeddedPage {
         })
     }
 
+    /// Why this page cannot be shown to conform to PDF/A-2b, if it
+    /// cannot. Only what can be vouched for passes: vector art in RGB or
+    /// grey, with no resources at all (so no fonts, images, colour spaces
+    /// or transparency) and no transparency group.
+    pub fn pdfa_obstacle(&self) -> Option<String> {
+        if let Some(resources) = inherited(&self.doc, self.page, b"Resources") {
+            let dict = self
+                .doc
+                .dereference(&resources)
+                .ok()
+                .and_then(|(_, o)| o.as_dict().ok());
+            match dict {
+                Some(d) => {
+                    if let Some((kind, _)) = d.iter().next() {
+                        return Some(format!(
+                            "its page uses resources (/{})",
+                            String::from_utf8_lossy(kind)
+                        ));
+                    }
+                }
+                None => return Some("its page's resources cannot be read".into()),
+            }
+        }
+        let page = self.doc.get_dictionary(self.page).ok()?;
+        if page.get(b"Group").is_ok() {
+            return Some("its page is a transparency group".into());
+        }
+        let Ok(content) = self.content() else {
+            return Some("its page's content cannot be read".into());
+        };
+        let Ok(content) = lopdf::content::Content::decode(&content) else {
+            return Some("its page's content cannot be read".into());
+        };
+        const VECTOR: &[&str] = &[
+            "q", "Q", "cm", "w", "J", "j", "M", "d", "i", "m", "l", "c", "v", "y", "h", "re", "S",
+            "s", "f", "F", "f*", "B", "B*", "b", "b*", "n", "W", "W*", "rg", "RG", "g", "G",
+        ];
+        content
+            .operations
+            .iter()
+            .find(|op| !VECTOR.contains(&op.operator.as_str()))
+            .map(|op| format!("its page's content uses the operator {}", op.operator))
+    }
+
     /// The page's content streams, decoded and joined (a form has one).
     fn content(&self) -> Result<Vec<u8>, PdfPageError> {
         let mut content = Vec::new();

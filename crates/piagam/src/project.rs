@@ -365,20 +365,21 @@ impl Project {
     }
 
     /// Whether this run writes PDF/A-2b, as asked by piagam.toml or the
-    /// run. A PDF background cannot be shown to conform (its fonts,
-    /// colours and transparency are the designer's), so it is refused.
+    /// run. A PDF background is refused unless it can be shown to
+    /// conform: plain vector art, as the bundled frames are (a designer's
+    /// fonts, colours and transparency cannot be checked here).
     pub fn pdfa(&self, options: &RunOptions) -> Result<bool, RunError> {
         let pdfa = self.loaded.config.pdfa || options.pdfa;
         if pdfa {
-            let pdf_background = self
-                .loaded
-                .templates
-                .iter()
-                .find(|t| matches!(t.background, Some(crate::template::Background::Pdf(_))));
-            if let Some(t) = pdf_background {
-                return Err(RunError::PdfaBackground {
-                    template: t.dir.clone(),
-                });
+            for t in &self.loaded.templates {
+                if let Some(crate::template::Background::Pdf(page)) = &t.background {
+                    if let Some(reason) = page.pdfa_obstacle() {
+                        return Err(RunError::PdfaBackground {
+                            template: t.dir.clone(),
+                            reason,
+                        });
+                    }
+                }
             }
         }
         Ok(pdfa)

@@ -66,6 +66,6 @@ pub enum RunError {
     },
     #[error("{0}")]
     Usage(String),
-    #[error("{}: its background is a PDF, which cannot be shown to conform to PDF/A-2b (its fonts, colours and transparency are the designer's); for PDF/A, export the design as a PNG or JPEG background", template.display())]
-    PdfaBackground { template: PathBuf },
+    #[error("{}: its background PDF cannot be shown to conform to PDF/A-2b: {reason} (only plain vector art in RGB or grey can be checked); for PDF/A, export the design as a PNG or JPEG background", template.display())]
+    PdfaBackground { template: PathBuf, reason: String },
 }
