@@ -30,6 +30,7 @@ fn main() {
     let dir = kept.as_deref().unwrap_or(tmp.path());
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     write_template(&dir.join("template"), repo);
+    write_pdf_template(&dir.join("template"), &dir.join("template-pdf"));
     let keys = dir.join("kunci");
     if !keys.join("issuer.key.pem").exists() {
         piagam::keystore::create(
@@ -122,6 +123,42 @@ fn main() {
             }
         }
     }
+    // The same documents on a vector PDF background (a page with text in
+    // embedded fonts, rules and a QR code: the calibration sheet), to set
+    // beside the PNG background's row above.
+    if kept.is_none() {
+        let n = sizes[0];
+        let roster = dir.join(format!("peserta-{n}.csv"));
+        let out = dir.join("hasil-pdf");
+        let _ = std::fs::remove_dir_all(&out);
+        settle_disk();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_piagam"));
+        cmd.arg("generate")
+            .arg("--roster")
+            .arg(&roster)
+            .arg("--template")
+            .arg(dir.join("template-pdf"))
+            .arg("--key")
+            .arg(keys.join("issuer.key.pem"))
+            .arg("--out")
+            .arg(&out)
+            .args(["--outputs", "files,print", "--quiet", "--no-register"]);
+        let start = Instant::now();
+        let rss = run_measured(&mut cmd);
+        let secs = start.elapsed().as_secs_f64();
+        let bytes = folder_bytes(&out);
+        println!(
+            "{n:>7} {:>12} {:>8} {:>10.0} {:>10.3} {:>12} {:>10}   (vector PDF background, {})",
+            "files,print",
+            "none",
+            n as f64 / secs,
+            secs * 1000.0 / n as f64,
+            human(bytes / n as u64),
+            human(rss),
+            human(std::fs::metadata(dir.join("template-pdf/latar.pdf")).map_or(0, |m| m.len())),
+        );
+        let _ = std::fs::remove_dir_all(&out);
+    }
     if let Some((background, largest)) = background_overhead {
         println!(
             "the background as embedded: {}; the largest document file: the background + {}",
@@ -212,6 +249,27 @@ fn human(bytes: u64) -> String {
     } else {
         format!("{:.1} KB", bytes as f64 / 1024.0)
     }
+}
+
+/// The benchmark's template on a vector PDF background instead of the PNG:
+/// the calibration sheet of the PNG template, a page of text in embedded
+/// fonts, 500 rules and a QR code, as a designer's PDF might be.
+fn write_pdf_template(png_template: &Path, dir: &Path) {
+    std::fs::create_dir_all(dir).expect("template dir");
+    let template = piagam::template::Template::load(png_template).expect("template");
+    let sheet = piagam::calibrate::calibration_sheet(&template).expect("sheet");
+    std::fs::write(dir.join("latar.pdf"), sheet).expect("pdf");
+    let toml = std::fs::read_to_string(png_template.join("template.toml")).expect("toml");
+    let image = toml
+        .find("[[element]]\ntype = \"image\"")
+        .expect("the background element");
+    let after = toml[image..].find("\n\n[[element]]").expect("next element") + image + 2;
+    let toml = format!(
+        "{}[background]\nsrc = \"latar.pdf\"\n\n{}",
+        &toml[..image],
+        &toml[after..]
+    );
+    std::fs::write(dir.join("template.toml"), toml).expect("toml");
 }
 
 /// A4 landscape: the background, five texts in Charis SIL and EB Garamond,
