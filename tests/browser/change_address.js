@@ -29,13 +29,15 @@ async function main() {
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(url);
-    await page.waitForFunction(() => document.body.dataset.verdict && document.body.dataset.verdict !== "none");
+    // "pending" is the page checking; wait for what it then says.
+    const settled = () => !["", "none", "pending", "changing", undefined].includes(document.body.dataset.verdict);
+    await page.waitForFunction(settled);
     const before = await page.evaluate(shown);
     await page.evaluate((f) => {
       document.body.dataset.verdict = "changing";
       location.hash = f;
     }, fragment);
-    await page.waitForFunction(() => !["changing", "none"].includes(document.body.dataset.verdict), null, { timeout: 10000 });
+    await page.waitForFunction(settled, null, { timeout: 10000 });
     const after = await page.evaluate(shown);
     process.stdout.write(JSON.stringify({ before, after, errors }));
   } finally {

@@ -52,9 +52,12 @@ async function main() {
       // The page is ready once it has asked for a seal.
       await page.waitForFunction(() => document.body.dataset.verdict === "none");
       await give(page, pdf, how);
-      await page.waitForFunction(
-        () => document.body.dataset.verdict !== "none" || !document.getElementById("file-note").hidden,
-      );
+      // A verdict, or a word on the file alone; never "pending" (checking).
+      await page.waitForFunction(() => {
+        const verdict = document.body.dataset.verdict;
+        if (verdict === "pending") return false;
+        return verdict !== "none" || !document.getElementById("file-note").hidden;
+      });
       results.push(
         await page.evaluate(() => ({
           verdict: document.body.dataset.verdict,
