@@ -35,6 +35,11 @@ pub enum Command {
         after_long_help = "Example:\n  piagam calibrate --template templates/piagam --out kalibrasi.pdf\n\nPrint it on plain paper at 100% (actual size), hold it against a blank charter\nagainst the light, and read how far each crosshair is from its place. Write that\ninto piagam.toml as [print] offset_mm = [x, y] (negative when the crosshair falls\nright of or below its place), then print with generate --stock."
     )]
     Calibrate(CalibrateArgs),
+    /// Open the studio: the organizer's local web app, in the browser.
+    #[command(
+        after_long_help = "Example:\n  piagam studio acara-2026/\n\nThe first line printed is the studio's address with its one-time token; open it\nin a browser on this computer (done for you unless --no-open). The studio\nanswers only on 127.0.0.1, and only to that address. Ctrl-C stops it."
+    )]
+    Studio(StudioArgs),
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(
         after_long_help = "Examples:\n  piagam preview --template templates/piagam\n  piagam preview --template templates/piagam --roster pemenang.xlsx --row 9"
@@ -429,4 +434,17 @@ pub struct CalibrateArgs {
     /// Let the template use files outside its own folder.
     #[arg(long)]
     pub allow_outside_assets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StudioArgs {
+    /// The event folder (piagam.toml, roster, templates, key, register);
+    /// default the current folder. A new folder starts a new event.
+    pub folder: Option<PathBuf>,
+    /// The port to listen on; default a free one.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Start no browser.
+    #[arg(long)]
+    pub no_open: bool,
 }

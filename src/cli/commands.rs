@@ -33,6 +33,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Check(a) => check_command(a.input, a.register, a.no_register),
         Command::Preview(a) => preview_command(a),
         Command::Calibrate(a) => calibrate(a),
+        Command::Studio(a) => studio(a),
         Command::Site(a) => site(
             &a.trust,
             a.revocations.as_deref(),
@@ -99,6 +100,38 @@ fn generate_command(a: args::GenerateArgs) -> CmdResult {
     let (key, jwks, issuer) = (a.key, a.jwks, a.issuer);
     let signer = || Signer::from_files(&key, jwks.as_deref(), issuer.as_deref());
     generate(&sources, &options, signer, &a.out, a.output.quiet)
+}
+
+fn studio(a: args::StudioArgs) -> CmdResult {
+    let options = piagam_studio::Options {
+        folder: a.folder.unwrap_or_else(|| PathBuf::from(".")),
+        port: a.port.unwrap_or(0),
+    };
+    let open = !a.no_open;
+    piagam_studio::run(options, |url| {
+        // The first line of standard output, for scripts and tests.
+        println!("{url}");
+        let _ = std::io::stdout().flush();
+        if open && !open_browser(url) {
+            say!("open this address in a browser: {url}");
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(EXIT_OK)
+}
+
+/// Opens `url` in the default browser; false if no opener could start.
+fn open_browser(url: &str) -> bool {
+    let opener = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    opener.is_ok()
 }
 
 fn calibrate(a: args::CalibrateArgs) -> CmdResult {

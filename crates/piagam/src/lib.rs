@@ -39,7 +39,7 @@ pub mod template;
 mod warning;
 
 // What front ends use of the private modules.
-pub use fsio::{read_capped, read_text_capped, WriteCause, WriteError};
+pub use fsio::{read_capped, read_text_capped, write_atomic, WriteCause, WriteError};
 pub use guard::in_guarded_section;
 pub use outdir::{pause_between_moves_for_tests, OutDirError};
 pub use print_field::PrintField;

@@ -1,0 +1,67 @@
+//! The page: plain HTML, CSS and JS, embedded in the binary (no CDN, no
+//! framework; it works offline). It holds no data of its own: everything
+//! comes from the API, with the token.
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const INDEX: &str = include_str!("page/index.html");
+
+/// Each asset by name, with its type.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("page/style.css"),
+    ),
+    (
+        "labels.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/labels.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/api.js"),
+    ),
+    (
+        "event.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/event.js"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("page/app.js"),
+    ),
+];
+
+/// Scripts and styles only from the studio itself; the token in the
+/// address is never sent on as a referrer.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+fn page(kind: &str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn index() -> Response {
+    page("text/html; charset=utf-8", INDEX)
+}
+
+pub async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, kind, body)) => page(kind, body),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}

@@ -1,0 +1,31 @@
+// The studio page: Indonesian first, English at a click; the screens.
+
+import { takeToken } from "./api.js";
+import { label, LANGUAGES } from "./labels.js";
+import { startEvent } from "./event.js";
+
+let lang = localStorage.getItem("piagam-studio-lang") || "id";
+if (!LANGUAGES.includes(lang)) lang = "id";
+
+function relabel() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll("[data-label]")) el.textContent = label(lang, el.dataset.label);
+}
+
+takeToken();
+const offline = () => {
+  document.getElementById("offline").hidden = false;
+};
+const eventScreen = startEvent(document, () => lang, offline);
+
+document.getElementById("language").addEventListener("click", () => {
+  lang = LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length];
+  localStorage.setItem("piagam-studio-lang", lang);
+  relabel();
+  eventScreen.relabel();
+});
+
+relabel();
+eventScreen.load().then(() => {
+  document.body.dataset.ready = "true";
+});

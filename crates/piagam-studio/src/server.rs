@@ -1,0 +1,154 @@
+//! The studio's HTTP server: the page, and the API it calls.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::auth;
+use crate::event::{self, EventForm, FieldError};
+
+/// How the studio is started.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The event folder: piagam.toml, roster, templates, key, register.
+    pub folder: PathBuf,
+    /// 0: any free port.
+    pub port: u16,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StudioError {
+    #[error("{0} is not a folder")]
+    NotAFolder(PathBuf),
+    #[error("could not listen on 127.0.0.1:{port}: {source}")]
+    Listen {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+struct Studio {
+    folder: PathBuf,
+    token: String,
+    port: u16,
+}
+
+type Shared = Arc<Studio>;
+
+/// Serves the studio on 127.0.0.1 until the process ends. `ready` is told
+/// the address to open, with its one-time token, once the port is bound.
+pub fn run(options: Options, ready: impl FnOnce(&str)) -> Result<(), StudioError> {
+    let folder = std::path::absolute(&options.folder)?;
+    std::fs::create_dir_all(&folder)?;
+    if !folder.is_dir() {
+        return Err(StudioError::NotAFolder(folder));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+            .await
+            .map_err(|source| StudioError::Listen {
+                port: options.port,
+                source,
+            })?;
+        let port = listener.local_addr()?.port();
+        let token = auth::new_token()?;
+        ready(&format!("http://127.0.0.1:{port}/?token={token}"));
+        let studio = Arc::new(Studio {
+            folder,
+            token,
+            port,
+        });
+        axum::serve(listener, router(studio)).await?;
+        Ok(())
+    })
+}
+
+fn router(studio: Shared) -> Router {
+    Router::new()
+        .route("/", get(crate::page::index))
+        .route("/{asset}", get(crate::page::asset))
+        .route("/api/event", get(get_event).put(put_event))
+        .route("/api/key", post(post_key))
+        .with_state(studio)
+}
+
+/// An answer the page reads: JSON, with the status saying how it went.
+fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+fn refused(status: StatusCode) -> Response {
+    answer(status, serde_json::json!({ "error": "not-allowed" }))
+}
+
+fn field_errors(errors: &[FieldError]) -> Response {
+    answer(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        serde_json::json!({ "errors": errors }),
+    )
+}
+
+async fn get_event(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match event::read(&studio.folder) {
+        Ok((form, exists)) => answer(
+            StatusCode::OK,
+            serde_json::json!({
+                "folder": studio.folder.display().to_string(),
+                "exists": exists,
+                "event": form,
+                "key": event::key_status(&studio.folder),
+            }),
+        ),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+async fn put_event(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    Json(form): Json<EventForm>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match event::write(&studio.folder, &form) {
+        Ok(()) => answer(StatusCode::OK, serde_json::json!({ "saved": true })),
+        Err(errors) => field_errors(&errors),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKey {
+    issuer: String,
+}
+
+async fn post_key(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    Json(new): Json<NewKey>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match event::make_key(&studio.folder, &new.issuer) {
+        Ok(status) => answer(StatusCode::OK, serde_json::json!({ "key": status })),
+        Err(e) => field_errors(&[e]),
+    }
+}

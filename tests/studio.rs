@@ -1,0 +1,289 @@
+//! `piagam studio`: started as an organizer starts it, on a new event
+//! folder. Its address comes first on standard output; only requests with
+//! its token, to its own host, are answered; what it writes is what the
+//! command line reads; the private key never leaves the folder. Then the
+//! page itself, in Chromium.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+
+/// A running studio, stopped when dropped.
+struct Studio {
+    child: Child,
+    url: String,
+    port: u16,
+    token: String,
+}
+
+impl Drop for Studio {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(folder: &Path) -> Studio {
+    let mut child = piagam()
+        .args(["studio", "--no-open"])
+        .arg(folder)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_owned();
+    let rest = url
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("the first line is not the address: {url:?}"));
+    let port: u16 = rest.split('/').next().unwrap().parse().unwrap();
+    let token = url.split("token=").nth(1).unwrap().to_owned();
+    assert_eq!(token.len(), 64, "{url}");
+    Studio {
+        child,
+        url,
+        port,
+        token,
+    }
+}
+
+/// One HTTP/1.1 request; the status and the body.
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    host: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        head.push_str(&format!("x-piagam-token: {t}\r\n"));
+    }
+    if let Some(b) = body {
+        head.push_str(&format!(
+            "content-type: application/json\r\ncontent-length: {}\r\n",
+            b.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    if let Some(b) = body {
+        stream.write_all(b.as_bytes()).unwrap();
+    }
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+impl Studio {
+    fn api(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+        let host = format!("127.0.0.1:{}", self.port);
+        let (status, text) = request(self.port, method, path, &host, Some(&self.token), body);
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+const EVENT: &str = r#"{"name":"Anugerah Layanan Digital 2026","date":"2026-11-20","place":"Semarang","verify_url":"https://kominfo.example.go.id/verifikasi","signatory_name":"Dr. Budi Santoso","signatory_title":"Kepala Dinas","signatory_nip":""}"#;
+
+#[test]
+fn the_studio_answers_only_its_own_page_and_writes_what_the_command_line_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara-baru");
+    let studio = start(&folder);
+    let host = format!("127.0.0.1:{}", studio.port);
+
+    // The page itself, with a policy that lets in nothing from elsewhere.
+    let (status, html) = request(studio.port, "GET", "/", &host, None, None);
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<script type=\"module\" src=\"app.js\">"),
+        "{html}"
+    );
+    let (status, _) = request(studio.port, "GET", "/../Cargo.toml", &host, None, None);
+    assert_ne!(status, 200);
+
+    // No token, a wrong one, or another host: nothing.
+    for (token, host, want) in [
+        (None, host.as_str(), 401),
+        (Some("0".repeat(64)), host.as_str(), 401),
+        (Some(studio.token.clone()), "evil.example", 403),
+    ] {
+        let (status, body) = request(
+            studio.port,
+            "GET",
+            "/api/event",
+            host,
+            token.as_deref(),
+            None,
+        );
+        assert_eq!(status, want, "{body}");
+        assert!(!body.contains("folder"), "{body}");
+    }
+    let (status, _) = request(
+        studio.port,
+        "PUT",
+        "/api/event",
+        &format!("localhost.evil.example:{}", studio.port),
+        Some(&studio.token),
+        Some(EVENT),
+    );
+    assert_eq!(status, 403);
+    assert!(!folder.join("piagam.toml").exists());
+
+    // A new folder: no event yet, no key.
+    let (status, state) = studio.api("GET", "/api/event", None);
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(state["exists"], false);
+    assert_eq!(state["key"]["exists"], false);
+
+    // A bad date is named on its field, and nothing is written.
+    let bad = EVENT.replace("2026-11-20", "20/11/2026");
+    let (status, answer) = studio.api("PUT", "/api/event", Some(&bad));
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["errors"][0]["field"], "date", "{answer}");
+    assert_eq!(answer["errors"][0]["code"], "not-a-date", "{answer}");
+    assert!(!folder.join("piagam.toml").exists());
+
+    // Saved: piagam.toml, as the command line reads it.
+    let (status, answer) = studio.api("PUT", "/api/event", Some(EVENT));
+    assert_eq!(status, 200, "{answer}");
+    let config = piagam::config::EventConfig::read(&folder.join("piagam.toml")).unwrap();
+    assert_eq!(config.event.name, "Anugerah Layanan Digital 2026");
+    assert_eq!(config.event.place.as_deref(), Some("Semarang"));
+    assert_eq!(config.signatory.name, "Dr. Budi Santoso");
+    assert_eq!(
+        config.verify_url.as_deref(),
+        Some("https://kominfo.example.go.id/verifikasi")
+    );
+
+    // The key is made in the folder; the page hears its id, never the key.
+    let (status, answer) = studio.api(
+        "POST",
+        "/api/key",
+        Some(r#"{"issuer":"Dinas Kominfo Contoh"}"#),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let key_file = folder.join("kunci/issuer.key.pem");
+    let pem = std::fs::read_to_string(&key_file).unwrap();
+    let secret: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    assert!(!answer.to_string().contains(&secret));
+    assert_eq!(answer["key"]["issuer"], "Dinas Kominfo Contoh");
+    let (_, state) = studio.api("GET", "/api/event", None);
+    assert!(!state.to_string().contains(&secret));
+    assert_eq!(state["key"]["kid"], answer["key"]["kid"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The command line signs with what the studio made.
+    std::fs::write(
+        folder.join("pemenang.csv"),
+        "nama,prestasi\nKota Semarang,Juara 1\n",
+    )
+    .unwrap();
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        s(&folder.join("pemenang.csv")),
+        "--template",
+        s(&repo().join("templates/piagam")),
+        "--key",
+        s(&key_file),
+        "--out",
+        s(&folder.join("hasil")),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(studio.url.contains("?token="));
+}
+
+#[test]
+fn the_event_screen_in_chromium() {
+    assert!(
+        repo().join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci` in {} (bash .ci/run does)",
+        repo().display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/studio_event.js"))
+        .arg(&studio.url)
+        .output()
+        .unwrap_or_else(|e| panic!("node is not installed ({e}): run bash .ci/run"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["errors"], serde_json::json!([]), "{shown}");
+    // The token left the address bar once read.
+    assert!(
+        !shown["address"].as_str().unwrap().contains("token"),
+        "{shown}"
+    );
+    assert_eq!(shown["heading"], "Acara", "{shown}");
+    assert!(
+        shown["keyBefore"]
+            .as_str()
+            .unwrap()
+            .starts_with("Belum ada kunci"),
+        "{shown}"
+    );
+    assert_eq!(shown["nameProblem"], "Wajib diisi.", "{shown}");
+    assert_eq!(shown["nameInvalid"], "true", "{shown}");
+    assert_eq!(shown["saved"], "Tersimpan di piagam.toml", "{shown}");
+    assert_eq!(shown["nameProblemAfter"], "", "{shown}");
+    assert!(
+        shown["keyAfter"]
+            .as_str()
+            .unwrap()
+            .contains("Dinas Kominfo Provinsi Contoh"),
+        "{shown}"
+    );
+    assert_eq!(shown["englishHeading"], "Event", "{shown}");
+    assert!(
+        shown["englishKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("The key of"),
+        "{shown}"
+    );
+    assert_eq!(shown["lang"], "en", "{shown}");
+    assert_eq!(
+        shown["reloadedName"], "Anugerah Layanan Digital 2026",
+        "{shown}"
+    );
+    let config = piagam::config::EventConfig::read(&folder.join("piagam.toml")).unwrap();
+    assert_eq!(config.event.place.as_deref(), Some("Semarang"));
+    assert!(folder.join("kunci/issuer.key.pem").exists());
+}
