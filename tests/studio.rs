@@ -287,3 +287,96 @@ fn the_event_screen_in_chromium() {
     assert_eq!(config.event.place.as_deref(), Some("Semarang"));
     assert!(folder.join("kunci/issuer.key.pem").exists());
 }
+
+#[test]
+fn the_roster_is_shown_as_generate_reads_it_and_its_columns_chosen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    let (status, answer) = studio.api("PUT", "/api/event", Some(EVENT));
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = studio.api("GET", "/api/roster", None);
+    assert_eq!((status, &answer["roster"]), (200, &serde_json::Value::Null));
+
+    // A sheet whose headers piagam does not know, with a row missing its name.
+    let csv = "Nama Pemda;Predikat\nKota Semarang;Juara 1\n;Juara 2\nKabupaten Demak;Harapan\n";
+    let host = format!("127.0.0.1:{}", studio.port);
+    let put = |name: &str, body: &str| {
+        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
+        let head = format!(
+            "PUT /api/roster?name={name} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-piagam-token: {}\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
+            studio.token,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (
+            status,
+            serde_json::from_str::<serde_json::Value>(body).unwrap(),
+        )
+    };
+    let (status, answer) = put("daftar.exe", csv);
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["errors"][0]["code"], "not-a-roster");
+    let (status, answer) = put("Pemenang%202026.csv", csv);
+    assert_eq!(status, 200, "{answer}");
+    assert!(folder.join("peserta.csv").is_file());
+    let roster = &answer["roster"];
+    assert_eq!(
+        roster["headers"],
+        serde_json::json!(["Nama Pemda", "Predikat"])
+    );
+    assert_eq!(roster["fields"], serde_json::json!(["", ""]));
+    assert_eq!(roster["total_rows"], 3);
+    // No column is the name: said of the header row, not of a cell.
+    assert_eq!(roster["problems"][0]["row"], 1, "{roster}");
+    assert!(roster["problems"][0]["column"].is_null(), "{roster}");
+
+    // The columns chosen: written as [columns], read back as generate reads.
+    let choices = r#"{"columns":{"Nama Pemda":"recipient","Predikat":"achievement"}}"#;
+    let (status, answer) = studio.api("PUT", "/api/roster/choices", Some(choices));
+    assert_eq!(status, 200, "{answer}");
+    let roster = &answer["roster"];
+    assert_eq!(
+        roster["fields"],
+        serde_json::json!(["recipient", "achievement"])
+    );
+    let problems = roster["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{roster}");
+    assert_eq!(problems[0]["row"], 3);
+    assert_eq!(problems[0]["column"], "Nama Pemda");
+    let config = piagam::config::EventConfig::read(&folder.join("piagam.toml")).unwrap();
+    assert_eq!(config.columns.len(), 2);
+    let text = std::fs::read_to_string(folder.join("piagam.toml")).unwrap();
+    assert!(
+        text.contains("[columns]") && text.contains("\"Nama Pemda\" = \"recipient\""),
+        "{text}"
+    );
+    // The event written before is still there.
+    assert_eq!(config.event.name, "Anugerah Layanan Digital 2026");
+    // And check says the same of the roster.
+    let out = run_piagam(&[
+        "check",
+        "--roster",
+        s(&folder.join("peserta.csv")),
+        "--template",
+        s(&repo().join("templates/piagam")),
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("peserta.csv:3:Nama Pemda"), "{said}");
+
+    // An unknown field is refused, and nothing changes.
+    let (status, answer) = studio.api(
+        "PUT",
+        "/api/roster/choices",
+        Some(r#"{"columns":{"Nama Pemda":"nama"}}"#),
+    );
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["errors"][0]["code"], "unknown-field");
+    let again = piagam::config::EventConfig::read(&folder.join("piagam.toml")).unwrap();
+    assert_eq!(again.columns.len(), 2);
+}

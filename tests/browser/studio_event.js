@@ -56,10 +56,32 @@ async function main() {
     out.englishKey = await page.textContent("#key-status");
     out.lang = await page.evaluate(() => document.documentElement.lang);
 
+    // The roster: a sheet whose headers piagam does not know, one row
+    // without a name. The columns are chosen; the problem shows on its cell.
+    const fs = require("fs");
+    const os = require("os");
+    const path = require("path");
+    const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "studio-")), "Pemenang 2026.csv");
+    fs.writeFileSync(csv, "Nama Pemda;Predikat\nKota Semarang;Juara 1\n;Juara 2\nKabupaten Demak;Harapan\n");
+    await page.setInputFiles("#roster-file", csv);
+    await page.waitForSelector("#roster-view:not([hidden])");
+    out.rosterHeaders = await page.$$eval("#roster-table thead tr:first-child th", (ths) => ths.map((t) => t.textContent));
+    out.rosterProblemsBefore = await page.$$eval("#roster-problems li", (lis) => lis.length);
+    await page.selectOption('select[data-header="Nama Pemda"]', "recipient");
+    await page.selectOption('select[data-header="Predikat"]', "achievement");
+    await page.click("#roster-save");
+    await page.waitForFunction(() => document.querySelectorAll("#roster-problems li").length === 1);
+    out.rosterProblem = await page.textContent("#roster-problems li");
+    out.badCells = await page.$$eval("td.bad", (tds) => tds.map((td) => [td.parentElement.dataset.row, td.cellIndex]));
+    out.rosterSummary = await page.textContent("#roster-summary");
+    out.chosenName = await page.inputValue('select[data-header="Nama Pemda"]');
+
     // A reload keeps the token for this tab, though the address lost it.
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.ready === "true");
     out.reloadedName = await page.inputValue('input[name="name"]');
+    await page.waitForSelector("#roster-view:not([hidden])");
+    out.reloadedColumn = await page.inputValue('select[data-header="Nama Pemda"]');
   } finally {
     await browser.close();
   }

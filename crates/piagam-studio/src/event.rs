@@ -49,7 +49,11 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &'static str, code: &'static str, detail: impl Into<String>) -> FieldError {
+    pub(crate) fn new(
+        field: &'static str,
+        code: &'static str,
+        detail: impl Into<String>,
+    ) -> FieldError {
         FieldError {
             field,
             code,

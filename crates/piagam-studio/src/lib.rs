@@ -11,6 +11,7 @@
 mod auth;
 mod event;
 mod page;
+mod roster;
 mod server;
 
 pub use event::{EventForm, FieldError, KeyStatus};

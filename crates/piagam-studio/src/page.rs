@@ -10,32 +10,15 @@ const INDEX: &str = include_str!("page/index.html");
 
 /// Each asset by name, with its type.
 const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "style.css",
-        "text/css; charset=utf-8",
-        include_str!("page/style.css"),
-    ),
-    (
-        "labels.js",
-        "text/javascript; charset=utf-8",
-        include_str!("page/labels.js"),
-    ),
-    (
-        "api.js",
-        "text/javascript; charset=utf-8",
-        include_str!("page/api.js"),
-    ),
-    (
-        "event.js",
-        "text/javascript; charset=utf-8",
-        include_str!("page/event.js"),
-    ),
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_str!("page/app.js"),
-    ),
+    ("style.css", CSS, include_str!("page/style.css")),
+    ("labels.js", JS, include_str!("page/labels.js")),
+    ("api.js", JS, include_str!("page/api.js")),
+    ("event.js", JS, include_str!("page/event.js")),
+    ("roster.js", JS, include_str!("page/roster.js")),
+    ("app.js", JS, include_str!("page/app.js")),
 ];
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
 
 /// Scripts and styles only from the studio itself; the token in the
 /// address is never sent on as a referrer.
@@ -63,5 +46,35 @@ pub async fn asset(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, kind, body)) => page(kind, body),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file the page loads (the HTML's scripts and styles, and each
+    /// module's imports) is served.
+    #[test]
+    fn every_file_the_page_loads_is_served() {
+        let served = |name: &str| ASSETS.iter().any(|(n, _, _)| *n == name);
+        let mut wanted = Vec::new();
+        for attr in ["src=\"", "href=\""] {
+            for part in INDEX.split(attr).skip(1) {
+                let name = part.split('"').next().unwrap_or("");
+                if !name.starts_with("data:") {
+                    wanted.push(name.to_owned());
+                }
+            }
+        }
+        for (_, _, body) in ASSETS {
+            for part in body.split("from \"./").skip(1) {
+                wanted.push(part.split('"').next().unwrap_or("").to_owned());
+            }
+        }
+        assert!(wanted.len() >= 6, "{wanted:?}");
+        for name in wanted {
+            assert!(served(&name), "{name} is loaded but not served");
+        }
     }
 }

@@ -82,6 +82,11 @@ fn router(studio: Shared) -> Router {
         .route("/{asset}", get(crate::page::asset))
         .route("/api/event", get(get_event).put(put_event))
         .route("/api/key", post(post_key))
+        .route("/api/roster", get(get_roster).put(put_roster))
+        .route("/api/roster/choices", axum::routing::put(put_choices))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            piagam::roster::MAX_ROSTER_BYTES as usize,
+        ))
         .with_state(studio)
 }
 
@@ -131,6 +136,51 @@ async fn put_event(
         Ok(()) => answer(StatusCode::OK, serde_json::json!({ "saved": true })),
         Err(errors) => field_errors(&errors),
     }
+}
+
+async fn get_roster(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match crate::roster::inspect(&studio.folder) {
+        Ok(shown) => answer(StatusCode::OK, serde_json::json!({ "roster": shown })),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+#[derive(Deserialize)]
+struct Upload {
+    name: String,
+}
+
+/// The spreadsheet's bytes as the body, its file name in the query.
+async fn put_roster(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(upload): axum::extract::Query<Upload>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    if let Err(e) = crate::roster::save(&studio.folder, &upload.name, &body) {
+        return field_errors(&[e]);
+    }
+    get_roster(State(studio), headers).await
+}
+
+async fn put_choices(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    Json(choices): Json<crate::roster::Choices>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    if let Err(e) = crate::roster::choose(&studio.folder, &choices) {
+        return field_errors(&[e]);
+    }
+    get_roster(State(studio), headers).await
 }
 
 #[derive(Deserialize)]

@@ -37,3 +37,20 @@ export async function call(method, path, body, token = takeToken()) {
   }
   return { status: response.status, body: parsed };
 }
+
+/// Sends a file's bytes as the body; resolves as `call` does.
+export async function send(path, bytes, token = takeToken()) {
+  const response = await fetch(path, {
+    method: "PUT",
+    headers: { "x-piagam-token": token || "", "content-type": "application/octet-stream" },
+    body: bytes,
+    cache: "no-store",
+  });
+  let parsed = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, body: parsed };
+}

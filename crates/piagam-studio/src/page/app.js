@@ -3,6 +3,7 @@
 import { takeToken } from "./api.js";
 import { label, LANGUAGES } from "./labels.js";
 import { startEvent } from "./event.js";
+import { startRoster } from "./roster.js";
 
 let lang = localStorage.getItem("piagam-studio-lang") || "id";
 if (!LANGUAGES.includes(lang)) lang = "id";
@@ -17,15 +18,17 @@ const offline = () => {
   document.getElementById("offline").hidden = false;
 };
 const eventScreen = startEvent(document, () => lang, offline);
+const rosterScreen = startRoster(document, () => lang, offline);
 
 document.getElementById("language").addEventListener("click", () => {
   lang = LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length];
   localStorage.setItem("piagam-studio-lang", lang);
   relabel();
   eventScreen.relabel();
+  rosterScreen.relabel();
 });
 
 relabel();
-eventScreen.load().then(() => {
+Promise.all([eventScreen.load(), rosterScreen.load()]).then(() => {
   document.body.dataset.ready = "true";
 });

@@ -136,6 +136,95 @@ pub fn read_roster_bytes(
     bytes: &[u8],
     options: &RosterOptions,
 ) -> Result<Roster, RosterError> {
+    validate(path, table_of(path, bytes, options)?, options)
+}
+
+/// A roster as a front end shows it before anything is issued: the
+/// workbook's sheets, the header row found (or set), each column and the
+/// field it is read as, the first rows as written, and every problem.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// The workbook's sheets, in order (none for CSV and JSON).
+    pub sheets: Vec<String>,
+    pub header_row: usize,
+    pub headers: Vec<String>,
+    /// Per column, the field it is read as; none for a column of its own
+    /// (printable as `{{extra.<header>}}`).
+    pub fields: Vec<Option<Field>>,
+    /// The first rows: spreadsheet row number and each cell's text.
+    pub rows: Vec<(usize, Vec<String>)>,
+    pub total_rows: usize,
+    pub problems: Vec<RowProblem>,
+}
+
+/// Inspects a roster in memory, showing at most `max_rows` rows.
+pub fn inspect_bytes(
+    path: &Path,
+    bytes: &[u8],
+    options: &RosterOptions,
+    max_rows: usize,
+) -> Result<Inspection, RosterError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let sheets = match extension.as_str() {
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => sheet::names(path, bytes)?,
+        _ => Vec::new(),
+    };
+    let table = table_of(path, bytes, options)?;
+    let fields = table
+        .headers
+        .iter()
+        .map(|h| {
+            options
+                .columns
+                .iter()
+                .find(|(name, _)| Field::normalise(name) == Field::normalise(h))
+                .map(|(_, f)| *f)
+                .or_else(|| Field::from_header(h))
+        })
+        .collect();
+    let rows = table
+        .rows
+        .iter()
+        .take(max_rows)
+        .map(|r| {
+            let cells = r
+                .cells
+                .iter()
+                .map(|c| c.clone().unwrap_or_default())
+                .collect();
+            (r.row, cells)
+        })
+        .collect();
+    let inspection = Inspection {
+        sheets,
+        header_row: table.header_row,
+        headers: table.headers.clone(),
+        fields,
+        rows,
+        total_rows: table.rows.len(),
+        problems: Vec::new(),
+    };
+    let problems = match validate(path, table, options) {
+        Ok(roster) => roster.problems,
+        Err(RosterError::Invalid(problems)) => problems,
+        Err(other) => return Err(other),
+    };
+    Ok(Inspection {
+        problems,
+        ..inspection
+    })
+}
+
+/// The roster's table, its header row found (or as set).
+fn table_of(
+    path: &Path,
+    bytes: &[u8],
+    options: &RosterOptions,
+) -> Result<table::Table, RosterError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -146,7 +235,7 @@ pub fn read_roster_bytes(
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
             sheet::read(path, bytes, options.sheet.as_deref())?
         }
-        "json" => return validate(path, json_reader::read(path, bytes)?, options),
+        "json" => return json_reader::read(path, bytes),
         _ => {
             return Err(RosterError::UnsupportedFormat {
                 path: path.to_owned(),
@@ -181,7 +270,7 @@ pub fn read_roster_bytes(
             header_row: table.header_row,
         });
     }
-    validate(path, table, options)
+    Ok(table)
 }
 
 /// Normalises a cell: NFC, trimmed, inner runs of whitespace collapsed.

@@ -8,6 +8,22 @@ use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
 use super::table::{Cell, RawRow, Table};
 use super::{RosterError, RowProblem, MAX_COLUMNS, MAX_ROWS};
 
+/// The workbook's sheet names, in order.
+pub(super) fn names(path: &Path, bytes: &[u8]) -> Result<Vec<String>, RosterError> {
+    let fail = |reason: String| {
+        RosterError::Invalid(vec![RowProblem {
+            file: path.to_owned(),
+            row: None,
+            column: None,
+            reason,
+        }])
+    };
+    check_unpacked_size(bytes).map_err(fail)?;
+    let book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| fail(format!("not a readable spreadsheet: {e}")))?;
+    Ok(book.sheet_names())
+}
+
 pub(super) fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Table, RosterError> {
     let fail = |reason: String| {
         RosterError::Invalid(vec![RowProblem {
