@@ -380,3 +380,106 @@ fn the_roster_is_shown_as_generate_reads_it_and_its_columns_chosen() {
     let again = piagam::config::EventConfig::read(&folder.join("piagam.toml")).unwrap();
     assert_eq!(again.columns.len(), 2);
 }
+
+#[test]
+fn a_bundled_design_is_chosen_and_any_row_previewed_as_the_engine_draws_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    studio.api("PUT", "/api/event", Some(EVENT));
+    std::fs::write(
+        folder.join("peserta.csv"),
+        "nama;prestasi\nKota Semarang;Juara 1\n;Juara 2\n",
+    )
+    .unwrap();
+    let (status, design) = studio.api("GET", "/api/design", None);
+    assert_eq!(status, 200);
+    assert_eq!(design["bundled"][0]["id"], "piagam");
+    assert_eq!(design["chosen"], serde_json::json!([]));
+    let (status, answer) = studio.api("PUT", "/api/design", Some(r#"{"documents":["piagamx"]}"#));
+    assert_eq!(status, 422, "{answer}");
+    let (status, answer) = studio.api(
+        "PUT",
+        "/api/design",
+        Some(r#"{"documents":["piagam","sertifikat"]}"#),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["chosen"],
+        serde_json::json!(["templates/piagam", "templates/sertifikat"])
+    );
+    for file in [
+        "piagam/template.toml",
+        "sertifikat/template.toml",
+        "assets/latar-piagam.pdf",
+    ] {
+        assert!(folder.join("templates").join(file).is_file(), "{file}");
+    }
+    // The organizer's own changes to a copied design are never replaced.
+    let own = folder.join("templates/piagam/template.toml");
+    let changed = std::fs::read_to_string(&own)
+        .unwrap()
+        .replace("PIAGAM PENGHARGAAN", "PIAGAM KAMI");
+    std::fs::write(&own, &changed).unwrap();
+    studio.api("PUT", "/api/design", Some(r#"{"documents":["piagam"]}"#));
+    assert_eq!(std::fs::read_to_string(&own).unwrap(), changed);
+
+    // A preview is a PNG the engine drew; a row with a problem says why.
+    let host = format!("127.0.0.1:{}", studio.port);
+    let png = |query: &str| {
+        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
+        let head = format!(
+            "GET /api/preview?{query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-piagam-token: {}\r\n\r\n",
+            studio.token
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&response[..split]).into_owned();
+        (head, response[split + 4..].to_vec())
+    };
+    let (head, body) = png("row=2&document=0");
+    assert!(
+        head.starts_with("HTTP/1.1 200") && head.contains("image/png"),
+        "{head}"
+    );
+    let image = image::load_from_memory(&body).unwrap();
+    // A4 landscape at 72 dpi.
+    assert!((841..=842).contains(&image.width()) && image.height() == 595);
+    let (head, body) = png("row=3&document=0");
+    assert!(head.starts_with("HTTP/1.1 422"), "{head}");
+    assert!(String::from_utf8_lossy(&body).contains("no valid row 3"));
+
+    // The command line issues what the studio set up, with no --template.
+    let key = studio.api(
+        "POST",
+        "/api/key",
+        Some(r#"{"issuer":"Dinas Kominfo Contoh"}"#),
+    );
+    assert_eq!(key.0, 200);
+    std::fs::write(
+        folder.join("peserta.csv"),
+        "nama;prestasi\nKota Semarang;Juara 1\n",
+    )
+    .unwrap();
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        s(&folder.join("peserta.csv")),
+        "--key",
+        s(&folder.join("kunci/issuer.key.pem")),
+        "--out",
+        s(&folder.join("hasil")),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = document_pdfs(&folder.join("hasil"));
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert!(
+        pdf_text(&folder.join("hasil").join(made.iter().next().unwrap())).contains("PIAGAM KAMI")
+    );
+}

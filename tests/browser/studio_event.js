@@ -76,6 +76,20 @@ async function main() {
     out.rosterSummary = await page.textContent("#roster-summary");
     out.chosenName = await page.inputValue('select[data-header="Nama Pemda"]');
 
+    // The design: the bundled piagam, and row 2 previewed.
+    await page.check('#design-choices input[value="piagam"]');
+    await page.click("#design-save");
+    await page.waitForFunction(() => document.querySelectorAll("#preview-document option").length === 1);
+    await page.fill("#preview-row", "2");
+    await page.click("#preview-show");
+    await page.waitForSelector("#preview:not([hidden])");
+    await page.waitForFunction(() => document.getElementById("preview").naturalWidth > 0);
+    out.previewSize = await page.evaluate(() => [document.getElementById("preview").naturalWidth, document.getElementById("preview").naturalHeight]);
+    await page.fill("#preview-row", "3");
+    await page.click("#preview-show");
+    await page.waitForFunction(() => document.querySelector('#design .problem[data-for="preview"]').textContent !== "");
+    out.previewProblem = await page.textContent('#design .problem[data-for="preview"]');
+
     // A reload keeps the token for this tab, though the address lost it.
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.ready === "true");

@@ -9,6 +9,7 @@
 //! web site open in the same browser can neither read nor change anything.
 
 mod auth;
+mod design;
 mod event;
 mod page;
 mod roster;

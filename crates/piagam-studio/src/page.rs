@@ -15,6 +15,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("api.js", JS, include_str!("page/api.js")),
     ("event.js", JS, include_str!("page/event.js")),
     ("roster.js", JS, include_str!("page/roster.js")),
+    ("design.js", JS, include_str!("page/design.js")),
     ("app.js", JS, include_str!("page/app.js")),
 ];
 const CSS: &str = "text/css; charset=utf-8";

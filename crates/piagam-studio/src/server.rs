@@ -84,6 +84,8 @@ fn router(studio: Shared) -> Router {
         .route("/api/key", post(post_key))
         .route("/api/roster", get(get_roster).put(put_roster))
         .route("/api/roster/choices", axum::routing::put(put_choices))
+        .route("/api/design", get(get_design).put(put_design))
+        .route("/api/preview", get(get_preview))
         .layer(axum::extract::DefaultBodyLimit::max(
             piagam::roster::MAX_ROSTER_BYTES as usize,
         ))
@@ -181,6 +183,75 @@ async fn put_choices(
         return field_errors(&[e]);
     }
     get_roster(State(studio), headers).await
+}
+
+async fn get_design(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    answer(
+        StatusCode::OK,
+        serde_json::json!({
+            "bundled": crate::design::BUNDLED,
+            "chosen": crate::design::chosen(&studio.folder),
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Documents {
+    documents: Vec<String>,
+}
+
+async fn put_design(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    Json(chosen): Json<Documents>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match crate::design::choose(&studio.folder, &chosen.documents) {
+        Ok(chosen) => answer(StatusCode::OK, serde_json::json!({ "chosen": chosen })),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    row: Option<usize>,
+    #[serde(default)]
+    document: usize,
+}
+
+/// A roster row's page as a PNG, drawn by the engine off the async thread.
+async fn get_preview(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<PreviewQuery>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let Some(roster) = crate::roster::roster_file(&studio.folder) else {
+        return field_errors(&[FieldError::new("preview", "no-roster", "")]);
+    };
+    let folder = studio.folder.clone();
+    let drawn = tokio::task::spawn_blocking(move || {
+        crate::design::preview(&folder, roster, query.row, query.document)
+    })
+    .await;
+    match drawn {
+        Ok(Ok(png)) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "image/png")],
+            png,
+        )
+            .into_response(),
+        Ok(Err(e)) => field_errors(&[e]),
+        Err(e) => field_errors(&[FieldError::new("preview", "cannot-preview", e.to_string())]),
+    }
 }
 
 #[derive(Deserialize)]

@@ -4,6 +4,7 @@ import { takeToken } from "./api.js";
 import { label, LANGUAGES } from "./labels.js";
 import { startEvent } from "./event.js";
 import { startRoster } from "./roster.js";
+import { startDesign } from "./design.js";
 
 let lang = localStorage.getItem("piagam-studio-lang") || "id";
 if (!LANGUAGES.includes(lang)) lang = "id";
@@ -19,6 +20,7 @@ const offline = () => {
 };
 const eventScreen = startEvent(document, () => lang, offline);
 const rosterScreen = startRoster(document, () => lang, offline);
+const designScreen = startDesign(document, () => lang, offline);
 
 document.getElementById("language").addEventListener("click", () => {
   lang = LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length];
@@ -26,9 +28,10 @@ document.getElementById("language").addEventListener("click", () => {
   relabel();
   eventScreen.relabel();
   rosterScreen.relabel();
+  designScreen.relabel();
 });
 
 relabel();
-Promise.all([eventScreen.load(), rosterScreen.load()]).then(() => {
+Promise.all([eventScreen.load(), rosterScreen.load(), designScreen.load()]).then(() => {
   document.body.dataset.ready = "true";
 });

@@ -1,0 +1,157 @@
+//! The design screen, first part: the documents each winner receives,
+//! chosen from the bundled designs (copied into the event folder, where
+//! the organizer may change them), and a preview of any roster row,
+//! rendered by the engine from the very PDF it would write.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
+
+use crate::event::{FieldError, CONFIG_FILE};
+
+/// Where the event folder keeps its templates.
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// A design bundled with piagam: its folder name and what it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bundled {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub page: &'static str,
+}
+
+pub const BUNDLED: &[Bundled] = &[
+    Bundled {
+        id: "piagam",
+        name: "Piagam Penghargaan",
+        page: "A4 lanskap",
+    },
+    Bundled {
+        id: "sertifikat",
+        name: "Sertifikat",
+        page: "A4 potret",
+    },
+];
+
+/// Each bundled design's files, as `templates/` holds them.
+const FILES: &[(&str, &[u8])] = &[
+    (
+        "piagam/template.toml",
+        include_bytes!("../../../templates/piagam/template.toml"),
+    ),
+    (
+        "sertifikat/template.toml",
+        include_bytes!("../../../templates/sertifikat/template.toml"),
+    ),
+    (
+        "assets/latar-piagam.pdf",
+        include_bytes!("../../../templates/assets/latar-piagam.pdf"),
+    ),
+    (
+        "assets/latar-sertifikat.pdf",
+        include_bytes!("../../../templates/assets/latar-sertifikat.pdf"),
+    ),
+    (
+        "assets/logo-placeholder.png",
+        include_bytes!("../../../templates/assets/logo-placeholder.png"),
+    ),
+    (
+        "assets/signature-sample.png",
+        include_bytes!("../../../templates/assets/signature-sample.png"),
+    ),
+    (
+        "assets/stamp-sample.png",
+        include_bytes!("../../../templates/assets/stamp-sample.png"),
+    ),
+];
+
+/// The documents piagam.toml lists, as template folders relative to it.
+pub fn chosen(folder: &Path) -> Vec<String> {
+    piagam::config::EventConfig::read(&folder.join(CONFIG_FILE))
+        .map(|c| {
+            c.documents
+                .iter()
+                .map(|d| d.template.to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Copies a bundled design into the event folder, unless the organizer
+/// has one of that name already (theirs is never replaced).
+fn copy_bundled(folder: &Path, id: &str) -> Result<(), FieldError> {
+    let root = folder.join(TEMPLATES_DIR);
+    for (name, bytes) in FILES {
+        let belongs = name.starts_with("assets/") || name.starts_with(&format!("{id}/"));
+        let path = root.join(name);
+        if !belongs || path.exists() {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| FieldError::new("documents", "unwritable", e.to_string()))?;
+        }
+        piagam::write_atomic(&path, bytes)
+            .map_err(|e| FieldError::new("documents", "unwritable", e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Makes the documents each winner receives the bundled designs `ids`, in
+/// that order, as piagam.toml's `[[documents]]`.
+pub fn choose(folder: &Path, ids: &[String]) -> Result<Vec<String>, FieldError> {
+    if ids.is_empty() {
+        return Err(FieldError::new("documents", "required", ""));
+    }
+    for id in ids {
+        if !BUNDLED.iter().any(|b| b.id == id) {
+            return Err(FieldError::new("documents", "unknown-design", id.clone()));
+        }
+    }
+    let path = folder.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| FieldError::new("config", "unreadable", e.to_string()))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        FieldError::new("config", "unreadable", e.to_string())
+    })?;
+    for id in ids {
+        copy_bundled(folder, id)?;
+    }
+    let mut documents = ArrayOfTables::new();
+    for id in ids {
+        let mut t = Table::new();
+        t.insert("template", value(format!("{TEMPLATES_DIR}/{id}")));
+        documents.push(t);
+    }
+    doc.insert("documents", Item::ArrayOfTables(documents));
+    let written = doc.to_string();
+    piagam::config::EventConfig::from_toml(&written, &path)
+        .map_err(|e| FieldError::new("config", "refused", e.to_string()))?;
+    piagam::write_atomic(&path, written.as_bytes())
+        .map_err(|e| FieldError::new("config", "unwritable", e.to_string()))?;
+    Ok(chosen(folder))
+}
+
+/// One roster row's document `document`, as a PNG the engine drew from
+/// the PDF it would write (marked CONTOH, signed with no real key).
+pub fn preview(
+    folder: &Path,
+    roster: PathBuf,
+    row: Option<usize>,
+    document: usize,
+) -> Result<Vec<u8>, FieldError> {
+    let sources = piagam::project::Sources {
+        roster,
+        config: Some(folder.join(CONFIG_FILE)),
+        register: piagam::generate::RegisterChoice::Off,
+        ..Default::default()
+    };
+    let project = piagam::project::Project::open(&sources)
+        .map_err(|e| FieldError::new("preview", "cannot-preview", e.to_string()))?;
+    let page = project
+        .preview(row, document)
+        .map_err(|e| FieldError::new("preview", "cannot-preview", e.to_string()))?;
+    page.png(72.0)
+        .ok_or_else(|| FieldError::new("preview", "cannot-preview", "the page could not be drawn"))
+}
