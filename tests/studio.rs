@@ -483,3 +483,128 @@ fn a_bundled_design_is_chosen_and_any_row_previewed_as_the_engine_draws_it() {
         pdf_text(&folder.join("hasil").join(made.iter().next().unwrap())).contains("PIAGAM KAMI")
     );
 }
+
+/// The events of the run's progress stream, as JSON, until it ends.
+fn progress_events(studio: &Studio) -> Vec<serde_json::Value> {
+    let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
+    let head = format!(
+        "GET /api/progress HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nx-piagam-token: {}\r\n\r\n",
+        studio.port, studio.token
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    assert!(text.contains("text/event-stream"), "{text}");
+    text.lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter_map(|d| serde_json::from_str(d).ok())
+        .collect()
+}
+
+fn ready_event(folder: &Path, studio: &Studio, rows: usize) {
+    studio.api("PUT", "/api/event", Some(EVENT));
+    studio.api(
+        "POST",
+        "/api/key",
+        Some(r#"{"issuer":"Dinas Kominfo Contoh"}"#),
+    );
+    let mut roster = String::from("nama;prestasi\n");
+    for i in 1..=rows {
+        roster.push_str(&format!("Kabupaten Contoh {i};Juara {}\n", i % 3 + 1));
+    }
+    std::fs::write(folder.join("peserta.csv"), roster).unwrap();
+    let (status, answer) = studio.api("PUT", "/api/design", Some(r#"{"documents":["piagam"]}"#));
+    assert_eq!(status, 200, "{answer}");
+}
+
+#[test]
+fn a_run_is_checked_issued_with_its_progress_told_and_its_files_served() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    // Nothing to issue without a roster.
+    let (status, answer) = studio.api("POST", "/api/check", None);
+    assert_eq!(
+        (status, answer["errors"][0]["code"].as_str()),
+        (422, Some("no-roster"))
+    );
+    ready_event(&folder, &studio, 5);
+    let (status, answer) = studio.api("POST", "/api/check", None);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["checked"]["documents"], 5, "{answer}");
+    assert!(!folder.join("hasil").exists());
+
+    let (status, answer) = studio.api("POST", "/api/generate", None);
+    assert_eq!(status, 202, "{answer}");
+    let events = progress_events(&studio);
+    let last = events.last().unwrap();
+    assert_eq!(last["state"], "done", "{events:?}");
+    assert_eq!(
+        (last["done"].as_u64(), last["total"].as_u64()),
+        (Some(5), Some(5))
+    );
+    let files: Vec<String> = last["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect();
+    assert!(files.contains(&"print.pdf".to_owned()), "{files:?}");
+    assert_eq!(document_pdfs(&folder.join("hasil")).len(), 5);
+
+    // Each file is served to the token, and nothing outside the folder.
+    let host = format!("127.0.0.1:{}", studio.port);
+    let get = |path: &str| {
+        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
+        let head = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        response
+    };
+    let pdf = get(&format!("/files/print.pdf?token={}", studio.token));
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.starts_with("HTTP/1.1 200") && text.contains("application/pdf"));
+    assert!(pdf.windows(5).any(|w| w == b"%PDF-"));
+    assert!(String::from_utf8_lossy(&get("/files/print.pdf?token=00")).starts_with("HTTP/1.1 401"));
+    for sneaky in [
+        "..%2Fpiagam.toml",
+        "%2E%2E",
+        ".piagam.lock",
+        "..%5Cpiagam.toml",
+    ] {
+        let answer = get(&format!("/files/{sneaky}?token={}", studio.token));
+        assert!(
+            !String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"),
+            "{sneaky}"
+        );
+    }
+}
+
+#[test]
+fn a_cancelled_run_leaves_what_an_interrupted_one_leaves_and_the_next_completes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    ready_event(&folder, &studio, 3000);
+    let (status, _) = studio.api("POST", "/api/generate", None);
+    assert_eq!(status, 202);
+    // One run at a time.
+    let (status, answer) = studio.api("POST", "/api/generate", None);
+    assert_eq!(
+        (status, answer["errors"][0]["code"].as_str()),
+        (422, Some("busy"))
+    );
+    studio.api("POST", "/api/cancel", None);
+    let events = progress_events(&studio);
+    let last = events.last().unwrap();
+    assert_eq!(last["state"], "cancelled", "{last}");
+    assert!(last["done"].as_u64().unwrap() < 3000, "{last}");
+    assert!(document_pdfs(&folder.join("hasil")).is_empty());
+    // Issued again: every document, and the register says so.
+    studio.api("POST", "/api/generate", None);
+    let events = progress_events(&studio);
+    let last = events.last().unwrap();
+    assert_eq!(last["state"], "done", "{last}");
+    assert_eq!(document_pdfs(&folder.join("hasil")).len(), 3000);
+}

@@ -90,12 +90,28 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('#design .problem[data-for="preview"]').textContent !== "");
     out.previewProblem = await page.textContent('#design .problem[data-for="preview"]');
 
+    // Issue: check, then issue, and the files to open.
+    await page.fill("#preview-row", "");
+    await page.setInputFiles("#roster-file", { name: "pemenang.csv", mimeType: "text/csv", buffer: Buffer.from("nama,prestasi\nKota Semarang,Juara 1\nKabupaten Demak,Harapan\n") });
+    await page.waitForFunction(() => document.getElementById("roster-summary").textContent.startsWith("2 rows"));
+    await page.click("#issue-check");
+    await page.waitForFunction(() => document.body.dataset.checked);
+    out.checked = await page.textContent("#issue-checked");
+    await page.click("#issue-go");
+    await page.waitForFunction(() => ["done", "failed", "cancelled"].includes(document.body.dataset.issue), null, { timeout: 20000 });
+    out.issued = await page.evaluate(() => document.body.dataset.issue);
+    out.issueResult = await page.textContent("#issue-result");
+    out.files = await page.$$eval("#issue-files a", (as) => as.map((a) => a.textContent));
+    const href = await page.getAttribute('#issue-files a[href*="print.pdf"]', "href");
+    const pdf = await page.request.get(new URL(href, page.url()).toString());
+    out.printType = pdf.headers()["content-type"];
+
     // A reload keeps the token for this tab, though the address lost it.
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.ready === "true");
     out.reloadedName = await page.inputValue('input[name="name"]');
     await page.waitForSelector("#roster-view:not([hidden])");
-    out.reloadedColumn = await page.inputValue('select[data-header="Nama Pemda"]');
+    out.reloadedColumn = await page.inputValue('select[data-header="nama"]');
   } finally {
     await browser.close();
   }

@@ -11,6 +11,7 @@
 mod auth;
 mod design;
 mod event;
+mod issue;
 mod page;
 mod roster;
 mod server;

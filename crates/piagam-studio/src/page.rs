@@ -16,6 +16,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("event.js", JS, include_str!("page/event.js")),
     ("roster.js", JS, include_str!("page/roster.js")),
     ("design.js", JS, include_str!("page/design.js")),
+    ("issue.js", JS, include_str!("page/issue.js")),
     ("app.js", JS, include_str!("page/app.js")),
 ];
 const CSS: &str = "text/css; charset=utf-8";

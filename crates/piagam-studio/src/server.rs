@@ -41,6 +41,8 @@ struct Studio {
     folder: PathBuf,
     token: String,
     port: u16,
+    /// The run under way or last finished: one at a time.
+    run: std::sync::Mutex<Option<Arc<crate::issue::Run>>>,
 }
 
 type Shared = Arc<Studio>;
@@ -55,6 +57,7 @@ pub fn run(options: Options, ready: impl FnOnce(&str)) -> Result<(), StudioError
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
@@ -70,6 +73,7 @@ pub fn run(options: Options, ready: impl FnOnce(&str)) -> Result<(), StudioError
             folder,
             token,
             port,
+            run: std::sync::Mutex::new(None),
         });
         axum::serve(listener, router(studio)).await?;
         Ok(())
@@ -86,6 +90,11 @@ fn router(studio: Shared) -> Router {
         .route("/api/roster/choices", axum::routing::put(put_choices))
         .route("/api/design", get(get_design).put(put_design))
         .route("/api/preview", get(get_preview))
+        .route("/api/check", post(post_check))
+        .route("/api/generate", post(post_generate))
+        .route("/api/cancel", post(post_cancel))
+        .route("/api/progress", get(get_progress))
+        .route("/files/{name}", get(get_file))
         .layer(axum::extract::DefaultBodyLimit::max(
             piagam::roster::MAX_ROSTER_BYTES as usize,
         ))
@@ -251,6 +260,120 @@ async fn get_preview(
             .into_response(),
         Ok(Err(e)) => field_errors(&[e]),
         Err(e) => field_errors(&[FieldError::new("preview", "cannot-preview", e.to_string())]),
+    }
+}
+
+async fn post_check(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let folder = studio.folder.clone();
+    match tokio::task::spawn_blocking(move || crate::issue::check(&folder)).await {
+        Ok(Ok(checked)) => answer(StatusCode::OK, serde_json::json!({ "checked": checked })),
+        Ok(Err(e)) => field_errors(&[e]),
+        Err(e) => field_errors(&[FieldError::new("issue", "cannot-issue", e.to_string())]),
+    }
+}
+
+async fn post_generate(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let Ok(mut slot) = studio.run.lock() else {
+        return refused(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    if slot.as_ref().is_some_and(|run| !run.finished()) {
+        return field_errors(&[FieldError::new("issue", "busy", "")]);
+    }
+    match crate::issue::start(&studio.folder) {
+        Ok(run) => {
+            *slot = Some(run);
+            answer(StatusCode::ACCEPTED, serde_json::json!({ "started": true }))
+        }
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+async fn post_cancel(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    if let Some(run) = studio.run.lock().ok().and_then(|r| r.clone()) {
+        run.cancel();
+    }
+    answer(StatusCode::OK, serde_json::json!({ "cancelled": true }))
+}
+
+/// The run's progress as server-sent events, four a second, until it ends.
+async fn get_progress(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let Some(run) = studio.run.lock().ok().and_then(|r| r.clone()) else {
+        return field_errors(&[FieldError::new("issue", "no-run", "")]);
+    };
+    let events = futures_util::stream::unfold((run, false), |(run, ended)| async move {
+        if ended {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let finished = run.finished();
+        let report = run.report();
+        let event = Event::default()
+            .json_data(&report)
+            .unwrap_or_else(|_| Event::default().data("{}"));
+        Some((Ok::<_, std::convert::Infallible>(event), (run, finished)))
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct FileQuery {
+    token: String,
+}
+
+/// A file of the output folder, to open or save: links open in a new tab
+/// and cannot send a header, so the token comes in the query.
+async fn get_file(
+    State(studio): State<Shared>,
+    mut headers: HeaderMap,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<FileQuery>,
+) -> Response {
+    if let Ok(token) = query.token.parse() {
+        headers.insert(auth::TOKEN_HEADER, token);
+    }
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let Some(path) = crate::issue::output_file(&studio.folder, &name) else {
+        return refused(StatusCode::NOT_FOUND);
+    };
+    let kind = match path.extension().and_then(|e| e.to_str()) {
+        Some("pdf") => "application/pdf",
+        Some("zip") => "application/zip",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    match tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r)
+    {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (axum::http::header::CONTENT_TYPE, kind),
+                (axum::http::header::REFERRER_POLICY, "no-referrer"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => refused(StatusCode::NOT_FOUND),
     }
 }
 

@@ -54,3 +54,37 @@ export async function send(path, bytes, token = takeToken()) {
   }
   return { status: response.status, body: parsed };
 }
+
+/// Reads server-sent events from `path` (with the token, which
+/// EventSource cannot send), calling `onEvent` with each one's JSON, until
+/// the stream ends.
+export async function follow(path, onEvent, token = takeToken()) {
+  const response = await fetch(path, { headers: { "x-piagam-token": token || "" }, cache: "no-store" });
+  if (!response.ok || !response.body) return false;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block
+        .split("\n")
+        .filter((l) => l.startsWith("data:"))
+        .map((l) => l.slice(5).trimStart())
+        .join("\n");
+      if (data) {
+        try {
+          onEvent(JSON.parse(data));
+        } catch {
+          // A keep-alive or a line that is not JSON: nothing to show.
+        }
+      }
+    }
+  }
+  return true;
+}

@@ -5,6 +5,7 @@ import { label, LANGUAGES } from "./labels.js";
 import { startEvent } from "./event.js";
 import { startRoster } from "./roster.js";
 import { startDesign } from "./design.js";
+import { startIssue } from "./issue.js";
 
 let lang = localStorage.getItem("piagam-studio-lang") || "id";
 if (!LANGUAGES.includes(lang)) lang = "id";
@@ -21,6 +22,7 @@ const offline = () => {
 const eventScreen = startEvent(document, () => lang, offline);
 const rosterScreen = startRoster(document, () => lang, offline);
 const designScreen = startDesign(document, () => lang, offline);
+startIssue(document, () => lang, offline);
 
 document.getElementById("language").addEventListener("click", () => {
   lang = LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length];
