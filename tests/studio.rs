@@ -550,6 +550,7 @@ fn a_run_is_checked_issued_with_its_progress_told_and_its_files_served() {
         .map(|f| f.as_str().unwrap().to_owned())
         .collect();
     assert!(files.contains(&"print.pdf".to_owned()), "{files:?}");
+    assert!(files.contains(&"charters.zip".to_owned()), "{files:?}");
     assert_eq!(document_pdfs(&folder.join("hasil")).len(), 5);
 
     // Each file is served to the token, and nothing outside the folder.

@@ -166,13 +166,17 @@ pub fn start(folder: &Path) -> Result<Arc<Run>, FieldError> {
 fn generate(sources: &piagam::project::Sources, key: &Path, out: &Path, run: &Run) -> Stage {
     let made = piagam::project::Project::open(sources).and_then(|project| {
         let signer = piagam::project::Signer::from_files(key, None, None)?;
-        project.generate(
-            &signer,
-            out,
-            &piagam::project::RunOptions::default(),
-            run,
-            &run.cancel,
-        )
+        // Every file, the print file, and all documents in one ZIP to
+        // hand on.
+        let options = piagam::project::RunOptions {
+            outputs: piagam::generate::Outputs {
+                files: true,
+                print: true,
+                zip: true,
+            },
+            ..Default::default()
+        };
+        project.generate(&signer, out, &options, run, &run.cancel)
     });
     match made {
         Ok(outcome) => Stage::Done {
