@@ -609,3 +609,71 @@ fn a_cancelled_run_leaves_what_an_interrupted_one_leaves_and_the_next_completes_
     assert_eq!(last["state"], "done", "{last}");
     assert_eq!(document_pdfs(&folder.join("hasil")).len(), 3000);
 }
+
+#[test]
+fn the_register_is_searched_a_document_revoked_with_its_reason_and_the_page_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    let (status, answer) = studio.api("GET", "/api/register", None);
+    assert_eq!(
+        (status, answer["entries"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+    ready_event(&folder, &studio, 3);
+    studio.api("POST", "/api/generate", None);
+    assert_eq!(progress_events(&studio).last().unwrap()["state"], "done");
+
+    let (_, answer) = studio.api("GET", "/api/register", None);
+    let entries = answer["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{answer}");
+    assert!(entries.iter().all(|e| e["status"] == "issued"), "{answer}");
+    let (_, answer) = studio.api("GET", "/api/register?search=contoh%202&status=", None);
+    let found = answer["entries"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{answer}");
+    assert_eq!(found[0]["recipient"], "Kabupaten Contoh 2");
+    let serial = found[0]["serial"].as_str().unwrap().to_owned();
+
+    // A reason is required; then the document is revoked, with it.
+    let body = format!(r#"{{"serials":["{serial}"],"reason":" "}}"#);
+    let (status, answer) = studio.api("POST", "/api/revoke", Some(&body));
+    assert_eq!(
+        (status, answer["errors"][0]["field"].as_str()),
+        (422, Some("reason"))
+    );
+    let body = format!(r#"{{"serials":["{serial}"],"reason":"Salah nama instansi"}}"#);
+    let (status, answer) = studio.api("POST", "/api/revoke", Some(&body));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["revoked"]["revoked"], 1);
+    let (_, answer) = studio.api("GET", "/api/register?status=revoked", None);
+    let revoked = answer["entries"].as_array().unwrap();
+    assert_eq!(revoked.len(), 1, "{answer}");
+    assert_eq!(revoked[0]["serial"], serial.as_str());
+    assert_eq!(revoked[0]["revoked_reason"], "Salah nama instansi");
+
+    // The page, with the revocation list and the issued files beside it.
+    let (status, answer) = studio.api("POST", "/api/publish", None);
+    assert_eq!(status, 200, "{answer}");
+    for file in ["index.html", "revocations", "issued"] {
+        assert!(
+            folder.join("situs").join(file).is_file(),
+            "{file}: {answer}"
+        );
+    }
+    // verify, with that list, says the document is revoked.
+    let pdf = document_pdfs(&folder.join("hasil"))
+        .into_iter()
+        .find(|n| n.contains("contoh-2"))
+        .unwrap();
+    let out = run_piagam(&[
+        "verify",
+        "--trust",
+        s(&folder.join("kunci/issuer.jwks.json")),
+        "--revocations",
+        s(&folder.join("situs/revocations")),
+        s(&folder.join("hasil").join(pdf)),
+    ]);
+    let said = stdout_of(&out);
+    assert_ne!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("Salah nama instansi"), "{said}");
+}

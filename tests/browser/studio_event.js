@@ -106,6 +106,22 @@ async function main() {
     const pdf = await page.request.get(new URL(href, page.url()).toString());
     out.printType = pdf.headers()["content-type"];
 
+    // The register: both documents, one revoked after confirming.
+    await page.waitForFunction(() => document.querySelectorAll("#register-table tr[data-serial]").length === 2);
+    page.once("dialog", (d) => {
+      out.confirmText = d.message();
+      d.accept();
+    });
+    await page.check("#register-table tr[data-serial] input");
+    await page.fill("#revoke-reason", "Salah ketik nama");
+    await page.click("#revoke");
+    await page.waitForFunction(() => document.querySelector('#register-table tr[data-status="revoked"]'));
+    out.revokedRow = await page.textContent('#register-table tr[data-status="revoked"]');
+    out.revokeResult = await page.textContent("#revoke-result");
+    await page.click("#publish");
+    await page.waitForFunction(() => document.getElementById("publish-result").textContent !== "");
+    out.published = await page.textContent("#publish-result");
+
     // A reload keeps the token for this tab, though the address lost it.
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.ready === "true");

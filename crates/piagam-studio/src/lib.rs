@@ -13,6 +13,7 @@ mod design;
 mod event;
 mod issue;
 mod page;
+mod register;
 mod roster;
 mod server;
 

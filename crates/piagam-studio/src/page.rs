@@ -17,6 +17,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("roster.js", JS, include_str!("page/roster.js")),
     ("design.js", JS, include_str!("page/design.js")),
     ("issue.js", JS, include_str!("page/issue.js")),
+    ("register.js", JS, include_str!("page/register.js")),
     ("app.js", JS, include_str!("page/app.js")),
 ];
 const CSS: &str = "text/css; charset=utf-8";

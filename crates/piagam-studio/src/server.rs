@@ -95,6 +95,9 @@ fn router(studio: Shared) -> Router {
         .route("/api/cancel", post(post_cancel))
         .route("/api/progress", get(get_progress))
         .route("/files/{name}", get(get_file))
+        .route("/api/register", get(get_register))
+        .route("/api/revoke", post(post_revoke))
+        .route("/api/publish", post(post_publish))
         .layer(axum::extract::DefaultBodyLimit::max(
             piagam::roster::MAX_ROSTER_BYTES as usize,
         ))
@@ -328,6 +331,66 @@ async fn get_progress(State(studio): State<Shared>, headers: HeaderMap) -> Respo
     Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+async fn get_register(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<crate::register::Query>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match crate::register::list(&studio.folder, &query) {
+        Ok(rows) => answer(StatusCode::OK, serde_json::json!({ "entries": rows })),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Revoke {
+    serials: Vec<String>,
+    reason: String,
+}
+
+async fn post_revoke(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    Json(revoke): Json<Revoke>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    if studio
+        .run
+        .lock()
+        .ok()
+        .and_then(|r| r.clone())
+        .is_some_and(|r| !r.finished())
+    {
+        return field_errors(&[FieldError::new("issue", "busy", "")]);
+    }
+    let folder = studio.folder.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        crate::register::revoke(&folder, &revoke.serials, &revoke.reason)
+    })
+    .await;
+    match done {
+        Ok(Ok(revoked)) => answer(StatusCode::OK, serde_json::json!({ "revoked": revoked })),
+        Ok(Err(e)) => field_errors(&[e]),
+        Err(e) => field_errors(&[FieldError::new("reason", "cannot-revoke", e.to_string())]),
+    }
+}
+
+async fn post_publish(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match crate::register::publish(&studio.folder) {
+        Ok(files) => answer(StatusCode::OK, serde_json::json!({ "files": files })),
+        Err(e) => field_errors(&[e]),
+    }
 }
 
 #[derive(Deserialize)]

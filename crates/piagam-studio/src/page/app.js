@@ -6,6 +6,7 @@ import { startEvent } from "./event.js";
 import { startRoster } from "./roster.js";
 import { startDesign } from "./design.js";
 import { startIssue } from "./issue.js";
+import { startRegister } from "./register.js";
 
 let lang = localStorage.getItem("piagam-studio-lang") || "id";
 if (!LANGUAGES.includes(lang)) lang = "id";
@@ -23,6 +24,7 @@ const eventScreen = startEvent(document, () => lang, offline);
 const rosterScreen = startRoster(document, () => lang, offline);
 const designScreen = startDesign(document, () => lang, offline);
 startIssue(document, () => lang, offline);
+const registerScreen = startRegister(document, () => lang, offline);
 
 document.getElementById("language").addEventListener("click", () => {
   lang = LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length];
@@ -31,9 +33,10 @@ document.getElementById("language").addEventListener("click", () => {
   eventScreen.relabel();
   rosterScreen.relabel();
   designScreen.relabel();
+  registerScreen.relabel();
 });
 
 relabel();
-Promise.all([eventScreen.load(), rosterScreen.load(), designScreen.load()]).then(() => {
+Promise.all([eventScreen.load(), rosterScreen.load(), designScreen.load(), registerScreen.load()]).then(() => {
   document.body.dataset.ready = "true";
 });

@@ -50,6 +50,7 @@ export function startIssue(doc, getLang, onOffline) {
     });
     if (r.state === "running") return;
     $("issue-running").hidden = true;
+    doc.dispatchEvent(new CustomEvent("piagam-issued"));
     doc.body.dataset.issue = r.state;
     if (r.state === "done") {
       $("issue-result").textContent = label(lang, "issue-done", { documents: r.documents });
