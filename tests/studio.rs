@@ -677,3 +677,46 @@ fn the_register_is_searched_a_document_revoked_with_its_reason_and_the_page_publ
     assert_ne!(out.status.code(), Some(0), "{said}");
     assert!(said.contains("Salah nama instansi"), "{said}");
 }
+
+#[test]
+fn an_existing_key_is_taken_in_through_the_page() {
+    assert!(
+        repo().join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci` (bash .ci/run does)"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    studio.api("PUT", "/api/event", Some(EVENT));
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/studio_key.js"))
+        .arg(&studio.url)
+        .arg(repo().join("assets/demo/DEMO-ONLY-issuer.key.pem"))
+        .output()
+        .unwrap_or_else(|e| panic!("node is not installed ({e}): run bash .ci/run"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        shown["bad"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bukan kunci Ed25519"),
+        "{shown}"
+    );
+    assert!(
+        shown["status"]
+            .as_str()
+            .unwrap()
+            .contains("Dinas Kominfo Contoh"),
+        "{shown}"
+    );
+    let key = folder.join("kunci/issuer.key.pem");
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        std::fs::read(repo().join("assets/demo/DEMO-ONLY-issuer.key.pem")).unwrap()
+    );
+}

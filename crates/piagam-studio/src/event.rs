@@ -229,6 +229,70 @@ pub fn make_key(folder: &Path, issuer: &str) -> Result<KeyStatus, FieldError> {
     Ok(key_status(folder))
 }
 
+/// Takes the issuer's existing private key (a PKCS#8 PEM, e.g. from
+/// `openssl genpkey -algorithm ed25519` or an earlier event) into the
+/// folder, private (mode 0600), with its public keys beside it. An event
+/// that has a key keeps it.
+pub fn import_key(folder: &Path, issuer: &str, pem: &[u8]) -> Result<KeyStatus, FieldError> {
+    if issuer.trim().is_empty() {
+        return Err(FieldError::new("issuer", "required", ""));
+    }
+    let text = std::str::from_utf8(pem)
+        .map_err(|_| FieldError::new("issuer", "not-a-key", "the file is not a PEM text"))?;
+    piagam::seal::IssuerKey::from_pkcs8_pem(text)
+        .map_err(|e| FieldError::new("issuer", "not-a-key", e.to_string()))?;
+    let dir = folder.join(KEY_DIR);
+    let key_path = dir.join(piagam::keystore::KEY_FILE);
+    if key_path.exists() {
+        return Err(FieldError::new(
+            "issuer",
+            "key-refused",
+            format!("{} already exists", key_path.display()),
+        ));
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| FieldError::new("issuer", "key-refused", e.to_string()))?;
+    write_private(&key_path, pem)
+        .map_err(|e| FieldError::new("issuer", "key-refused", e.to_string()))?;
+    let (form, _) = read(folder)?;
+    let url = form.verify_url.trim();
+    piagam::keystore::import(
+        &key_path,
+        &dir,
+        &piagam::keystore::NewKey {
+            issuer: Some(issuer.trim().to_owned()),
+            verify_url: (!url.is_empty()).then(|| url.to_owned()),
+            ..Default::default()
+        },
+    )
+    .map_err(|e| {
+        let _ = std::fs::remove_file(&key_path);
+        FieldError::new("issuer", "key-refused", e.to_string())
+    })?;
+    Ok(key_status(folder))
+}
+
+/// Writes a private file whole, readable by its owner only, never over
+/// another.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let temporary = path.with_extension("pem.partial");
+    let _ = std::fs::remove_file(&temporary);
+    let mut file = options.open(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::hard_link(&temporary, path)?;
+    std::fs::remove_file(&temporary)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +374,39 @@ mod tests {
             ]
         );
         assert!(!tmp.path().join(CONFIG_FILE).exists());
+    }
+
+    #[test]
+    fn an_existing_key_is_taken_in_privately_and_a_bad_one_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), &form()).unwrap();
+        let refused = import_key(tmp.path(), "Dinas", b"not a key").unwrap_err();
+        assert_eq!((refused.field, refused.code), ("issuer", "not-a-key"));
+        assert!(!tmp
+            .path()
+            .join(KEY_DIR)
+            .join(piagam::keystore::KEY_FILE)
+            .exists());
+        let pem = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../assets/demo/DEMO-ONLY-issuer.key.pem"),
+        )
+        .unwrap();
+        let taken = import_key(tmp.path(), "Dinas Kominfo Contoh", &pem).unwrap();
+        assert!(taken.exists);
+        assert_eq!(taken.issuer.as_deref(), Some("Dinas Kominfo Contoh"));
+        let key = tmp.path().join(KEY_DIR).join(piagam::keystore::KEY_FILE);
+        assert_eq!(std::fs::read(&key).unwrap(), pem);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // The key signs: the command line reads it.
+        assert!(piagam::keystore::read_private_key(&key).is_ok());
+        let again = import_key(tmp.path(), "Dinas", &pem).unwrap_err();
+        assert_eq!(again.code, "key-refused");
     }
 
     #[test]

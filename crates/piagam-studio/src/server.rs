@@ -86,6 +86,7 @@ fn router(studio: Shared) -> Router {
         .route("/{asset}", get(crate::page::asset))
         .route("/api/event", get(get_event).put(put_event))
         .route("/api/key", post(post_key))
+        .route("/api/key/import", axum::routing::put(put_key))
         .route("/api/roster", get(get_roster).put(put_roster))
         .route("/api/roster/choices", axum::routing::put(put_choices))
         .route("/api/design", get(get_design).put(put_design))
@@ -437,6 +438,27 @@ async fn get_file(
         )
             .into_response(),
         Err(_) => refused(StatusCode::NOT_FOUND),
+    }
+}
+
+#[derive(Deserialize)]
+struct Importing {
+    issuer: String,
+}
+
+/// The issuer's existing key: the PEM's bytes as the body.
+async fn put_key(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(importing): axum::extract::Query<Importing>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    match event::import_key(&studio.folder, &importing.issuer, &body) {
+        Ok(status) => answer(StatusCode::OK, serde_json::json!({ "key": status })),
+        Err(e) => field_errors(&[e]),
     }
 }
 

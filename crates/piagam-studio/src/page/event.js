@@ -1,7 +1,7 @@
 // The event screen: piagam.toml's event, signatory and verification
 // address, and the issuer's key. Problems are shown on their field.
 
-import { call } from "./api.js";
+import { call, send } from "./api.js";
 import { label } from "./labels.js";
 
 const FIELDS = ["name", "date", "place", "verify_url", "signatory_name", "signatory_title", "signatory_nip"];
@@ -70,6 +70,26 @@ export function startEvent(doc, getLang, onOffline) {
     } catch {
       onOffline();
     }
+  });
+
+  const keyFile = doc.getElementById("key-file");
+  keyFile.addEventListener("change", async () => {
+    const file = keyFile.files[0];
+    if (!file) return;
+    try {
+      const path = "/api/key/import?issuer=" + encodeURIComponent(keyForm.elements.issuer.value);
+      const { status, body } = await send(path, await file.arrayBuffer());
+      if (status === 200) {
+        showProblems(keyForm, getLang(), []);
+        key = body.key;
+        showKey(doc, getLang(), key);
+      } else {
+        showProblems(keyForm, getLang(), (body && body.errors) || []);
+      }
+    } catch {
+      onOffline();
+    }
+    keyFile.value = "";
   });
 
   return {
