@@ -720,3 +720,65 @@ fn an_existing_key_is_taken_in_through_the_page() {
         std::fs::read(repo().join("assets/demo/DEMO-ONLY-issuer.key.pem")).unwrap()
     );
 }
+
+#[test]
+fn a_designers_pdf_becomes_a_documents_background_or_is_put_back_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    ready_event(&folder, &studio, 2);
+    let host = format!("127.0.0.1:{}", studio.port);
+    let put = |query: &str, body: &[u8]| {
+        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
+        let head = format!(
+            "PUT /api/background?{query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-piagam-token: {}\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
+            studio.token,
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap();
+        let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (
+            status,
+            serde_json::from_str::<serde_json::Value>(body).unwrap_or_default(),
+        )
+    };
+    let template = folder.join("templates/piagam/template.toml");
+    let before = std::fs::read_to_string(&template).unwrap();
+    // A page that is no PDF: refused, and the template as it was.
+    let (status, answer) = put("document=0&name=latar.pdf", b"%PDF-1.7 broken");
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["errors"][0]["code"], "refused", "{answer}");
+    assert_eq!(std::fs::read_to_string(&template).unwrap(), before);
+    assert!(!folder.join("templates/piagam/latar.pdf").exists());
+    let (status, answer) = put("document=0&name=latar.exe", b"x");
+    assert_eq!(
+        (status, answer["errors"][0]["code"].as_str()),
+        (422, Some("not-a-background"))
+    );
+    let (status, _) = put("document=5&name=latar.pdf", b"x");
+    assert_eq!(status, 422);
+
+    // The designer's A4 page: the template's background, its comments kept.
+    let pdf = background_pdf(&Design::a4());
+    let (status, answer) = put("document=0&name=Desain%20Final.pdf", &pdf);
+    assert_eq!(status, 200, "{answer}");
+    let text = std::fs::read_to_string(&template).unwrap();
+    assert!(text.contains("src = \"latar.pdf\""), "{text}");
+    assert!(text.contains("# Piagam Penghargaan"), "{text}");
+    assert_eq!(
+        std::fs::read(folder.join("templates/piagam/latar.pdf")).unwrap(),
+        pdf
+    );
+    // Issued with it: the designer's words are in every document.
+    studio.api("POST", "/api/generate", None);
+    assert_eq!(progress_events(&studio).last().unwrap()["state"], "done");
+    let first = document_pdfs(&folder.join("hasil"))
+        .into_iter()
+        .next()
+        .unwrap();
+    assert!(pdf_text(&folder.join("hasil").join(first)).contains("LATAR DESAINER DINAS"));
+}

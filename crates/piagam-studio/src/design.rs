@@ -133,6 +133,87 @@ pub fn choose(folder: &Path, ids: &[String]) -> Result<Vec<String>, FieldError> 
     Ok(chosen(folder))
 }
 
+/// The template folder of the event's document `document`, if it lies
+/// in the event folder.
+fn template_dir(folder: &Path, document: usize) -> Result<PathBuf, FieldError> {
+    let relative = chosen(folder)
+        .get(document)
+        .cloned()
+        .ok_or_else(|| FieldError::new("background", "no-document", ""))?;
+    let dir = folder.join(&relative);
+    let inside = std::fs::canonicalize(&dir)
+        .ok()
+        .zip(std::fs::canonicalize(folder).ok())
+        .is_some_and(|(d, f)| d.starts_with(f));
+    if !inside {
+        return Err(FieldError::new("background", "no-document", relative));
+    }
+    Ok(dir)
+}
+
+/// Makes `bytes` (a PDF, PNG or JPEG: the designer's work) the background
+/// of document `document`'s template, in its own folder. A PDF gives the
+/// page its size. The template's other settings and comments stay; if it
+/// then does not load, it is put back as it was and the reason told.
+pub fn set_background(
+    folder: &Path,
+    document: usize,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(), FieldError> {
+    let extension = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .filter(|e| ["pdf", "png", "jpg", "jpeg"].contains(&e.as_str()))
+        .ok_or_else(|| FieldError::new("background", "not-a-background", name))?;
+    let dir = template_dir(folder, document)?;
+    let toml_path = dir.join("template.toml");
+    let before = std::fs::read_to_string(&toml_path)
+        .map_err(|e| FieldError::new("background", "unreadable", e.to_string()))?;
+    let mut doc: DocumentMut = before.parse().map_err(|e: toml_edit::TomlError| {
+        FieldError::new("background", "unreadable", e.to_string())
+    })?;
+    let file = format!("latar.{extension}");
+    let mut background = Table::new();
+    background.insert("src", value(file.as_str()));
+    match doc.get_mut("background").and_then(Item::as_table_mut) {
+        Some(table) => {
+            table.remove("page");
+            table.insert("src", value(file.as_str()));
+        }
+        None => {
+            doc.insert("background", Item::Table(background));
+        }
+    }
+    if extension == "pdf" {
+        if let Some(page) = doc.get_mut("page").and_then(Item::as_table_mut) {
+            for key in ["size", "orientation", "width", "height"] {
+                page.remove(key);
+            }
+        }
+    }
+    let image = dir.join(&file);
+    let old_image = std::fs::read(&image).ok();
+    piagam::write_atomic(&image, bytes)
+        .map_err(|e| FieldError::new("background", "unwritable", e.to_string()))?;
+    piagam::write_atomic(&toml_path, doc.to_string().as_bytes())
+        .map_err(|e| FieldError::new("background", "unwritable", e.to_string()))?;
+    if let Err(e) = piagam::template::Template::load(&dir) {
+        let _ = piagam::write_atomic(&toml_path, before.as_bytes());
+        match old_image {
+            Some(old) => {
+                let _ = piagam::write_atomic(&image, &old);
+            }
+            None => {
+                let _ = std::fs::remove_file(&image);
+            }
+        }
+        return Err(FieldError::new("background", "refused", e.to_string()));
+    }
+    Ok(())
+}
+
 /// One roster row's document `document`, as a PNG the engine drew from
 /// the PDF it would write (marked CONTOH, signed with no real key).
 pub fn preview(

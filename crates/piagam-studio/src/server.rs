@@ -91,6 +91,7 @@ fn router(studio: Shared) -> Router {
         .route("/api/roster/choices", axum::routing::put(put_choices))
         .route("/api/design", get(get_design).put(put_design))
         .route("/api/preview", get(get_preview))
+        .route("/api/background", axum::routing::put(put_background))
         .route("/api/check", post(post_check))
         .route("/api/generate", post(post_generate))
         .route("/api/cancel", post(post_cancel))
@@ -228,6 +229,35 @@ async fn put_design(
     match crate::design::choose(&studio.folder, &chosen.documents) {
         Ok(chosen) => answer(StatusCode::OK, serde_json::json!({ "chosen": chosen })),
         Err(e) => field_errors(&[e]),
+    }
+}
+
+#[derive(Deserialize)]
+struct BackgroundQuery {
+    #[serde(default)]
+    document: usize,
+    name: String,
+}
+
+/// The designer's PDF or image as the body, for one document's template.
+async fn put_background(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<BackgroundQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let folder = studio.folder.clone();
+    let set = tokio::task::spawn_blocking(move || {
+        crate::design::set_background(&folder, query.document, &query.name, &body)
+    })
+    .await;
+    match set {
+        Ok(Ok(())) => answer(StatusCode::OK, serde_json::json!({ "background": true })),
+        Ok(Err(e)) => field_errors(&[e]),
+        Err(e) => field_errors(&[FieldError::new("background", "refused", e.to_string())]),
     }
 }
 

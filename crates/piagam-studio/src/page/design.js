@@ -2,7 +2,7 @@
 // designs, copied into the event folder), and a preview of any roster row,
 // drawn by the engine from the very PDF it would write.
 
-import { call, takeToken } from "./api.js";
+import { call, send, takeToken } from "./api.js";
 import { label } from "./labels.js";
 
 export function startDesign(doc, getLang, onOffline) {
@@ -12,7 +12,7 @@ export function startDesign(doc, getLang, onOffline) {
   let state = { bundled: [], chosen: [] };
 
   function say(errors) {
-    for (const field of ["documents", "preview"]) problem(field).textContent = "";
+    for (const field of ["documents", "preview", "background"]) problem(field).textContent = "";
     for (const e of errors || []) {
       const spot = problem(e.field) || problem("documents");
       spot.textContent = label(getLang(), "problem:" + e.code, { detail: e.detail });
@@ -64,6 +64,26 @@ export function startDesign(doc, getLang, onOffline) {
     } catch {
       onOffline();
     }
+  });
+
+  const backgroundFile = doc.getElementById("background-file");
+  backgroundFile.addEventListener("change", async () => {
+    const file = backgroundFile.files[0];
+    if (!file) return;
+    const document = doc.getElementById("preview-document").value || "0";
+    try {
+      const path = "/api/background?" + new URLSearchParams({ document, name: file.name });
+      const { status, body } = await send(path, await file.arrayBuffer());
+      if (status === 200) {
+        say([]);
+        doc.getElementById("preview-show").click();
+      } else {
+        say(body && body.errors);
+      }
+    } catch {
+      onOffline();
+    }
+    backgroundFile.value = "";
   });
 
   doc.getElementById("preview-show").addEventListener("click", async () => {
