@@ -782,3 +782,45 @@ fn a_designers_pdf_becomes_a_documents_background_or_is_put_back_with_the_reason
         .unwrap();
     assert!(pdf_text(&folder.join("hasil").join(first)).contains("LATAR DESAINER DINAS"));
 }
+
+#[test]
+fn a_corrected_name_is_asked_about_and_languages_chosen_per_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    ready_event(&folder, &studio, 2);
+    // Both languages: two documents per winner, one serial each.
+    let (status, _) = studio.api("POST", "/api/generate", Some(r#"{"langs":["id","en"]}"#));
+    assert_eq!(status, 202);
+    let last = progress_events(&studio).pop().unwrap();
+    assert_eq!(last["state"], "done", "{last}");
+    assert_eq!(document_pdfs(&folder.join("hasil")).len(), 4);
+
+    // The first winner's name corrected in the sheet: asked, not guessed.
+    std::fs::write(
+        folder.join("peserta.csv"),
+        "nama;prestasi\nKabupaten Contooh 1;Juara 2\nKabupaten Contoh 2;Juara 3\n",
+    )
+    .unwrap();
+    let (status, _) = studio.api("POST", "/api/generate", Some(r#"{"langs":["id","en"]}"#));
+    assert_eq!(status, 202);
+    let last = progress_events(&studio).pop().unwrap();
+    assert_eq!(last["state"], "corrections", "{last}");
+    let proposal = &last["proposals"][0];
+    assert_eq!(proposal["old_recipient"], "Kabupaten Contoh 1", "{last}");
+    assert_eq!(proposal["new_recipient"], "Kabupaten Contooh 1", "{last}");
+    assert_eq!(proposal["row"], 2, "{last}");
+    // Confirmed: the old document is replaced.
+    let body = r#"{"langs":["id","en"],"corrections":"accept"}"#;
+    assert_eq!(studio.api("POST", "/api/generate", Some(body)).0, 202);
+    let last = progress_events(&studio).pop().unwrap();
+    assert_eq!(last["state"], "done", "{last}");
+    let (_, answer) = studio.api("GET", "/api/register?status=superseded", None);
+    let replaced = answer["entries"].as_array().unwrap();
+    assert_eq!(replaced.len(), 1, "{answer}");
+    assert_eq!(replaced[0]["recipient"], "Kabupaten Contoh 1");
+    assert!(replaced[0]["superseded_by"].is_string(), "{answer}");
+    // A word the studio does not know is refused.
+    let (status, _) = studio.api("POST", "/api/generate", Some(r#"{"corrections":"maybe"}"#));
+    assert_eq!(status, 422);
+}

@@ -15,14 +15,54 @@ use crate::event::{FieldError, CONFIG_FILE, KEY_DIR};
 /// Where the studio's runs write.
 pub const OUT_DIR: &str = "hasil";
 
-fn sources(folder: &Path) -> Result<piagam::project::Sources, FieldError> {
+/// What the organizer chose for a run.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Request {
+    /// "id", "en": print every document in these; none: each template's own.
+    pub langs: Vec<String>,
+    /// After proposed corrections were shown: "accept" (they replace the
+    /// documents issued) or "reject" (they are new documents).
+    pub corrections: Option<String>,
+}
+
+impl Request {
+    fn corrections(&self) -> Result<piagam::register::Corrections, FieldError> {
+        use piagam::register::Corrections;
+        match self.corrections.as_deref() {
+            None | Some("") => Ok(Corrections::Ask),
+            Some("accept") => Ok(Corrections::Accept),
+            Some("reject") => Ok(Corrections::Reject),
+            Some(other) => Err(FieldError::new("issue", "cannot-issue", other)),
+        }
+    }
+}
+
+fn sources(folder: &Path, request: &Request) -> Result<piagam::project::Sources, FieldError> {
     let roster = crate::roster::roster_file(folder)
         .ok_or_else(|| FieldError::new("issue", "no-roster", ""))?;
+    let langs = request
+        .langs
+        .iter()
+        .map(|l| l.parse::<piagam::locale::Language>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| FieldError::new("issue", "cannot-issue", e.to_string()))?;
     Ok(piagam::project::Sources {
         roster,
         config: Some(folder.join(CONFIG_FILE)),
+        langs,
         ..Default::default()
     })
+}
+
+/// A record that may correct the name on a document already issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proposal {
+    pub row: usize,
+    pub kind: String,
+    pub old_serial: String,
+    pub old_recipient: String,
+    pub new_recipient: String,
 }
 
 /// A run's problems as the page lists them.
@@ -44,10 +84,14 @@ fn problems_of(e: &piagam::generate::RunError) -> Vec<String> {
 }
 
 /// Lays out every document as generate would, writing nothing.
-pub fn check(folder: &Path) -> Result<Checked, FieldError> {
-    let project = piagam::project::Project::open(&sources(folder)?)
+pub fn check(folder: &Path, request: &Request) -> Result<Checked, FieldError> {
+    let project = piagam::project::Project::open(&sources(folder, request)?)
         .map_err(|e| FieldError::new("issue", "cannot-issue", problems_of(&e).join("\n")))?;
-    match project.check(&piagam::project::RunOptions::default()) {
+    let options = piagam::project::RunOptions {
+        corrections: request.corrections()?,
+        ..Default::default()
+    };
+    match project.check(&options) {
         Ok(outcome) => Ok(Checked {
             rows: outcome.rows,
             documents: outcome.issued.len(),
@@ -71,6 +115,11 @@ pub enum Stage {
     Done {
         files: Vec<String>,
         documents: usize,
+    },
+    /// Records that may correct an issued name: nothing was written; the
+    /// organizer says what they are, and the run is made again.
+    Corrections {
+        proposals: Vec<Proposal>,
     },
     Failed {
         problems: Vec<String>,
@@ -139,8 +188,9 @@ impl Run {
 }
 
 /// Starts generate on its own thread; the run is told as it goes.
-pub fn start(folder: &Path) -> Result<Arc<Run>, FieldError> {
-    let sources = sources(folder)?;
+pub fn start(folder: &Path, request: &Request) -> Result<Arc<Run>, FieldError> {
+    let sources = sources(folder, request)?;
+    let corrections = request.corrections()?;
     let key = folder.join(KEY_DIR).join(piagam::keystore::KEY_FILE);
     if !key.exists() {
         return Err(FieldError::new("issue", "no-key", ""));
@@ -155,7 +205,7 @@ pub fn start(folder: &Path) -> Result<Arc<Run>, FieldError> {
     let out = folder.join(OUT_DIR);
     let worker = run.clone();
     std::thread::spawn(move || {
-        let result = generate(&sources, &key, &out, &worker);
+        let result = generate(&sources, corrections, &key, &out, &worker);
         if let Ok(mut stage) = worker.stage.lock() {
             *stage = result;
         }
@@ -163,7 +213,13 @@ pub fn start(folder: &Path) -> Result<Arc<Run>, FieldError> {
     Ok(run)
 }
 
-fn generate(sources: &piagam::project::Sources, key: &Path, out: &Path, run: &Run) -> Stage {
+fn generate(
+    sources: &piagam::project::Sources,
+    corrections: piagam::register::Corrections,
+    key: &Path,
+    out: &Path,
+    run: &Run,
+) -> Stage {
     let made = piagam::project::Project::open(sources).and_then(|project| {
         let signer = piagam::project::Signer::from_files(key, None, None)?;
         // Every file, the print file, and all documents in one ZIP to
@@ -174,6 +230,7 @@ fn generate(sources: &piagam::project::Sources, key: &Path, out: &Path, run: &Ru
                 print: true,
                 zip: true,
             },
+            corrections,
             ..Default::default()
         };
         project.generate(&signer, out, &options, run, &run.cancel)
@@ -192,6 +249,20 @@ fn generate(sources: &piagam::project::Sources, key: &Path, out: &Path, run: &Ru
         Err(piagam::generate::RunError::Generate(piagam::generate::GenerateError::Cancelled)) => {
             Stage::Cancelled
         }
+        Err(piagam::generate::RunError::Generate(
+            piagam::generate::GenerateError::Corrections(proposals),
+        )) => Stage::Corrections {
+            proposals: proposals
+                .into_iter()
+                .map(|p| Proposal {
+                    row: p.row,
+                    kind: p.kind,
+                    old_serial: p.old_serial,
+                    old_recipient: p.old_recipient,
+                    new_recipient: p.new_recipient,
+                })
+                .collect(),
+        },
         Err(e) => Stage::Failed {
             problems: problems_of(&e),
         },

@@ -297,19 +297,29 @@ async fn get_preview(
     }
 }
 
-async fn post_check(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+async fn post_check(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    request: Option<Json<crate::issue::Request>>,
+) -> Response {
     if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
         return refused(status);
     }
     let folder = studio.folder.clone();
-    match tokio::task::spawn_blocking(move || crate::issue::check(&folder)).await {
+    let request = request.map(|Json(r)| r).unwrap_or_default();
+    match tokio::task::spawn_blocking(move || crate::issue::check(&folder, &request)).await {
         Ok(Ok(checked)) => answer(StatusCode::OK, serde_json::json!({ "checked": checked })),
         Ok(Err(e)) => field_errors(&[e]),
         Err(e) => field_errors(&[FieldError::new("issue", "cannot-issue", e.to_string())]),
     }
 }
 
-async fn post_generate(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+async fn post_generate(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    request: Option<Json<crate::issue::Request>>,
+) -> Response {
+    let request = request.map(|Json(r)| r).unwrap_or_default();
     if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
         return refused(status);
     }
@@ -319,7 +329,7 @@ async fn post_generate(State(studio): State<Shared>, headers: HeaderMap) -> Resp
     if slot.as_ref().is_some_and(|run| !run.finished()) {
         return field_errors(&[FieldError::new("issue", "busy", "")]);
     }
-    match crate::issue::start(&studio.folder) {
+    match crate::issue::start(&studio.folder, &request) {
         Ok(run) => {
             *slot = Some(run);
             answer(StatusCode::ACCEPTED, serde_json::json!({ "started": true }))

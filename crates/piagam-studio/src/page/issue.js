@@ -38,6 +38,28 @@ export function startIssue(doc, getLang, onOffline) {
     );
   }
 
+  function request(extra = {}) {
+    const langs = [...doc.querySelectorAll("#issue-langs input:checked")].map((i) => i.value);
+    return { langs, ...extra };
+  }
+
+  async function issue(extra) {
+    say([]);
+    $("issue-result").textContent = "";
+    $("issue-corrections").hidden = true;
+    list("issue-problems", []);
+    $("issue-files").replaceChildren();
+    try {
+      const { status, body } = await call("POST", "/api/generate", request(extra));
+      if (status !== 202) return say(body && body.errors);
+      doc.body.dataset.issue = "running";
+      $("issue-running").hidden = false;
+      await follow("/api/progress", showReport);
+    } catch {
+      onOffline();
+    }
+  }
+
   function showReport(r) {
     const lang = getLang();
     $("issue-progress").max = Math.max(r.total, 1);
@@ -55,6 +77,12 @@ export function startIssue(doc, getLang, onOffline) {
     if (r.state === "done") {
       $("issue-result").textContent = label(lang, "issue-done", { documents: r.documents });
       showFiles(r.files);
+    } else if (r.state === "corrections") {
+      $("issue-corrections").hidden = false;
+      list(
+        "issue-proposals",
+        r.proposals.map((p) => label(lang, "proposal", { row: p.row, kind: p.kind, serial: p.old_serial, old: p.old_recipient, new: p.new_recipient })),
+      );
     } else if (r.state === "cancelled") {
       $("issue-result").textContent = label(lang, "issue-cancelled");
     } else {
@@ -68,7 +96,7 @@ export function startIssue(doc, getLang, onOffline) {
     $("issue-checked").textContent = "";
     list("issue-problems", []);
     try {
-      const { status, body } = await call("POST", "/api/check");
+      const { status, body } = await call("POST", "/api/check", request());
       if (status !== 200) return say(body && body.errors);
       const c = body.checked;
       $("issue-checked").textContent = c.problems.length
@@ -81,21 +109,9 @@ export function startIssue(doc, getLang, onOffline) {
     }
   });
 
-  $("issue-go").addEventListener("click", async () => {
-    say([]);
-    $("issue-result").textContent = "";
-    list("issue-problems", []);
-    $("issue-files").replaceChildren();
-    try {
-      const { status, body } = await call("POST", "/api/generate");
-      if (status !== 202) return say(body && body.errors);
-      doc.body.dataset.issue = "running";
-      $("issue-running").hidden = false;
-      await follow("/api/progress", showReport);
-    } catch {
-      onOffline();
-    }
-  });
+  $("issue-go").addEventListener("click", () => issue({}));
+  $("corrections-accept").addEventListener("click", () => issue({ corrections: "accept" }));
+  $("corrections-reject").addEventListener("click", () => issue({ corrections: "reject" }));
 
   $("issue-cancel").addEventListener("click", () => call("POST", "/api/cancel").catch(onOffline));
 
