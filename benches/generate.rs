@@ -87,17 +87,7 @@ fn main() {
             }
             // The last run's gigabytes reach the disk before this one starts.
             settle_disk();
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_piagam"));
-            cmd.arg("generate")
-                .arg("--roster")
-                .arg(&roster)
-                .arg("--template")
-                .arg(dir.join("template"))
-                .arg("--key")
-                .arg(keys.join("issuer.key.pem"))
-                .arg("--out")
-                .arg(&out)
-                .args(["--outputs", outputs, "--quiet"]);
+            let mut cmd = generate(&roster, &dir.join("template"), &keys, &out, outputs);
             if mode == "none" {
                 cmd.arg("--no-register");
             } else {
@@ -132,17 +122,14 @@ fn main() {
         let out = dir.join("hasil-pdf");
         let _ = std::fs::remove_dir_all(&out);
         settle_disk();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_piagam"));
-        cmd.arg("generate")
-            .arg("--roster")
-            .arg(&roster)
-            .arg("--template")
-            .arg(dir.join("template-pdf"))
-            .arg("--key")
-            .arg(keys.join("issuer.key.pem"))
-            .arg("--out")
-            .arg(&out)
-            .args(["--outputs", "files,print", "--quiet", "--no-register"]);
+        let mut cmd = generate(
+            &roster,
+            &dir.join("template-pdf"),
+            &keys,
+            &out,
+            "files,print",
+        );
+        cmd.arg("--no-register");
         let start = Instant::now();
         let rss = run_measured(&mut cmd);
         let secs = start.elapsed().as_secs_f64();
@@ -249,6 +236,22 @@ fn human(bytes: u64) -> String {
     } else {
         format!("{:.1} KB", bytes as f64 / 1024.0)
     }
+}
+
+/// `piagam generate` as a user runs it, with the bench's key.
+fn generate(roster: &Path, template: &Path, keys: &Path, out: &Path, outputs: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_piagam"));
+    cmd.arg("generate")
+        .arg("--roster")
+        .arg(roster)
+        .arg("--template")
+        .arg(template)
+        .arg("--key")
+        .arg(keys.join("issuer.key.pem"))
+        .arg("--out")
+        .arg(out)
+        .args(["--outputs", outputs, "--quiet"]);
+    cmd
 }
 
 /// The benchmark's template on a vector PDF background instead of the PNG:

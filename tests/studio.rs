@@ -55,7 +55,48 @@ fn start(folder: &Path) -> Studio {
     }
 }
 
-/// One HTTP/1.1 request; the status and the body.
+/// One HTTP/1.1 exchange: the response's status, head and body bytes.
+fn exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    host: &str,
+    token: Option<&str>,
+    body: Option<(&str, &[u8])>,
+) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        head.push_str(&format!("x-piagam-token: {t}\r\n"));
+    }
+    if let Some((kind, bytes)) = body {
+        head.push_str(&format!(
+            "content-type: {kind}\r\ncontent-length: {}\r\n",
+            bytes.len()
+        ));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    if let Some((_, bytes)) = body {
+        stream.write_all(bytes).unwrap();
+    }
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(response.len());
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response.get(split + 4..).unwrap_or_default().to_vec();
+    (status, head, body)
+}
+
+/// One request with a JSON body (if any); the status and the body's text.
 fn request(
     port: u16,
     method: &str,
@@ -64,40 +105,44 @@ fn request(
     token: Option<&str>,
     body: Option<&str>,
 ) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        head.push_str(&format!("x-piagam-token: {t}\r\n"));
-    }
-    if let Some(b) = body {
-        head.push_str(&format!(
-            "content-type: application/json\r\ncontent-length: {}\r\n",
-            b.len()
-        ));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    if let Some(b) = body {
-        stream.write_all(b.as_bytes()).unwrap();
-    }
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    let body = body.map(|b| ("application/json", b.as_bytes()));
+    let (status, _, bytes) = exchange(port, method, path, host, token, body);
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 impl Studio {
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// A request with the token and a file's bytes as the body (if any).
+    fn raw(&self, method: &str, path: &str, bytes: Option<&[u8]>) -> (u16, String, Vec<u8>) {
+        let body = bytes.map(|b| ("application/octet-stream", b));
+        exchange(
+            self.port,
+            method,
+            path,
+            &self.host(),
+            Some(&self.token),
+            body,
+        )
+    }
+
+    /// Sends a file's bytes; the status and the JSON answer.
+    fn upload(&self, path: &str, bytes: &[u8]) -> (u16, serde_json::Value) {
+        let (status, _, body) = self.raw("PUT", path, Some(bytes));
+        (status, serde_json::from_slice(&body).unwrap_or_default())
+    }
+
     fn api(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
-        let host = format!("127.0.0.1:{}", self.port);
-        let (status, text) = request(self.port, method, path, &host, Some(&self.token), body);
+        let (status, text) = request(
+            self.port,
+            method,
+            path,
+            &self.host(),
+            Some(&self.token),
+            body,
+        );
         (
             status,
             serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
@@ -300,24 +345,8 @@ fn the_roster_is_shown_as_generate_reads_it_and_its_columns_chosen() {
 
     // A sheet whose headers piagam does not know, with a row missing its name.
     let csv = "Nama Pemda;Predikat\nKota Semarang;Juara 1\n;Juara 2\nKabupaten Demak;Harapan\n";
-    let host = format!("127.0.0.1:{}", studio.port);
     let put = |name: &str, body: &str| {
-        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
-        let head = format!(
-            "PUT /api/roster?name={name} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-piagam-token: {}\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
-            studio.token,
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body.as_bytes()).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (
-            status,
-            serde_json::from_str::<serde_json::Value>(body).unwrap(),
-        )
+        studio.upload(&format!("/api/roster?name={name}"), body.as_bytes())
     };
     let (status, answer) = put("daftar.exe", csv);
     assert_eq!(status, 422, "{answer}");
@@ -425,19 +454,9 @@ fn a_bundled_design_is_chosen_and_any_row_previewed_as_the_engine_draws_it() {
     assert_eq!(std::fs::read_to_string(&own).unwrap(), changed);
 
     // A preview is a PNG the engine drew; a row with a problem says why.
-    let host = format!("127.0.0.1:{}", studio.port);
     let png = |query: &str| {
-        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
-        let head = format!(
-            "GET /api/preview?{query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-piagam-token: {}\r\n\r\n",
-            studio.token
-        );
-        stream.write_all(head.as_bytes()).unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let head = String::from_utf8_lossy(&response[..split]).into_owned();
-        (head, response[split + 4..].to_vec())
+        let (_, head, body) = studio.raw("GET", &format!("/api/preview?{query}"), None);
+        (head, body)
     };
     let (head, body) = png("row=2&document=0");
     assert!(
@@ -486,16 +505,10 @@ fn a_bundled_design_is_chosen_and_any_row_previewed_as_the_engine_draws_it() {
 
 /// The events of the run's progress stream, as JSON, until it ends.
 fn progress_events(studio: &Studio) -> Vec<serde_json::Value> {
-    let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
-    let head = format!(
-        "GET /api/progress HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nx-piagam-token: {}\r\n\r\n",
-        studio.port, studio.token
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    assert!(text.contains("text/event-stream"), "{text}");
-    text.lines()
+    let (_, head, body) = studio.raw("GET", "/api/progress", None);
+    assert!(head.contains("text/event-stream"), "{head}");
+    String::from_utf8_lossy(&body)
+        .lines()
         .filter_map(|l| l.strip_prefix("data: "))
         .filter_map(|d| serde_json::from_str(d).ok())
         .collect()
@@ -556,29 +569,26 @@ fn a_run_is_checked_issued_with_its_progress_told_and_its_files_served() {
     // Each file is served to the token, and nothing outside the folder.
     let host = format!("127.0.0.1:{}", studio.port);
     let get = |path: &str| {
-        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
-        let head = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-        stream.write_all(head.as_bytes()).unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        response
+        let (_, head, body) = exchange(studio.port, "GET", path, &host, None, None);
+        (head, body)
     };
-    let pdf = get(&format!("/files/print.pdf?token={}", studio.token));
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(text.starts_with("HTTP/1.1 200") && text.contains("application/pdf"));
-    assert!(pdf.windows(5).any(|w| w == b"%PDF-"));
-    assert!(String::from_utf8_lossy(&get("/files/print.pdf?token=00")).starts_with("HTTP/1.1 401"));
+    let (head, pdf) = get(&format!("/files/print.pdf?token={}", studio.token));
+    assert!(
+        head.starts_with("HTTP/1.1 200") && head.contains("application/pdf"),
+        "{head}"
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(get("/files/print.pdf?token=00")
+        .0
+        .starts_with("HTTP/1.1 401"));
     for sneaky in [
         "..%2Fpiagam.toml",
         "%2E%2E",
         ".piagam.lock",
         "..%5Cpiagam.toml",
     ] {
-        let answer = get(&format!("/files/{sneaky}?token={}", studio.token));
-        assert!(
-            !String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"),
-            "{sneaky}"
-        );
+        let (head, _) = get(&format!("/files/{sneaky}?token={}", studio.token));
+        assert!(!head.starts_with("HTTP/1.1 200"), "{sneaky}");
     }
 }
 
@@ -727,25 +737,7 @@ fn a_designers_pdf_becomes_a_documents_background_or_is_put_back_with_the_reason
     let folder = tmp.path().join("acara");
     let studio = start(&folder);
     ready_event(&folder, &studio, 2);
-    let host = format!("127.0.0.1:{}", studio.port);
-    let put = |query: &str, body: &[u8]| {
-        let mut stream = TcpStream::connect(("127.0.0.1", studio.port)).unwrap();
-        let head = format!(
-            "PUT /api/background?{query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nx-piagam-token: {}\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
-            studio.token,
-            body.len()
-        );
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let (head, body) = response.split_once("\r\n\r\n").unwrap();
-        let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (
-            status,
-            serde_json::from_str::<serde_json::Value>(body).unwrap_or_default(),
-        )
-    };
+    let put = |query: &str, body: &[u8]| studio.upload(&format!("/api/background?{query}"), body);
     let template = folder.join("templates/piagam/template.toml");
     let before = std::fs::read_to_string(&template).unwrap();
     // A page that is no PDF: refused, and the template as it was.

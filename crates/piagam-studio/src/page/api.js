@@ -17,8 +17,19 @@ export function takeToken(loc = window.location, store = window.sessionStorage, 
   return store.getItem(KEY);
 }
 
-/// Calls the API; resolves to { status, body } (body parsed from JSON, or
-/// null), and rejects only when the studio cannot be reached.
+/// { status, body }: the body parsed from JSON, or null.
+async function answered(response) {
+  let parsed = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, body: parsed };
+}
+
+/// Calls the API; resolves to { status, body }, and rejects only when the
+/// studio cannot be reached.
 export async function call(method, path, body, token = takeToken()) {
   const response = await fetch(path, {
     method,
@@ -29,13 +40,7 @@ export async function call(method, path, body, token = takeToken()) {
     body: body === undefined ? undefined : JSON.stringify(body),
     cache: "no-store",
   });
-  let parsed = null;
-  try {
-    parsed = await response.json();
-  } catch {
-    parsed = null;
-  }
-  return { status: response.status, body: parsed };
+  return answered(response);
 }
 
 /// Sends a file's bytes as the body; resolves as `call` does.
@@ -46,13 +51,7 @@ export async function send(path, bytes, token = takeToken()) {
     body: bytes,
     cache: "no-store",
   });
-  let parsed = null;
-  try {
-    parsed = await response.json();
-  } catch {
-    parsed = null;
-  }
-  return { status: response.status, body: parsed };
+  return answered(response);
 }
 
 /// Reads server-sent events from `path` (with the token, which

@@ -164,27 +164,17 @@ pub fn inspect_bytes(
     options: &RosterOptions,
     max_rows: usize,
 ) -> Result<Inspection, RosterError> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let extension = extension_of(path);
     let sheets = match extension.as_str() {
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => sheet::names(path, bytes)?,
         _ => Vec::new(),
     };
     let table = table_of(path, bytes, options)?;
+    // As validation reads each header: cleaned, then mapped.
     let fields = table
         .headers
         .iter()
-        .map(|h| {
-            options
-                .columns
-                .iter()
-                .find(|(name, _)| Field::normalise(name) == Field::normalise(h))
-                .map(|(_, f)| *f)
-                .or_else(|| Field::from_header(h))
-        })
+        .map(|h| field_of(&clean_cell(h), options))
         .collect();
     let rows = table
         .rows
@@ -271,6 +261,25 @@ fn table_of(
         });
     }
     Ok(table)
+}
+
+/// The field a header is read as: piagam.toml's `[columns]` first, then
+/// the names piagam knows; none for a column of its own.
+fn field_of(header: &str, options: &RosterOptions) -> Option<Field> {
+    options
+        .columns
+        .iter()
+        .find(|(name, _)| Field::normalise(name) == Field::normalise(header))
+        .map(|(_, f)| *f)
+        .or_else(|| Field::from_header(header))
+}
+
+/// The file's extension in lower case: what picks the reader.
+fn extension_of(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// Normalises a cell: NFC, trimmed, inner runs of whitespace collapsed.
@@ -421,17 +430,7 @@ impl Columns {
         while headers.last().is_some_and(|h| h.is_empty()) {
             headers.pop();
         }
-        let fields: Vec<Option<Field>> = headers
-            .iter()
-            .map(|h| {
-                options
-                    .columns
-                    .iter()
-                    .find(|(name, _)| Field::normalise(name) == Field::normalise(h))
-                    .map(|(_, f)| *f)
-                    .or_else(|| Field::from_header(h))
-            })
-            .collect();
+        let fields: Vec<Option<Field>> = headers.iter().map(|h| field_of(h, options)).collect();
         let counters = headers
             .iter()
             .zip(&fields)

@@ -8,34 +8,31 @@ use calamine::{open_workbook_auto_from_rs, Data, Reader, Sheets};
 use super::table::{Cell, RawRow, Table};
 use super::{RosterError, RowProblem, MAX_COLUMNS, MAX_ROWS};
 
+/// A problem with the whole workbook.
+fn failure(path: &Path, reason: String) -> RosterError {
+    RosterError::Invalid(vec![RowProblem {
+        file: path.to_owned(),
+        row: None,
+        column: None,
+        reason,
+    }])
+}
+
+/// The workbook, once its unpacked size is known to be within the cap.
+fn open(path: &Path, bytes: &[u8]) -> Result<Sheets<Cursor<Vec<u8>>>, RosterError> {
+    check_unpacked_size(bytes).map_err(|r| failure(path, r))?;
+    open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| failure(path, format!("not a readable spreadsheet: {e}")))
+}
+
 /// The workbook's sheet names, in order.
 pub(super) fn names(path: &Path, bytes: &[u8]) -> Result<Vec<String>, RosterError> {
-    let fail = |reason: String| {
-        RosterError::Invalid(vec![RowProblem {
-            file: path.to_owned(),
-            row: None,
-            column: None,
-            reason,
-        }])
-    };
-    check_unpacked_size(bytes).map_err(fail)?;
-    let book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| fail(format!("not a readable spreadsheet: {e}")))?;
-    Ok(book.sheet_names())
+    Ok(open(path, bytes)?.sheet_names())
 }
 
 pub(super) fn read(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Table, RosterError> {
-    let fail = |reason: String| {
-        RosterError::Invalid(vec![RowProblem {
-            file: path.to_owned(),
-            row: None,
-            column: None,
-            reason,
-        }])
-    };
-    check_unpacked_size(bytes).map_err(fail)?;
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| fail(format!("not a readable spreadsheet: {e}")))?;
+    let fail = |reason: String| failure(path, reason);
+    let mut book = open(path, bytes)?;
     let names = book.sheet_names();
     let name = match sheet {
         Some(wanted) => names
