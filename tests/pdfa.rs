@@ -244,3 +244,47 @@ fn a_pdf_background_is_refused_for_pdfa_with_the_reason() {
     );
     assert!(!dir.join("o").exists());
 }
+
+#[test]
+fn a_rerun_with_pdfa_never_keeps_the_file_issued_without_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("r.csv"), "nama,prestasi\nKota A,Juara 1\n").unwrap();
+    std::fs::copy(repo().join("examples/piagam.toml"), dir.join("piagam.toml")).unwrap();
+    let key = keygen(&dir.join("kunci"), "Dinas");
+    let (roster, template, out) = (
+        dir.join("r.csv"),
+        repo().join("templates/piagam"),
+        dir.join("o"),
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "generate",
+            "--roster",
+            s(&roster),
+            "--template",
+            s(&template),
+            "--key",
+            s(&key),
+            "--out",
+            s(&out),
+        ];
+        args.extend_from_slice(extra);
+        run_piagam(&args)
+    };
+    assert!(run(&[]).status.success());
+    let name = document_pdfs(&dir.join("o")).into_iter().next().unwrap();
+    let before = std::fs::read(dir.join("o").join(&name)).unwrap();
+    // The same document as PDF/A is another file: refused, not kept.
+    let again = run(&["--pdfa"]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(std::fs::read(dir.join("o").join(&name)).unwrap(), before);
+    // With --overwrite it is replaced, and is PDF/A.
+    assert!(run(&["--pdfa", "--overwrite"]).status.success());
+    check_pdfa(&dir.join("o").join(&name));
+}

@@ -200,6 +200,19 @@ fn a_stock_print_leaves_out_what_the_blank_bears_and_moves_by_the_calibration() 
     let info = stdout_of(&run_tool("pdfinfo", &[s(&print)]));
     assert!(info.contains("841.89 x 595.2"), "{info}");
 
+    // check, as generate, lays out the stock pages and says the same.
+    let stock_config = event("", "[print]\nstock = true");
+    let checked = piagam()
+        .args(["check", "--roster"])
+        .arg(stock_config.dir.join("pemenang.csv"))
+        .arg("--template")
+        .arg(&stock_config.template)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&checked.stderr);
+    assert!(checked.status.success(), "{said}");
+    assert!(said.contains("100% (\"actual size\")"), "{said}");
+
     // A printer that prints 1% large across and 1% small down is
     // corrected about the top-left corner.
     let scaled = event("", "[print]\nstock = true\nscale = [0.99, 1.01]");

@@ -248,8 +248,15 @@ impl Project {
             let prepared = generate::prepare(&job)?.with_problems(roster.problems.clone());
             // Every page is rendered to PDF as generate would (embedding and
             // subsetting fonts and images can fail too), then dropped.
-            self.pdfa(options)?;
-            let written = generate::render_only(&job, &prepared.issued, &prepared.usage)?;
+            // As generate writes them: the print pages (onto stock, on a
+            // sheet) and PDF/A included.
+            let write = WriteOptions {
+                outputs: options.outputs,
+                print: self.print_settings(options),
+                pdfa: self.pdfa(options)?,
+                ..WriteOptions::default()
+            };
+            let written = generate::render_only(&job, &prepared.issued, &prepared.usage, &write)?;
             let mut warnings = roster.warnings.clone();
             warnings.extend(prepared.warnings.iter().cloned());
             warnings.extend(self.print_warnings(options));

@@ -243,8 +243,15 @@ pub fn stage_outputs(
 /// Renders every document as `generate` would and throws the bytes away:
 /// `check` meets the same failures (fonts that cannot be subset, pages that
 /// do not compose again) without writing anything.
-pub fn render_only(job: &Job, issued: &[Issued], usage: &Usage) -> Result<Written, GenerateError> {
-    render_all(job, issued, usage, "", None, &WriteOptions::default())
+/// `options` says how the print files would be printed (stock, sheet,
+/// PDF/A), so those pages are made too.
+pub fn render_only(
+    job: &Job,
+    issued: &[Issued],
+    usage: &Usage,
+    options: &WriteOptions,
+) -> Result<Written, GenerateError> {
+    render_all(job, issued, usage, "", None, options)
 }
 
 /// One print file (or chunk series) being streamed.
