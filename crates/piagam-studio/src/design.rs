@@ -134,19 +134,23 @@ pub fn choose(folder: &Path, ids: &[String]) -> Result<Vec<String>, FieldError> 
 }
 
 /// The template folder of the event's document `document`, if it lies
-/// in the event folder.
-fn template_dir(folder: &Path, document: usize) -> Result<PathBuf, FieldError> {
+/// in the event folder; a problem is told on `field`.
+pub(crate) fn template_dir(
+    folder: &Path,
+    document: usize,
+    field: &'static str,
+) -> Result<PathBuf, FieldError> {
     let relative = chosen(folder)
         .get(document)
         .cloned()
-        .ok_or_else(|| FieldError::new("background", "no-document", ""))?;
+        .ok_or_else(|| FieldError::new(field, "no-document", ""))?;
     let dir = folder.join(&relative);
     let inside = std::fs::canonicalize(&dir)
         .ok()
         .zip(std::fs::canonicalize(folder).ok())
         .is_some_and(|(d, f)| d.starts_with(f));
     if !inside {
-        return Err(FieldError::new("background", "no-document", relative));
+        return Err(FieldError::new(field, "no-document", relative));
     }
     Ok(dir)
 }
@@ -167,7 +171,7 @@ pub fn set_background(
         .map(str::to_ascii_lowercase)
         .filter(|e| ["pdf", "png", "jpg", "jpeg"].contains(&e.as_str()))
         .ok_or_else(|| FieldError::new("background", "not-a-background", name))?;
-    let dir = template_dir(folder, document)?;
+    let dir = template_dir(folder, document, "background")?;
     let toml_path = dir.join("template.toml");
     let before = std::fs::read_to_string(&toml_path)
         .map_err(|e| FieldError::new("background", "unreadable", e.to_string()))?;

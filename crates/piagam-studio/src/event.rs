@@ -46,6 +46,9 @@ pub struct FieldError {
     pub field: &'static str,
     pub code: &'static str,
     pub detail: String,
+    /// The design element (from 0) the problem is on, for the editor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<usize>,
 }
 
 impl FieldError {
@@ -58,6 +61,14 @@ impl FieldError {
             field,
             code,
             detail: detail.into(),
+            element: None,
+        }
+    }
+
+    pub(crate) fn on_element(self, element: usize) -> FieldError {
+        FieldError {
+            element: Some(element),
+            ..self
         }
     }
 }

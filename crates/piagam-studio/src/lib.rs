@@ -12,6 +12,7 @@ mod auth;
 mod design;
 mod event;
 mod issue;
+mod layout;
 mod page;
 mod register;
 mod roster;

@@ -92,6 +92,8 @@ fn router(studio: Shared) -> Router {
         .route("/api/design", get(get_design).put(put_design))
         .route("/api/preview", get(get_preview))
         .route("/api/background", axum::routing::put(put_background))
+        .route("/api/layout", get(get_layout).put(put_layout))
+        .route("/api/layout/problems", get(get_layout_problems))
         .route("/api/check", post(post_check))
         .route("/api/generate", post(post_generate))
         .route("/api/cancel", post(post_cancel))
@@ -258,6 +260,82 @@ async fn put_background(
         Ok(Ok(())) => answer(StatusCode::OK, serde_json::json!({ "background": true })),
         Ok(Err(e)) => field_errors(&[e]),
         Err(e) => field_errors(&[FieldError::new("background", "refused", e.to_string())]),
+    }
+}
+
+#[derive(Deserialize)]
+struct DocumentQuery {
+    #[serde(default)]
+    document: usize,
+}
+
+/// Runs `work` off the async thread: the engine reads files and lays out.
+async fn blocking<T: Send + 'static>(
+    field: &'static str,
+    work: impl FnOnce() -> Result<T, FieldError> + Send + 'static,
+) -> Result<T, FieldError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(FieldError::new(field, "refused", e.to_string())))
+}
+
+/// The boxes of one document's template, in millimetres on its page.
+async fn get_layout(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<DocumentQuery>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let folder = studio.folder.clone();
+    match blocking("layout", move || {
+        crate::layout::read(&folder, query.document)
+    })
+    .await
+    {
+        Ok(layout) => answer(StatusCode::OK, serde_json::json!({ "layout": layout })),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+/// One box moved, resized or restyled; the template as it now is.
+async fn put_layout(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<DocumentQuery>,
+    Json(change): Json<crate::layout::BoxChange>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let folder = studio.folder.clone();
+    let changed = blocking("layout", move || {
+        crate::layout::change(&folder, query.document, &change)
+    });
+    match changed.await {
+        Ok(layout) => answer(StatusCode::OK, serde_json::json!({ "layout": layout })),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+/// What does not fit, per box, over every roster row.
+async fn get_layout_problems(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<DocumentQuery>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let folder = studio.folder.clone();
+    match blocking("layout", move || {
+        crate::layout::problems(&folder, query.document)
+    })
+    .await
+    {
+        Ok(problems) => answer(StatusCode::OK, serde_json::json!({ "problems": problems })),
+        Err(e) => field_errors(&[e]),
     }
 }
 

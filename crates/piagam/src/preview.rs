@@ -158,6 +158,7 @@ pub fn sample_page(loaded: &Loaded, roster_name: &Path) -> Result<PreviewPage, R
             row: None,
             column: None,
             reason: "nothing to preview".into(),
+            spot: None,
         }])
     })?;
     let Some(page) = &doc.page else {

@@ -24,7 +24,7 @@ use crate::layout::{compose, ComposeError, Layers, Page};
 use crate::numbering::SerialPattern;
 use crate::qr::{self, QrError, QrMatrix};
 use crate::render::pdf::{RenderError, Usage};
-use crate::roster::{Record, RowProblem};
+use crate::roster::{DesignSpot, Record, RowProblem};
 use crate::seal::{self, qrtext, Claims, IssuerKey};
 use crate::template::Template;
 use crate::warning::Warning;
@@ -242,6 +242,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
         row: Some(row),
         column: Some(column.to_owned()),
         reason,
+        spot: None,
     };
     // Documents of one kind stay together, in roster order. Each document
     // is independent, so they are made in parallel; order is kept.
@@ -283,7 +284,10 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
                     }
                     doc
                 })
-                .map_err(|(column, reason)| problem(job.records[record].row, &column, reason));
+                .map_err(|u| RowProblem {
+                    spot: u.element.map(|element| DesignSpot { template, element }),
+                    ..problem(job.records[record].row, &u.column, u.reason)
+                });
                 made.push(doc);
                 (made, usage)
             },
@@ -360,8 +364,7 @@ fn missing_columns(job: &Job) -> Vec<RowProblem> {
                         "template {} prints {{{{{field}}}}}, but the roster has no column '{column}' (its other columns: {})",
                         t.dir.display(),
                         if columns.is_empty() { "none".to_owned() } else { columns.join(", ") }
-                    ),
-                });
+                    ), spot: None });
             }
         }
     }
@@ -476,7 +479,7 @@ fn make_document(
     record_index: usize,
     event_date: crate::date::Date,
     verify_url: Option<&str>,
-) -> Result<Issued, (String, String)> {
+) -> Result<Issued, Unmade> {
     let config = job.config;
     let template = &job.templates[template_index];
     let label = plan.labels[template_index].as_str();
@@ -485,7 +488,7 @@ fn make_document(
     let (seq, serial) = match job.numbers {
         Some(numbers) => match numbers.get(template_index, record_index) {
             Ok(assigned) => (assigned.seq, assigned.serial.clone()),
-            Err(reason) => return Err(("serial".to_owned(), reason.clone())),
+            Err(reason) => return Err(("serial".to_owned(), reason.clone()).into()),
         },
         None => {
             let seq = stateless_seq(job, plan, template_index, record_index);
@@ -499,7 +502,7 @@ fn make_document(
                     &template.kind,
                 )
                 .and_then(|pattern| pattern.serial(seq, date))
-                .map_err(|e| ("serial".to_owned(), e.to_string()))?,
+                .map_err(|e| Unmade::from(("serial".to_owned(), e.to_string())))?,
             };
             (seq, serial)
         }
@@ -507,24 +510,24 @@ fn make_document(
     let (from, until) = job.key_window;
     if from.is_some_and(|f| date < f) || until.is_some_and(|u| date > u) {
         let show = |d: Option<crate::date::Date>| d.map_or("…".to_owned(), |d| d.to_string());
-        return Err((
+        return Err(Unmade::from((
             "date".to_owned(),
             format!(
                 "the document is dated {date}, outside the dates the signing key may sign for ({} to {}); its seal would never verify: sign with a key valid on that date",
                 show(from),
                 show(until)
             ),
-        ));
+        )));
     }
     // The claims come first; the page prints only what they hold.
     let claims = claims_for(template, record, config, serial.clone(), date);
     let cose = seal::sign(&claims, job.key);
     let qr_text = qrtext::qr_text(verify_url, &cose);
     let matrix = qr::encode_seal_text(&qr_text).map_err(|QrError::TooLong(n)| {
-        (
+        Unmade::from((
             "seal".to_owned(),
             format!("the seal ({n} characters) is too long for a QR code; shorten the fields"),
-        )
+        ))
     })?;
     let mut doc = Issued {
         row: record.row,
@@ -553,14 +556,17 @@ fn make_document(
     doc.qr_module.0 = module;
     doc.nearest_edge = page.nearest_edge_mm().unwrap_or(f32::INFINITY);
     if module < QR_MODULE_MIN_MM {
-        return Err((
+        return Err(Unmade {
+            element: template.qr_element(),
+            ..Unmade::from((
             "seal".to_owned(),
             format!(
                 "the QR code would print with {module:.2} mm modules (version {}), too small to read (at least {QR_MODULE_MIN_MM} mm): make the QR element larger, or shorten what the seal carries ({})",
                 matrix.version(),
                 crate::warning::fields_and_lengths(&longest_fields(&doc.claims, &doc.qr_text))
             ),
-        ));
+            ))
+        });
     }
     doc.page = Some(page);
     Ok(doc)
@@ -634,13 +640,31 @@ fn longest_fields(claims: &Claims, qr_text: &str) -> Vec<(String, usize)> {
     fields
 }
 
+/// Why a document could not be made: the column (or what) it concerns,
+/// the reason, and the design element it lies in, if it is the design's.
+pub(crate) struct Unmade {
+    column: String,
+    reason: String,
+    element: Option<usize>,
+}
+
+impl From<(String, String)> for Unmade {
+    fn from((column, reason): (String, String)) -> Unmade {
+        Unmade {
+            column,
+            reason,
+            element: None,
+        }
+    }
+}
+
 /// Lays out a signed document's page: what its claims say, and its QR code.
 fn compose_page(
     job: &Job,
     doc: &Issued,
     matrix: &QrMatrix,
     layers: Layers,
-) -> Result<Page, (String, String)> {
+) -> Result<Page, Unmade> {
     let template = &job.templates[doc.source.0];
     let fields = printable_fields(&doc.claims, &job.config.signatory);
     // On a screen, the code is also a link to the verification page.
@@ -649,14 +673,18 @@ fn compose_page(
         .is_some_and(|url| url.starts_with("https://") || url.starts_with("http://"))
         .then_some(doc.qr_text.as_str());
     compose(template, job.fonts, &fields, matrix, link, layers).map_err(
-        |ComposeError { what, text, source }| {
-            (
-                what,
-                format!(
-                    "\"{text}\" does not fit template {}: {source}",
-                    template.dir.display()
-                ),
-            )
+        |ComposeError {
+             what,
+             element,
+             text,
+             source,
+         }| Unmade {
+            column: what,
+            reason: format!(
+                "\"{text}\" does not fit template {}: {source}",
+                template.dir.display()
+            ),
+            element: Some(element),
         },
     )
 }
@@ -668,7 +696,7 @@ fn compose_page(
 pub fn compose_again(job: &Job, doc: &Issued, layers: Layers) -> Result<Page, GenerateError> {
     let matrix =
         qr::encode_seal_text(&doc.qr_text).map_err(|e| GenerateError::Recompose(e.to_string()))?;
-    compose_page(job, doc, &matrix, layers).map_err(|(_, reason)| GenerateError::Recompose(reason))
+    compose_page(job, doc, &matrix, layers).map_err(|u| GenerateError::Recompose(u.reason))
 }
 
 /// The longest file name made, in bytes (well under every file system's

@@ -146,6 +146,7 @@ pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers,
                 row: None,
                 column: None,
                 reason: format!("numbering: {e}"),
+                spot: None,
             }])
         })?;
         if yearly && !pattern.has_year() {
@@ -153,8 +154,7 @@ pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers,
                 file: template.dir.join("template.toml"),
                 row: None,
                 column: None,
-                reason: format!("numbering '{pattern}' has no {{year}}, but numbering.reset = \"yearly\" starts numbers again each year"),
-            }]));
+                reason: format!("numbering '{pattern}' has no {{year}}, but numbering.reset = \"yearly\" starts numbers again each year"), spot: None }]));
         }
         for (r, record) in job.records.iter().enumerate() {
             let date = record.date.unwrap_or(event_date);

@@ -17,6 +17,9 @@ const QR_QUIET_MODULES: usize = 4;
 pub struct ComposeError {
     /// The field (or element) whose text did not fit, e.g. "recipient".
     pub what: String,
+    /// The template element (from 0) the text belongs to, so a designer
+    /// can show the problem on its box.
+    pub element: usize,
     pub text: String,
     #[source]
     pub source: FitError,
@@ -90,6 +93,7 @@ pub fn compose(
                 set_text(book, &TextSpec::from(t), &text, &mut items).map_err(|source| {
                     ComposeError {
                         what,
+                        element: index,
                         text: text.clone(),
                         source,
                     }
@@ -138,7 +142,12 @@ pub fn compose(
                 raster,
             } => place_image(&mut items, raster, [*x, *y, *w, *h], *fit),
             ElementKind::Signatory(s) => signatory(book, s, fields, template.lang, &mut items)
-                .map_err(|(what, text, source)| ComposeError { what, text, source })?,
+                .map_err(|(what, text, source)| ComposeError {
+                    what,
+                    element: index,
+                    text,
+                    source,
+                })?,
             ElementKind::Qr {
                 caption_fonts,
                 x,
@@ -199,6 +208,7 @@ pub fn compose(
                     };
                     set_text(book, &spec, &caption, &mut items).map_err(|source| ComposeError {
                         what: "qr caption".into(),
+                        element: index,
                         text: caption.clone(),
                         source,
                     })?;

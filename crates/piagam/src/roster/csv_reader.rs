@@ -34,6 +34,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
                 "the line has {} cells; a roster may have at most {MAX_COLUMNS} columns",
                 line.bytes().filter(|&b| b == delimiter).count() + 1
             ),
+            spot: None,
         }]));
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -60,6 +61,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
                     row: e.position().map(|p| p.line() as usize),
                     column: None,
                     reason: format!("not readable as CSV: {e}"),
+                    spot: None,
                 }]))
             }
         }
@@ -91,6 +93,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
                     reason: format!(
                         "the roster has more than {MAX_ROWS} rows (split it into several runs)"
                     ),
+                    spot: None,
                 }]))
             }
             Some(_) => rows.push(RawRow {
@@ -105,6 +108,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
             row: None,
             column: None,
             reason: "the roster is empty".into(),
+            spot: None,
         }])
     })?;
     Ok(Table {

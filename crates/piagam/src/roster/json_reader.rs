@@ -14,6 +14,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
             row,
             column: None,
             reason,
+            spot: None,
         }])
     };
     let value: Value = serde_json::from_slice(bytes)

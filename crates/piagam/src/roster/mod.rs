@@ -58,6 +58,17 @@ pub struct RowProblem {
     pub row: Option<usize>,
     pub column: Option<String>,
     pub reason: String,
+    /// Where in a design the problem lies, when it is the design's: a
+    /// text that does not fit, a QR code too small.
+    pub spot: Option<DesignSpot>,
+}
+
+/// A place in the run's designs: the template (its place among the
+/// run's templates) and the element (from 0, in the file's order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DesignSpot {
+    pub template: usize,
+    pub element: usize,
 }
 
 impl fmt::Display for RowProblem {
@@ -249,6 +260,7 @@ fn table_of(
                 row: Some(row),
                 column: None,
                 reason: format!("the header row is set to {row}, but the sheet has no such row"),
+                spot: None,
             }])
         })?,
         None => table.find_header(known),
@@ -320,6 +332,7 @@ fn problem(path: &Path, row: Option<usize>, column: Option<&str>, reason: String
         row,
         column: column.map(str::to_owned),
         reason,
+        spot: None,
     }
 }
 

@@ -15,6 +15,7 @@ fn failure(path: &Path, reason: String) -> RosterError {
         row: None,
         column: None,
         reason,
+        spot: None,
     }])
 }
 

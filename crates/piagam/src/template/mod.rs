@@ -268,6 +268,13 @@ fn paper_size(name: &str) -> Option<(f32, f32)> {
 }
 
 impl Template {
+    /// The place of the QR element among the elements (there is one).
+    pub fn qr_element(&self) -> Option<usize> {
+        self.elements
+            .iter()
+            .position(|e| matches!(e.kind, ElementKind::Qr { .. }))
+    }
+
     /// Loads `DIR/template.toml` in its default language.
     pub fn load(dir: &Path) -> Result<Template, TemplateError> {
         Template::load_in(dir, None)
