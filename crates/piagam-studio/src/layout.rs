@@ -57,7 +57,9 @@ pub struct Layout {
     pub boxes: Vec<ElementBox>,
 }
 
-/// What the editor changes on one box; what it leaves out stays.
+/// What the editor changes on one box; what it leaves out stays. A style
+/// given as `null` is taken out, so the template's default applies again
+/// (how an undo puts back a style the box did not have).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoxChange {
@@ -67,11 +69,25 @@ pub struct BoxChange {
     pub w: Option<f64>,
     pub h: Option<f64>,
     pub words: Option<Words>,
-    pub font: Option<String>,
-    pub size: Option<f64>,
-    pub min_size: Option<f64>,
-    pub align: Option<String>,
-    pub color: Option<String>,
+    #[serde(default, deserialize_with = "given")]
+    pub font: Option<Option<String>>,
+    #[serde(default, deserialize_with = "given")]
+    pub size: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "given")]
+    pub min_size: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "given")]
+    pub align: Option<Option<String>>,
+    #[serde(default, deserialize_with = "given")]
+    pub color: Option<Option<String>>,
+}
+
+/// A key that is present: `Some(None)` when it is `null`.
+fn given<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A problem the engine found in one box, for some roster row.
@@ -209,7 +225,8 @@ pub fn read(folder: &Path, document: usize) -> Result<Layout, FieldError> {
     })
 }
 
-/// A length as the file keeps it: to 0.1 mm, and whole numbers as such.
+/// A length or size as the file keeps it: to a tenth, and whole numbers
+/// as such, so an undo gives back the very text.
 fn millimetres(mm: f64) -> Value {
     let tenths = (mm * 10.0).round();
     if tenths % 10.0 == 0.0 {
@@ -243,8 +260,8 @@ fn apply(table: &mut Table, change: &BoxChange) -> Result<(), &'static str> {
         change.y,
         change.w,
         change.h,
-        change.size,
-        change.min_size,
+        change.size.flatten(),
+        change.min_size.flatten(),
     ]
     .iter()
     .flatten()
@@ -283,22 +300,34 @@ fn apply(table: &mut Table, change: &BoxChange) -> Result<(), &'static str> {
         }
     }
     let text = kind == "text";
-    if let Some(font) = &change.font {
-        set(table, "font", Value::from(font.as_str()));
+    if change.align.is_some() && !text {
+        return Err("not-a-text");
     }
-    for (key, v) in [("size", change.size), ("min_size", change.min_size)] {
-        if let Some(v) = v {
-            set(table, key, Value::from((v * 10.0).round() / 10.0));
+    let points = |v: &Option<f64>| v.map(millimetres);
+    let styles = [
+        (
+            "font",
+            change.font.as_ref().map(|f| f.as_deref().map(Value::from)),
+        ),
+        ("size", change.size.as_ref().map(points)),
+        ("min_size", change.min_size.as_ref().map(points)),
+        (
+            "align",
+            change.align.as_ref().map(|a| a.as_deref().map(Value::from)),
+        ),
+        (
+            "color",
+            change.color.as_ref().map(|c| c.as_deref().map(Value::from)),
+        ),
+    ];
+    for (key, style) in styles {
+        match style {
+            Some(Some(v)) => set(table, key, v),
+            Some(None) => {
+                table.remove(key);
+            }
+            None => {}
         }
-    }
-    if let Some(align) = &change.align {
-        if !text {
-            return Err("not-a-text");
-        }
-        set(table, "align", Value::from(align.as_str()));
-    }
-    if let Some(color) = &change.color {
-        set(table, "color", Value::from(color.as_str()));
     }
     if let Some(words) = &change.words {
         if !text {
@@ -502,12 +531,30 @@ mod tests {
     }
 
     #[test]
+    fn a_style_is_set_in_place_and_null_takes_it_out() {
+        let change: BoxChange =
+            serde_json::from_str(r#"{"element":0,"size":24.25,"font":"EB Garamond","color":null}"#)
+                .unwrap();
+        let after = changed(&change);
+        assert!(
+            after.contains("h = 15\nsize = 24.3\nfont = \"EB Garamond\"\n"),
+            "{after}"
+        );
+        let undo: BoxChange =
+            serde_json::from_str(r#"{"element":0,"size":20,"font":null}"#).unwrap();
+        let mut doc = parse(&after).unwrap();
+        let table = elements_mut(&mut doc).unwrap().get_mut(0).unwrap();
+        apply(table, &undo).unwrap();
+        assert_eq!(doc.to_string(), TEMPLATE);
+    }
+
+    #[test]
     fn what_only_a_text_has_is_refused_on_other_boxes() {
         let mut doc = parse(TEMPLATE).unwrap();
         let qr = elements_mut(&mut doc).unwrap().get_mut(1).unwrap();
         let change = BoxChange {
             element: 1,
-            align: Some("left".into()),
+            align: Some(Some("left".into())),
             ..Default::default()
         };
         assert_eq!(apply(qr, &change), Err("not-a-text"));
