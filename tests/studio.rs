@@ -816,3 +816,140 @@ fn a_corrected_name_is_asked_about_and_languages_chosen_per_run() {
     let (status, _) = studio.api("POST", "/api/generate", Some(r#"{"corrections":"maybe"}"#));
     assert_eq!(status, 422);
 }
+
+/// The element of the layout whose kind is `kind` and whose words (if
+/// any) contain `words`.
+fn box_of(layout: &serde_json::Value, kind: &str, words: &str) -> serde_json::Value {
+    layout["boxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| {
+            b["kind"] == kind
+                && (words.is_empty()
+                    || b["words"]
+                        .as_object()
+                        .is_some_and(|w| w.values().any(|v| v.as_str().unwrap().contains(words))))
+        })
+        .unwrap_or_else(|| panic!("no {kind} box with {words:?}: {layout}"))
+        .clone()
+}
+
+#[test]
+fn the_editor_moves_boxes_in_template_toml_and_shows_each_problem_on_its_box() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    ready_event(&folder, &studio, 3);
+    let toml = folder.join("templates/piagam/template.toml");
+    let (status, answer) = studio.api("GET", "/api/layout?document=0", None);
+    assert_eq!(status, 200, "{answer}");
+    let layout = &answer["layout"];
+    assert_eq!(layout["width"], 297.0);
+    assert_eq!(layout["height"], 210.0);
+    assert_eq!(layout["languages"], serde_json::json!(["id", "en"]));
+    let qr = box_of(layout, "qr", "");
+    assert_eq!(qr["w"], qr["h"]);
+    let heading = box_of(layout, "text", "PIAGAM PENGHARGAAN");
+    assert_eq!(heading["words"]["en"], "CERTIFICATE OF APPRECIATION");
+    assert_eq!(heading["stock"], true);
+    let (status, problems) = studio.api("GET", "/api/layout/problems?document=0", None);
+    assert_eq!(status, 200);
+    assert_eq!(problems["problems"], serde_json::json!([]));
+
+    // The QR code moved to the bottom left: only its numbers change.
+    let before = std::fs::read_to_string(&toml).unwrap();
+    let element = qr["element"].as_u64().unwrap();
+    let (status, answer) = studio.api(
+        "PUT",
+        "/api/layout?document=0",
+        Some(&format!(r#"{{"element":{element},"x":12,"y":168.5}}"#)),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let moved = box_of(&answer["layout"], "qr", "");
+    assert_eq!([&moved["x"], &moved["y"]], [12.0, 168.5]);
+    let after = std::fs::read_to_string(&toml).unwrap();
+    let changed: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(before.lines().count(), after.lines().count());
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(
+        changed.iter().all(|(a, b)| a.starts_with(&b[..4])),
+        "{changed:?}"
+    );
+    assert!(after.contains("x = 12\ny = 168.5\n"), "{after}");
+    let template = piagam::template::Template::load(&folder.join("templates/piagam")).unwrap();
+    assert_eq!(template.qr_element(), Some(element as usize));
+
+    // A field the seal does not sign is refused, on its box; the file stays.
+    let serial = box_of(&answer["layout"], "text", "{{serial}}");
+    let serial_element = serial["element"].as_u64().unwrap();
+    let (status, refused) = studio.api(
+        "PUT",
+        "/api/layout?document=0",
+        Some(&format!(
+            r#"{{"element":{serial_element},"words":{{"id":"Dicetak {{{{today}}}}","en":"x"}}}}"#
+        )),
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["errors"][0]["element"], serial_element);
+    assert_eq!(refused["errors"][0]["code"], "refused");
+    assert!(
+        refused["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("'today' is not a field the seal signs"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read_to_string(&toml).unwrap(), after);
+
+    // A name box too narrow for the rows, then a QR code too small to
+    // scan: each told on its own box, with the row; each undone.
+    let name = box_of(&answer["layout"], "text", "{{recipient}}");
+    let name_element = name["element"].as_u64().unwrap();
+    let problems_after = |change: String, undo: String| {
+        let (status, answer) = studio.api("PUT", "/api/layout?document=0", Some(&change));
+        assert_eq!(status, 200, "{answer}");
+        let (_, problems) = studio.api("GET", "/api/layout/problems?document=0", None);
+        let (status, _) = studio.api("PUT", "/api/layout?document=0", Some(&undo));
+        assert_eq!(status, 200);
+        problems["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["element"].as_u64().unwrap(),
+                    p["code"].as_str().unwrap().to_owned(),
+                    p["row"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let narrow = problems_after(
+        format!(r#"{{"element":{name_element},"w":15,"min_size":20}}"#),
+        format!(
+            r#"{{"element":{name_element},"w":{},"min_size":{}}}"#,
+            name["w"], name["min_size"]
+        ),
+    );
+    let fit = |row| (name_element, "does-not-fit".to_owned(), row);
+    assert_eq!(narrow, [fit(2), fit(3), fit(4)]);
+    let small = problems_after(
+        format!(r#"{{"element":{element},"w":9}}"#),
+        format!(
+            r#"{{"element":{element},"w":{},"x":{},"y":{}}}"#,
+            qr["w"], qr["x"], qr["y"]
+        ),
+    );
+    let scan = |row| (element, "small-qr".to_owned(), row);
+    assert_eq!(small, [scan(2), scan(3), scan(4)]);
+    assert_eq!(std::fs::read_to_string(&toml).unwrap(), before);
+    // No document there: said so.
+    let (status, answer) = studio.api("GET", "/api/layout?document=5", None);
+    assert_eq!(status, 422);
+    assert_eq!(answer["errors"][0]["code"], "no-document");
+}

@@ -394,48 +394,45 @@ pub fn problems(folder: &Path, document: usize) -> Result<Vec<BoxProblem>, Field
     let qr = template.qr_element();
     let kind = template.kind.clone();
     let options = piagam::project::RunOptions::default();
+    let outcome = match project.check(&options) {
+        Ok(outcome) => outcome,
+        Err(e) => return Err(FieldError::new("layout", "cannot-check", e.to_string())),
+    };
     let mut found = Vec::new();
-    match project.check(&options) {
-        Ok(outcome) => {
-            for warning in &outcome.warnings {
-                if let piagam::Warning::SmallQr {
-                    row,
-                    kind: of,
-                    module_mm,
-                    ..
-                } = warning
-                {
-                    if let (Some(element), true) = (qr, *of == kind) {
-                        found.push(BoxProblem {
-                            element,
-                            code: "small-qr",
-                            row: Some(*row),
-                            detail: format!("{module_mm:.2}"),
-                        });
-                    }
-                }
-            }
-        }
-        Err(piagam::generate::RunError::Generate(piagam::generate::GenerateError::Rows(rows))) => {
-            for problem in rows {
-                let Some(spot) = problem.spot.filter(|s| s.template == document) else {
-                    continue;
-                };
-                let code = if Some(spot.element) == qr {
-                    "small-qr"
-                } else {
-                    "does-not-fit"
-                };
+    // A row's own problems (a missing name) are the roster screen's.
+    for problem in outcome.rejected {
+        let Some(spot) = problem.spot.filter(|s| s.template == document) else {
+            continue;
+        };
+        let code = if Some(spot.element) == qr {
+            "small-qr"
+        } else {
+            "does-not-fit"
+        };
+        found.push(BoxProblem {
+            element: spot.element,
+            code,
+            row: problem.row,
+            detail: problem.reason,
+        });
+    }
+    for warning in &outcome.warnings {
+        if let piagam::Warning::SmallQr {
+            row,
+            kind: of,
+            module_mm,
+            ..
+        } = warning
+        {
+            if let (Some(element), true) = (qr, *of == kind) {
                 found.push(BoxProblem {
-                    element: spot.element,
-                    code,
-                    row: problem.row,
-                    detail: problem.reason,
+                    element,
+                    code: "small-qr",
+                    row: Some(*row),
+                    detail: format!("{module_mm:.2}"),
                 });
             }
         }
-        // The roster's own problems are the roster screen's to show.
-        Err(_) => {}
     }
     Ok(found)
 }

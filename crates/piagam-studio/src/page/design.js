@@ -4,12 +4,16 @@
 
 import { call, send, takeToken } from "./api.js";
 import { label } from "./labels.js";
+import { startEditor } from "./editor.js";
 
 export function startDesign(doc, getLang, onOffline) {
   const choices = doc.getElementById("design-choices");
   const problem = (field) => doc.querySelector(`#design .problem[data-for="${field}"]`);
   const image = doc.getElementById("preview");
+  const stage = doc.getElementById("stage");
   let state = { bundled: [], chosen: [] };
+  const documentIndex = () => doc.getElementById("preview-document").value || "0";
+  const editor = startEditor(doc, getLang, onOffline, { documentIndex, redraw: () => showPreview() });
 
   function say(errors) {
     for (const field of ["documents", "preview", "background"]) problem(field).textContent = "";
@@ -47,6 +51,7 @@ export function startDesign(doc, getLang, onOffline) {
     if (status === 200) {
       state = body;
       render();
+      if (state.chosen.length) await editor.load();
     }
   }
 
@@ -58,6 +63,8 @@ export function startDesign(doc, getLang, onOffline) {
         state.chosen = body.chosen;
         say([]);
         render();
+        await editor.load();
+        await showPreview();
       } else {
         say(body && body.errors);
       }
@@ -76,7 +83,8 @@ export function startDesign(doc, getLang, onOffline) {
       const { status, body } = await send(path, await file.arrayBuffer());
       if (status === 200) {
         say([]);
-        doc.getElementById("preview-show").click();
+        await editor.load();
+        await showPreview();
       } else {
         say(body && body.errors);
       }
@@ -86,16 +94,24 @@ export function startDesign(doc, getLang, onOffline) {
     backgroundFile.value = "";
   });
 
-  doc.getElementById("preview-show").addEventListener("click", async () => {
+  // The page of the chosen row, drawn by the engine from the PDF it
+  // would issue; a newer drawing replaces an older one, never the reverse.
+  let drawing = 0;
+  async function showPreview() {
     const row = doc.getElementById("preview-row").value;
-    const document = doc.getElementById("preview-document").value || "0";
-    const query = new URLSearchParams({ document });
+    const query = new URLSearchParams({ document: documentIndex() });
     if (row) query.set("row", row);
+    const mine = ++drawing;
     try {
       const response = await fetch("/api/preview?" + query, { headers: { "x-piagam-token": takeToken() || "" }, cache: "no-store" });
+      if (mine !== drawing) return;
       if (response.ok) {
+        const url = URL.createObjectURL(await response.blob());
+        image.onload = () => {
+          stage.dataset.drawn = String(Number(stage.dataset.drawn || "0") + 1);
+        };
         if (image.src) URL.revokeObjectURL(image.src);
-        image.src = URL.createObjectURL(await response.blob());
+        image.src = url;
         image.alt = label(getLang(), "preview-alt", { row: row || "1" });
         image.hidden = false;
         say([]);
@@ -107,7 +123,19 @@ export function startDesign(doc, getLang, onOffline) {
     } catch {
       onOffline();
     }
+  }
+
+  doc.getElementById("preview-show").addEventListener("click", showPreview);
+  doc.getElementById("preview-document").addEventListener("change", async () => {
+    await editor.load();
+    await showPreview();
   });
 
-  return { load: () => load().catch(onOffline), relabel: render };
+  return {
+    load: () => load().catch(onOffline),
+    relabel: () => {
+      render();
+      editor.relabel();
+    },
+  };
 }

@@ -8,6 +8,12 @@ export class History {
     this.undone = [];
   }
 
+  /// Another design: its steps are not this one's.
+  clear() {
+    this.done = [];
+    this.undone = [];
+  }
+
   /// A change made: `before` and `after` hold the same keys.
   record(element, before, after) {
     this.done.push({ element, before, after });
