@@ -953,3 +953,242 @@ fn the_editor_moves_boxes_in_template_toml_and_shows_each_problem_on_its_box() {
     assert_eq!(status, 422);
     assert_eq!(answer["errors"][0]["code"], "no-document");
 }
+
+/// A workbook as an office keeps one: a title block above the headers, a
+/// counter column, and `rows` winners.
+fn workbook(path: &Path, title: bool, name_header: &str, rows: usize) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut at = 0;
+    if title {
+        sheet.write(0, 0, "ANUGERAH LAYANAN DIGITAL 2026").unwrap();
+        sheet
+            .write(1, 0, "Daftar pemenang, ditetapkan 10 November 2026")
+            .unwrap();
+        at = 3;
+    }
+    for (c, header) in ["No", name_header, "Prestasi", "Kategori"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write(at, c as u16, *header).unwrap();
+    }
+    for i in 0..rows {
+        let row = at + 1 + i as u32;
+        sheet.write(row, 0, (i + 1) as f64).unwrap();
+        sheet
+            .write(row, 1, format!("Pemerintah Kabupaten Contoh {}", i + 1))
+            .unwrap();
+        sheet
+            .write(row, 2, ["Juara I", "Juara II", "Juara III"][i % 3])
+            .unwrap();
+        sheet.write(row, 3, ["Kabupaten", "Kota"][i % 2]).unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chromium() {
+    assert!(
+        repo().join("node_modules/playwright-core").is_dir(),
+        "playwright-core is not installed: run `npm ci` in {} (bash .ci/run does)",
+        repo().display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let winners = tmp.path().join("Pemenang ALD 2026.xlsx");
+    workbook(&winners, true, "Nama Instansi Penerima", 5);
+    let thousand = tmp.path().join("seribu.xlsx");
+    workbook(&thousand, false, "Nama Penerima", 1000);
+    let shots = repo().join("target/studio-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let studio = start(&folder);
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/studio_journey.js"))
+        .args([
+            &studio.url,
+            s(&folder),
+            s(&winners),
+            s(&thousand),
+            s(&shots),
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("node is not installed ({e}): run bash .ci/run"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = |key: &str| shown[key].as_str().unwrap_or_default().to_owned();
+    assert_eq!(shown["errors"], serde_json::json!([]), "{shown}");
+    eprintln!(
+        "first paint {} ms; a drag until the preview shows it {} ms; 1,000 rows uploaded, mapped and validated {} ms",
+        shown["firstPaintMs"], shown["dragToPreviewMs"], shown["thousandRowsMs"]
+    );
+
+    // The roster: the headers found below the title block, the renamed
+    // column chosen, every row valid.
+    assert_eq!(text("headerRow"), "4", "{shown}");
+    assert!(text("rosterSummary").starts_with("5 baris"), "{shown}");
+    assert!(text("thousandSummary").starts_with("1000 baris"), "{shown}");
+
+    // The QR code moved to the bottom left, and only its place changed.
+    // The QR element's place and size, read from the file's text.
+    let qr_at = |toml: &str| {
+        let block = toml
+            .split("[[element]]")
+            .find(|b| b.contains("type = \"qr\""))
+            .unwrap()
+            .to_owned();
+        let number = |key: &str| -> f32 {
+            block
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+                .unwrap()
+                .split('#')
+                .next()
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap()
+        };
+        (number("x"), number("y"), number("size"))
+    };
+    let (x0, y0, size0) = qr_at(&text("tomlBefore"));
+    let (x, y, size) = qr_at(&text("tomlAfterDrag"));
+    assert_eq!(size, size0);
+    assert!(x0 > 20.0, "the bundled piagam's QR code starts elsewhere");
+    assert!(
+        (x - 15.0).abs() <= 1.5 && (y + size - 195.0).abs() <= 1.5,
+        "{x} {y} (was {x0} {y0})"
+    );
+    assert_eq!(x.fract(), 0.0, "snapped to the 1 mm grid: {x}");
+    let changed = text("tomlBefore")
+        .lines()
+        .zip(text("tomlAfterDrag").lines())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(changed <= 2, "{shown}");
+    assert!(shown["guideShown"].is_boolean());
+    assert_eq!(text("tomlAfterUndo"), text("tomlBefore"));
+    assert_eq!(text("tomlAfterRedo"), text("tomlAfterDrag"));
+    assert_eq!(shown["formLanguages"], serde_json::json!(["id", "en"]));
+    assert!(
+        text("tomlAfterWords")
+            .contains("text = { en = \"CERTIFICATE OF HONOUR\", id = \"PIAGAM PENGHARGAAN\" }"),
+        "{}",
+        text("tomlAfterWords")
+    );
+    // A name that does not fit shows on the name's box, with its row.
+    let bad = shown["badBox"].as_array().unwrap();
+    assert_eq!(bad.len(), 1, "{shown}");
+    assert_eq!(bad[0][0], "text");
+    assert!(
+        bad[0][1]
+            .as_str()
+            .unwrap()
+            .starts_with("Baris 5: teks tidak muat"),
+        "{shown}"
+    );
+    assert_eq!(
+        shown["layoutProblems"].as_array().unwrap().len(),
+        5,
+        "{shown}"
+    );
+    assert_eq!(shown["badAfterUndo"], 0, "{shown}");
+    assert!(text("previewAlt").contains("baris 7"), "{shown}");
+    assert_eq!(
+        shown["stageAndPreview"][0], shown["stageAndPreview"][1],
+        "the boxes and the page under them"
+    );
+
+    // Issued: a piagam and a sertifikat for each of the five winners.
+    assert_eq!(text("issued"), "done", "{shown}");
+    assert_eq!(text("zipType"), "application/zip", "{shown}");
+    let archive = std::fs::File::open(text("zipPath")).unwrap();
+    let mut archive = zip::ZipArchive::new(archive).unwrap();
+    assert_eq!(archive.len(), 10);
+    let first = tmp.path().join("dari-zip.pdf");
+    {
+        let mut entry = archive.by_index(0).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        std::fs::write(&first, bytes).unwrap();
+    }
+    let jwks = folder.join("kunci/issuer.jwks.json");
+    let verified = run_piagam(&["verify", "--trust", s(&jwks), s(&first)]);
+    assert!(
+        verified.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    // The verify screen said what piagam verify says.
+    assert_eq!(text("verifyVerdict"), "valid", "{shown}");
+    assert!(
+        text("verifyText").contains("Pemerintah Kabupaten Contoh"),
+        "{shown}"
+    );
+
+    // Revoked, then published: the page reads DICABUT for it.
+    let serial = text("revokedSerial");
+    assert!(!serial.is_empty(), "{shown}");
+    let pdfs: Vec<String> = document_pdfs(&folder.join("hasil"))
+        .iter()
+        .map(|f| folder.join("hasil").join(f).display().to_string())
+        .collect();
+    let mut args = vec!["verify", "--json", "--trust", s(&jwks)];
+    args.extend(pdfs.iter().map(String::as_str));
+    let reports = run_piagam(&args);
+    let link = String::from_utf8_lossy(&reports.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["claims"]["serial"] == serial.as_str())
+        .unwrap_or_else(|| panic!("no document {serial}"))["qr_text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fragment = link.split('#').nth(1).unwrap();
+    let page = format!(
+        "file://{}#{fragment}",
+        folder.join("situs/index.html").display()
+    );
+    let dom = chromium_dom(&page);
+    assert!(dom.contains("data-code=\"revoked\""), "{dom}");
+    assert!(dom.contains("DICABUT"), "{dom}");
+
+    // Screenshots of every screen for the README, at both sizes.
+    assert_eq!(shown["shots"].as_array().unwrap().len(), 12);
+    if std::env::var_os("PIAGAM_WRITE_SCREENSHOTS").is_some() {
+        let docs = repo().join("docs/studio");
+        std::fs::create_dir_all(&docs).unwrap();
+        for shot in shown["shots"].as_array().unwrap() {
+            let shot = Path::new(shot.as_str().unwrap());
+            std::fs::copy(shot, docs.join(shot.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// The page at `url` as Chromium leaves it, run headless.
+fn chromium_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| panic!("chromium is not installed ({e}): run bash .ci/run"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -17,6 +17,7 @@ mod page;
 mod register;
 mod roster;
 mod server;
+mod verify;
 
 pub use event::{EventForm, FieldError, KeyStatus};
 pub use server::{run, Options, StudioError};

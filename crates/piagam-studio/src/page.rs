@@ -21,6 +21,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("design.js", JS, include_str!("page/design.js")),
     ("issue.js", JS, include_str!("page/issue.js")),
     ("register.js", JS, include_str!("page/register.js")),
+    ("verify.js", JS, include_str!("page/verify.js")),
     ("app.js", JS, include_str!("page/app.js")),
 ];
 const CSS: &str = "text/css; charset=utf-8";

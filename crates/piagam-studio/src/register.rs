@@ -44,7 +44,7 @@ fn status_word(status: piagam::register::Status) -> &'static str {
     }
 }
 
-fn register_path(folder: &Path) -> std::path::PathBuf {
+pub(crate) fn register_path(folder: &Path) -> std::path::PathBuf {
     folder.join(piagam::register::REGISTER_FILE)
 }
 

@@ -29,6 +29,8 @@ pub fn roster_file(folder: &Path) -> Option<PathBuf> {
 }
 
 /// Keeps an uploaded roster as `peserta.<ext>`, replacing the one before.
+/// A new workbook's sheet and header row are found afresh: the ones chosen
+/// for the last file are forgotten (its column choices, by header, stay).
 pub fn save(folder: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, FieldError> {
     let extension = Path::new(name)
         .extension()
@@ -42,7 +44,29 @@ pub fn save(folder: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, FieldErr
     for other in EXTENSIONS.iter().filter(|e| **e != extension) {
         let _ = std::fs::remove_file(folder.join(format!("{ROSTER_STEM}.{other}")));
     }
+    forget_sheet_and_header(folder)?;
     Ok(path)
+}
+
+fn forget_sheet_and_header(folder: &Path) -> Result<(), FieldError> {
+    let path = folder.join(CONFIG_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        FieldError::new("config", "unreadable", e.to_string())
+    })?;
+    let Some(roster) = doc.get_mut("roster").and_then(Item::as_table_like_mut) else {
+        return Ok(());
+    };
+    let forgot = [roster.remove("sheet"), roster.remove("header_row")]
+        .iter()
+        .any(Option::is_some);
+    if forgot {
+        piagam::write_atomic(&path, doc.to_string().as_bytes())
+            .map_err(|e| FieldError::new("config", "unwritable", e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// One problem, where the page shows it.

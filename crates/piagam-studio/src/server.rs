@@ -102,6 +102,7 @@ fn router(studio: Shared) -> Router {
         .route("/api/register", get(get_register))
         .route("/api/revoke", post(post_revoke))
         .route("/api/publish", post(post_publish))
+        .route("/api/verify", post(post_verify))
         .layer(axum::extract::DefaultBodyLimit::max(
             piagam::roster::MAX_ROSTER_BYTES as usize,
         ))
@@ -596,6 +597,40 @@ async fn post_key(
     }
     match event::make_key(&studio.folder, &new.issuer) {
         Ok(status) => answer(StatusCode::OK, serde_json::json!({ "key": status })),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+#[derive(Deserialize)]
+struct VerifyQuery {
+    name: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// A PDF or picture as the body: every QR code in it, checked as `piagam
+/// verify` checks it, in the page's language.
+async fn post_verify(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<VerifyQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let lang = match query.lang.as_deref().unwrap_or("id").parse() {
+        Ok(lang) => lang,
+        Err(e) => {
+            return field_errors(&[FieldError::new("verify", "cannot-verify", e.to_string())])
+        }
+    };
+    let folder = studio.folder.clone();
+    let checked = blocking("verify", move || {
+        crate::verify::check(&folder, &query.name, body.to_vec(), lang)
+    });
+    match checked.await {
+        Ok(found) => answer(StatusCode::OK, serde_json::json!({ "verified": found })),
         Err(e) => field_errors(&[e]),
     }
 }

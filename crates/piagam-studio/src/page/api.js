@@ -43,10 +43,11 @@ export async function call(method, path, body, token = takeToken()) {
   return answered(response);
 }
 
-/// Sends a file's bytes as the body; resolves as `call` does.
-export async function send(path, bytes, token = takeToken()) {
+/// Sends a file's bytes as the body (PUT: it is kept; POST: it is only
+/// looked at); resolves as `call` does.
+export async function send(path, bytes, method = "PUT", token = takeToken()) {
   const response = await fetch(path, {
-    method: "PUT",
+    method,
     headers: { "x-piagam-token": token || "", "content-type": "application/octet-stream" },
     body: bytes,
     cache: "no-store",

@@ -7,6 +7,7 @@ import { startRoster } from "./roster.js";
 import { startDesign } from "./design.js";
 import { startIssue } from "./issue.js";
 import { startRegister } from "./register.js";
+import { startVerify } from "./verify.js";
 
 let lang = localStorage.getItem("piagam-studio-lang") || "id";
 if (!LANGUAGES.includes(lang)) lang = "id";
@@ -25,6 +26,7 @@ const rosterScreen = startRoster(document, () => lang, offline);
 const designScreen = startDesign(document, () => lang, offline);
 startIssue(document, () => lang, offline);
 const registerScreen = startRegister(document, () => lang, offline);
+startVerify(document, () => lang, offline);
 
 document.getElementById("language").addEventListener("click", () => {
   lang = LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length];

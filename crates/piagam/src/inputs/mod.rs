@@ -96,6 +96,24 @@ pub struct Held {
 }
 
 impl Held {
+    /// A file's bytes already in hand (an upload), named for messages;
+    /// refused over [`MAX_INPUT_BYTES`] as a file on disk is.
+    pub fn from_bytes(name: &Path, bytes: Vec<u8>) -> Result<Held, InputError> {
+        if bytes.len() as u64 > MAX_INPUT_BYTES {
+            return Err(InputError::Unreadable {
+                path: name.to_owned(),
+                message: format!(
+                    "{} bytes is more than the {MAX_INPUT_BYTES} a picture or PDF may have",
+                    bytes.len()
+                ),
+            });
+        }
+        Ok(Held {
+            path: name.to_owned(),
+            bytes: std::sync::Arc::new(bytes),
+        })
+    }
+
     pub fn read(path: &Path) -> Result<Held, InputError> {
         let bytes = crate::fsio::read_capped(path, MAX_INPUT_BYTES).map_err(|message| {
             InputError::Unreadable {
@@ -567,8 +585,17 @@ pub fn check_file(
     options: &crate::seal::VerifyOptions,
     issued: Option<&crate::seal::IssuedList>,
 ) -> Result<FileReport, InputError> {
-    let held = Held::read(path)?;
-    let (seen, unread) = read_held(&held)?;
+    check_held(&Held::read(path)?, trust, options, issued)
+}
+
+/// [`check_file`] on a file already read.
+pub fn check_held(
+    held: &Held,
+    trust: &crate::seal::Trust,
+    options: &crate::seal::VerifyOptions,
+    issued: Option<&crate::seal::IssuedList>,
+) -> Result<FileReport, InputError> {
+    let (seen, unread) = read_held(held)?;
     let reports: Vec<crate::seal::Report> = seen
         .iter()
         .map(|s| crate::seal::verify_qr_text(&s.text, trust, options))
