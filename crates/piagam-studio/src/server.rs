@@ -619,11 +619,14 @@ async fn post_verify(
     if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
         return refused(status);
     }
-    let lang = match query.lang.as_deref().unwrap_or("id").parse() {
+    let lang = match query
+        .lang
+        .as_deref()
+        .unwrap_or("id")
+        .parse::<piagam::locale::Language>()
+    {
         Ok(lang) => lang,
-        Err(e) => {
-            return field_errors(&[FieldError::new("verify", "cannot-verify", e.to_string())])
-        }
+        Err(e) => return field_errors(&[FieldError::new("verify", "cannot-verify", e)]),
     };
     let folder = studio.folder.clone();
     let checked = blocking("verify", move || {
