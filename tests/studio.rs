@@ -670,6 +670,52 @@ fn the_register_is_searched_a_document_revoked_with_its_reason_and_the_page_publ
             "{file}: {answer}"
         );
     }
+    // The same files in one ZIP for the web team, with a note saying where
+    // they go; served with the run's files.
+    assert_eq!(answer["zip"], "situs.zip", "{answer}");
+    assert_eq!(
+        answer["address"],
+        "https://kominfo.example.go.id/verifikasi"
+    );
+    let (_, head, body) = studio.raw(
+        "GET",
+        &format!("/files/situs.zip?token={}", studio.token),
+        None,
+    );
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["BACA-SAYA.txt", "index.html", "issued", "revocations"]
+    );
+    for name in ["index.html", "revocations", "issued"] {
+        let mut bytes = Vec::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        assert_eq!(
+            bytes,
+            std::fs::read(folder.join("situs").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let mut note = String::new();
+    archive
+        .by_name("BACA-SAYA.txt")
+        .unwrap()
+        .read_to_string(&mut note)
+        .unwrap();
+    assert!(
+        note.contains("    https://kominfo.example.go.id/verifikasi\n"),
+        "{note}"
+    );
     // verify, with that list, says the document is revoked.
     let pdf = document_pdfs(&folder.join("hasil"))
         .into_iter()
@@ -753,6 +799,17 @@ fn a_designers_pdf_becomes_a_documents_background_or_is_put_back_with_the_reason
     );
     let (status, _) = put("document=5&name=latar.pdf", b"x");
     assert_eq!(status, 422);
+    // A portrait page under a landscape design would cut off the seal:
+    // refused, naming what would fall off, and the template as it was.
+    let portrait = Design {
+        media: [0.0, 0.0, A4_LANDSCAPE.1, A4_LANDSCAPE.0],
+        ..Design::a4()
+    };
+    let (status, answer) = put("document=0&name=latar.pdf", &background_pdf(&portrait));
+    assert_eq!(status, 422, "{answer}");
+    let said = answer["errors"][0]["detail"].as_str().unwrap();
+    assert!(said.contains("beyond the 210×297 mm page"), "{said}");
+    assert_eq!(std::fs::read_to_string(&template).unwrap(), before);
 
     // The designer's A4 page: the template's background, its comments kept.
     let pdf = background_pdf(&Design::a4());
@@ -863,11 +920,11 @@ fn the_editor_moves_boxes_in_template_toml_and_shows_each_problem_on_its_box() {
     let (status, answer) = studio.api(
         "PUT",
         "/api/layout?document=0",
-        Some(&format!(r#"{{"element":{element},"x":12,"y":168.5}}"#)),
+        Some(&format!(r#"{{"element":{element},"x":12,"y":160.5}}"#)),
     );
     assert_eq!(status, 200, "{answer}");
     let moved = box_of(&answer["layout"], "qr", "");
-    assert_eq!([&moved["x"], &moved["y"]], [12.0, 168.5]);
+    assert_eq!([&moved["x"], &moved["y"]], [12.0, 160.5]);
     let after = std::fs::read_to_string(&toml).unwrap();
     let changed: Vec<(&str, &str)> = before
         .lines()
@@ -880,9 +937,26 @@ fn the_editor_moves_boxes_in_template_toml_and_shows_each_problem_on_its_box() {
         changed.iter().all(|(a, b)| a.starts_with(&b[..4])),
         "{changed:?}"
     );
-    assert!(after.contains("x = 12\ny = 168.5\n"), "{after}");
+    assert!(after.contains("x = 12\ny = 160.5\n"), "{after}");
     let template = piagam::template::Template::load(&folder.join("templates/piagam")).unwrap();
     assert_eq!(template.qr_element(), Some(element as usize));
+
+    // Off the page, the seal would be cut: refused, on its box.
+    let (status, refused) = studio.api(
+        "PUT",
+        "/api/layout?document=0",
+        Some(&format!(r#"{{"element":{element},"x":12,"y":190}}"#)),
+    );
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["errors"][0]["element"], element);
+    assert!(
+        refused["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the QR code spans 12–54 × 190–232 mm, beyond the 297×210 mm page"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read_to_string(&toml).unwrap(), after);
 
     // A field the seal does not sign is refused, on its box; the file stays.
     let serial = box_of(&answer["layout"], "text", "{{serial}}");
@@ -954,9 +1028,16 @@ fn the_editor_moves_boxes_in_template_toml_and_shows_each_problem_on_its_box() {
     assert_eq!(answer["errors"][0]["code"], "no-document");
 }
 
+/// The winners' names: Pemerintah Kabupaten Contoh 1, 2, …
+fn names(rows: usize) -> Vec<String> {
+    (1..=rows)
+        .map(|i| format!("Pemerintah Kabupaten Contoh {i}"))
+        .collect()
+}
+
 /// A workbook as an office keeps one: a title block above the headers, a
-/// counter column, and `rows` winners.
-fn workbook(path: &Path, title: bool, name_header: &str, rows: usize) {
+/// counter column, and a winner per name.
+fn workbook(path: &Path, title: bool, name_header: &str, names: &[String]) {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let mut at = 0;
@@ -973,12 +1054,10 @@ fn workbook(path: &Path, title: bool, name_header: &str, rows: usize) {
     {
         sheet.write(at, c as u16, *header).unwrap();
     }
-    for i in 0..rows {
+    for (i, name) in names.iter().enumerate() {
         let row = at + 1 + i as u32;
         sheet.write(row, 0, (i + 1) as f64).unwrap();
-        sheet
-            .write(row, 1, format!("Pemerintah Kabupaten Contoh {}", i + 1))
-            .unwrap();
+        sheet.write(row, 1, name).unwrap();
         sheet
             .write(row, 2, ["Juara I", "Juara II", "Juara III"][i % 3])
             .unwrap();
@@ -997,9 +1076,33 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("acara");
     let winners = tmp.path().join("Pemenang ALD 2026.xlsx");
-    workbook(&winners, true, "Nama Instansi Penerima", 5);
+    workbook(&winners, true, "Nama Instansi Penerima", &names(5));
+    // The second name mistyped at first, corrected after issuing.
+    let mut corrected = names(5);
+    corrected[1] = "Pemerintah Kabupaten Kontoh 2".into();
+    let corrected_xlsx = tmp.path().join("Pemenang ALD 2026 (dibetulkan).xlsx");
+    workbook(&corrected_xlsx, true, "Nama Instansi Penerima", &corrected);
     let thousand = tmp.path().join("seribu.xlsx");
-    workbook(&thousand, false, "Nama Penerima", 1000);
+    workbook(&thousand, false, "Nama Penerima", &names(1000));
+    // The designer's background for the (portrait) sertifikat, and a
+    // signature.
+    let background = tmp.path().join("latar sertifikat.pdf");
+    let portrait = Design {
+        media: [0.0, 0.0, A4_LANDSCAPE.1, A4_LANDSCAPE.0],
+        ..Design::a4()
+    };
+    std::fs::write(&background, background_pdf(&portrait)).unwrap();
+    let signature = tmp.path().join("ttd.png");
+    image::RgbaImage::from_fn(300, 120, |x, y| {
+        let ink = (y as i32 - 60 - ((x as f32 / 12.0).sin() * 30.0) as i32).abs() < 4;
+        image::Rgba(if ink {
+            [20, 40, 120, 255]
+        } else {
+            [0, 0, 0, 0]
+        })
+    })
+    .save(&signature)
+    .unwrap();
     let shots = repo().join("target/studio-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let studio = start(&folder);
@@ -1009,7 +1112,10 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
             &studio.url,
             s(&folder),
             s(&winners),
+            s(&corrected_xlsx),
             s(&thousand),
+            s(&background),
+            s(&signature),
             s(&shots),
         ])
         .output()
@@ -1032,6 +1138,30 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
     assert_eq!(text("headerRow"), "4", "{shown}");
     assert!(text("rosterSummary").starts_with("5 baris"), "{shown}");
     assert!(text("thousandSummary").starts_with("1000 baris"), "{shown}");
+
+    // The signature uploaded on the event screen is what both designs print.
+    for design in ["piagam", "sertifikat"] {
+        let toml =
+            std::fs::read_to_string(folder.join("templates").join(design).join("template.toml"))
+                .unwrap();
+        assert!(
+            toml.contains("signature = \"../assets/tanda-tangan.png\""),
+            "{toml}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(folder.join("templates/assets/tanda-tangan.png")).unwrap(),
+        std::fs::read(&signature).unwrap()
+    );
+    // The designer's PDF became the sertifikat's background, as given.
+    assert!(
+        text("sertifikatToml").contains("src = \"latar.pdf\""),
+        "{shown}"
+    );
+    assert_eq!(
+        std::fs::read(folder.join("templates/sertifikat/latar.pdf")).unwrap(),
+        std::fs::read(&background).unwrap()
+    );
 
     // The QR code moved to the bottom left, and only its place changed.
     // The QR element's place and size, read from the file's text.
@@ -1131,6 +1261,20 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
         "{shown}"
     );
 
+    // The corrected name was asked about, confirmed, and replaced both of
+    // that winner's documents.
+    let proposals = shown["proposals"].as_array().unwrap();
+    assert_eq!(proposals.len(), 2, "{shown}");
+    assert!(
+        proposals.iter().all(|p| p
+            .as_str()
+            .unwrap()
+            .contains("Pemerintah Kabupaten Kontoh 2")),
+        "{shown}"
+    );
+    assert_eq!(text("afterCorrections"), "done", "{shown}");
+    assert_eq!(shown["superseded"], 2, "{shown}");
+
     // Revoked, then published: the page reads DICABUT for it.
     let serial = text("revokedSerial");
     assert!(!serial.is_empty(), "{shown}");
@@ -1145,7 +1289,13 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .find(|r| r["claims"]["serial"] == serial.as_str())
-        .unwrap_or_else(|| panic!("no document {serial}"))["qr_text"]
+        .unwrap_or_else(|| {
+            panic!(
+                "no document {serial} in {pdfs:?}: {}{}",
+                String::from_utf8_lossy(&reports.stdout),
+                String::from_utf8_lossy(&reports.stderr)
+            )
+        })["qr_text"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -8,7 +8,8 @@
 // 1366×768 and 390×844. Prints what it saw, as JSON; tests/studio.rs runs
 // it and checks the files it left.
 //
-// Usage: node studio_journey.js URL FOLDER WINNERS.xlsx THOUSAND.xlsx [SHOTS]
+// Usage: node studio_journey.js URL FOLDER WINNERS.xlsx CORRECTED.xlsx
+//          THOUSAND.xlsx BACKGROUND.pdf SIGNATURE.png [SHOTS]
 "use strict";
 
 const fs = require("fs");
@@ -48,7 +49,7 @@ async function shoot(page, shots, out) {
 }
 
 async function main() {
-  const [url, folder, winners, thousand, shots] = process.argv.slice(2);
+  const [url, folder, winners, corrected, thousand, background, signature, shots] = process.argv.slice(2);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   const out = { errors: [], shots: [] };
   let page = null;
@@ -78,6 +79,8 @@ async function main() {
     await page.fill('input[name="issuer"]', "Dinas Kominfo Provinsi Contoh");
     await page.click('#key-form button[type="submit"]');
     await page.waitForFunction(() => document.getElementById("key-new").hidden);
+    await page.setInputFiles("#mark-signature", signature);
+    await page.waitForSelector("#mark-signature-shown:not([hidden])");
 
     // 2. A thousand rows uploaded, mapped and validated: timed.
     let t0 = Date.now();
@@ -107,6 +110,17 @@ async function main() {
     await page.waitForFunction(() => document.querySelectorAll("#preview-document option").length === 2);
     await page.waitForSelector("#editor:not([hidden])");
     await page.waitForFunction(() => Number(document.getElementById("stage").dataset.drawn || "0") > 0);
+    // The sertifikat takes the designer's PDF as its background.
+    let drawnNow = await count(page, "#stage", "drawn");
+    await page.selectOption("#preview-document", "1");
+    await page.waitForFunction((n) => Number(document.getElementById("stage").dataset.drawn) > n, drawnNow);
+    drawnNow = await count(page, "#stage", "drawn");
+    await page.setInputFiles("#background-file", background);
+    await page.waitForFunction((n) => Number(document.getElementById("stage").dataset.drawn) > n, drawnNow);
+    out.sertifikatToml = fs.readFileSync(path.join(folder, "templates/sertifikat/template.toml"), "utf8");
+    drawnNow = await count(page, "#stage", "drawn");
+    await page.selectOption("#preview-document", "0");
+    await page.waitForFunction((n) => Number(document.getElementById("stage").dataset.drawn) > n, drawnNow);
     const toml = path.join(folder, "templates/piagam/template.toml");
     out.tomlBefore = fs.readFileSync(toml, "utf8");
     await page.locator("#stage").evaluate((e) => e.scrollIntoView({ block: "start" }));
@@ -167,7 +181,7 @@ async function main() {
     const before = await count(page, "#stage", "drawn");
     await page.fill("#preview-row", "7");
     await page.click("#preview-show");
-    await page.waitForFunction((n) => Number(document.getElementById("stage").dataset.drawn) > n, before);
+    await page.waitForFunction((n) => Number(document.getElementById("stage").dataset.drawn) > n && / 7,/.test(document.getElementById("preview").alt), before);
     out.previewAlt = await page.getAttribute("#preview", "alt");
     // The boxes lie exactly over the page drawn under them.
     out.stageAndPreview = await page.evaluate(() =>
@@ -201,10 +215,21 @@ async function main() {
     out.verifyVerdict = await page.getAttribute("#verify-results", "data-verdict");
     out.verifyText = await page.textContent("#verify-results");
 
+    // A name corrected in the sheet: asked about, confirmed, replaced.
+    await page.setInputFiles("#roster-file", corrected);
+    await page.waitForFunction(() => /^5 /.test(document.getElementById("roster-summary").textContent));
+    await page.click("#issue-go");
+    await page.waitForFunction(() => document.body.dataset.issue === "corrections", null, { timeout: 30000 });
+    out.proposals = await page.$$eval("#issue-proposals li", (lis) => lis.map((l) => l.textContent));
+    await page.click("#corrections-accept");
+    await page.waitForFunction(() => ["done", "failed"].includes(document.body.dataset.issue), null, { timeout: 30000 });
+    out.afterCorrections = await page.evaluate(() => document.body.dataset.issue);
+
     // 5. One document revoked, after confirming; the page published.
-    await page.waitForFunction(() => document.querySelectorAll("#register-table tr[data-serial]").length === 10);
+    await page.waitForFunction(() => document.querySelectorAll("#register-table tr[data-serial]").length === 12 && document.querySelector('#register-table tr[data-status="superseded"]'));
+    out.superseded = await page.$$eval('#register-table tr[data-status="superseded"]', (trs) => trs.length);
     page.once("dialog", (d) => d.accept());
-    await page.check("#register-table tr[data-serial] input");
+    await page.check('#register-table tr[data-status="issued"] input');
     await page.fill("#revoke-reason", "Salah ketik nama");
     await page.click("#revoke");
     await page.waitForFunction(() => document.querySelector('#register-table tr[data-status="revoked"]'));

@@ -11,6 +11,7 @@
 mod auth;
 mod design;
 mod event;
+mod images;
 mod issue;
 mod layout;
 mod page;

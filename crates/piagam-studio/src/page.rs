@@ -13,6 +13,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("style.css", CSS, include_str!("page/style.css")),
     ("labels.js", JS, include_str!("page/labels.js")),
     ("api.js", JS, include_str!("page/api.js")),
+    ("marks.js", JS, include_str!("page/marks.js")),
     ("event.js", JS, include_str!("page/event.js")),
     ("roster.js", JS, include_str!("page/roster.js")),
     ("snap.js", JS, include_str!("page/snap.js")),

@@ -122,9 +122,49 @@ pub fn revoke(folder: &Path, serials: &[String], reason: &str) -> Result<Revoked
     })
 }
 
+/// The published page as one archive for the web team, in the run's
+/// output folder (where the page's downloads are served from).
+pub const SITE_ZIP: &str = "situs.zip";
+
+/// What publishing wrote: the page's files, and the archive to hand on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    pub files: Vec<String>,
+    pub zip: String,
+    pub address: Option<String>,
+}
+
+/// What the web team reads first, in the archive.
+fn note_for_the_web_team(address: Option<&str>) -> String {
+    let address = address.unwrap_or("(verify_url di piagam.toml / in piagam.toml)");
+    format!(
+        "HALAMAN VERIFIKASI PIAGAM - UNTUK TIM WEB\n\
+         \n\
+         Salin semua berkas lain dalam ZIP ini ke folder web yang melayani\n\
+         alamat berikut, sehingga alamat itu membuka index.html:\n\
+         \n    {address}\n\n\
+         Kode QR pada setiap dokumen membuka alamat itu. Pemeriksaan berjalan\n\
+         di peramban pengunjung: tidak perlu server aplikasi, basis data, atau\n\
+         PHP. Berkas di samping index.html (daftar pencabutan dan daftar berkas\n\
+         terbit) ikut diunggah ke tempat yang sama. Setelah ada dokumen yang\n\
+         dicabut atau diterbitkan, unggah ulang isi ZIP terbaru.\n\
+         \n\
+         VERIFICATION PAGE - FOR THE WEB TEAM\n\
+         \n\
+         Copy every other file in this ZIP to the web folder that serves the\n\
+         address above, so that the address opens index.html. Each document's\n\
+         QR code opens that address; the check runs in the visitor's browser,\n\
+         with no application server, database or PHP. The files beside\n\
+         index.html (the revocation list and the list of issued files) go to\n\
+         the same place. After documents are revoked or issued, upload the\n\
+         contents of the newest ZIP again.\n"
+    )
+}
+
 /// Writes the verification page into `situs/`, with the register's
-/// revocation list and list of issued files where they exist.
-pub fn publish(folder: &Path) -> Result<Vec<String>, FieldError> {
+/// revocation list and list of issued files where they exist, and the same
+/// files with a note for the web team as one ZIP.
+pub fn publish(folder: &Path) -> Result<Published, FieldError> {
     let fail = |e: String| FieldError::new("publish", "cannot-publish", e);
     let jwks = piagam::keystore::read_jwks(&folder.join(KEY_DIR).join(piagam::keystore::JWKS_FILE))
         .map_err(|e| fail(e.to_string()))?;
@@ -145,10 +185,34 @@ pub fn publish(folder: &Path) -> Result<Vec<String>, FieldError> {
         &folder.join(SITE_DIR),
     )
     .map_err(|e| fail(e.to_string()))?;
-    Ok(site
-        .files
-        .iter()
-        .filter_map(|f| f.strip_prefix(folder).ok())
-        .map(|f| f.display().to_string())
-        .collect())
+    let address = piagam::config::EventConfig::read(&folder.join(crate::event::CONFIG_FILE))
+        .ok()
+        .and_then(|c| c.verify_url);
+    let site_dir = folder.join(SITE_DIR);
+    let mut zip = piagam::generate::DocumentZip::new(Vec::new());
+    zip.add(
+        "BACA-SAYA.txt",
+        note_for_the_web_team(address.as_deref()).as_bytes(),
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    for file in &site.files {
+        let name = file.strip_prefix(&site_dir).unwrap_or(file);
+        let bytes = std::fs::read(file).map_err(|e| fail(e.to_string()))?;
+        zip.add(&name.to_string_lossy(), &bytes)
+            .map_err(|e| fail(e.to_string()))?;
+    }
+    let bytes = zip.finish().map_err(|e| fail(e.to_string()))?;
+    let out = folder.join(crate::issue::OUT_DIR);
+    std::fs::create_dir_all(&out).map_err(|e| fail(e.to_string()))?;
+    piagam::write_atomic(&out.join(SITE_ZIP), &bytes).map_err(|e| fail(e.to_string()))?;
+    Ok(Published {
+        files: site
+            .files
+            .iter()
+            .filter_map(|f| f.strip_prefix(folder).ok())
+            .map(|f| f.display().to_string())
+            .collect(),
+        zip: SITE_ZIP.to_owned(),
+        address,
+    })
 }

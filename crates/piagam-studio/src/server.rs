@@ -86,6 +86,7 @@ fn router(studio: Shared) -> Router {
         .route("/{asset}", get(crate::page::asset))
         .route("/api/event", get(get_event).put(put_event))
         .route("/api/key", post(post_key))
+        .route("/api/mark", get(get_mark).put(put_mark))
         .route("/api/key/import", axum::routing::put(put_key))
         .route("/api/roster", get(get_roster).put(put_roster))
         .route("/api/roster/choices", axum::routing::put(put_choices))
@@ -137,6 +138,10 @@ async fn get_event(State(studio): State<Shared>, headers: HeaderMap) -> Response
                 "exists": exists,
                 "event": form,
                 "key": event::key_status(&studio.folder),
+                "marks": {
+                    "signature": crate::images::kept(&studio.folder, crate::images::Mark::Signature).is_some(),
+                    "stamp": crate::images::kept(&studio.folder, crate::images::Mark::Stamp).is_some(),
+                },
             }),
         ),
         Err(e) => field_errors(&[e]),
@@ -508,7 +513,7 @@ async fn post_publish(State(studio): State<Shared>, headers: HeaderMap) -> Respo
         return refused(status);
     }
     match crate::register::publish(&studio.folder) {
-        Ok(files) => answer(StatusCode::OK, serde_json::json!({ "files": files })),
+        Ok(published) => answer(StatusCode::OK, serde_json::json!(published)),
         Err(e) => field_errors(&[e]),
     }
 }
@@ -634,6 +639,77 @@ async fn post_verify(
     });
     match checked.await {
         Ok(found) => answer(StatusCode::OK, serde_json::json!({ "verified": found })),
+        Err(e) => field_errors(&[e]),
+    }
+}
+
+#[derive(Deserialize)]
+struct MarkQuery {
+    kind: String,
+}
+
+fn mark_of(query: &MarkQuery) -> Result<crate::images::Mark, FieldError> {
+    crate::images::Mark::parse(&query.kind)
+        .ok_or_else(|| FieldError::new("signature", "unknown-field", query.kind.clone()))
+}
+
+/// The signatory's signature or stamp as kept, to show on the page.
+async fn get_mark(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<MarkQuery>,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let mark = match mark_of(&query) {
+        Ok(mark) => mark,
+        Err(e) => return field_errors(&[e]),
+    };
+    let Some(path) = crate::images::kept(&studio.folder, mark) else {
+        return refused(StatusCode::NOT_FOUND);
+    };
+    let kind = if path.extension().is_some_and(|e| e == "png") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (axum::http::header::CONTENT_TYPE, kind),
+                (axum::http::header::CACHE_CONTROL, "no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => refused(StatusCode::NOT_FOUND),
+    }
+}
+
+/// A PNG or JPEG as the body: the signatory's signature or stamp, printed
+/// by every chosen design from now on.
+async fn put_mark(
+    State(studio): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<MarkQuery>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    let mark = match mark_of(&query) {
+        Ok(mark) => mark,
+        Err(e) => return field_errors(&[e]),
+    };
+    let folder = studio.folder.clone();
+    match blocking("signature", move || {
+        crate::images::keep(&folder, mark, &body)
+    })
+    .await
+    {
+        Ok(()) => answer(StatusCode::OK, serde_json::json!({ "kept": true })),
         Err(e) => field_errors(&[e]),
     }
 }

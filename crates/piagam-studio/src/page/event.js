@@ -3,6 +3,7 @@
 
 import { call, send } from "./api.js";
 import { label } from "./labels.js";
+import { startMarks } from "./marks.js";
 
 const FIELDS = ["name", "date", "place", "verify_url", "signatory_name", "signatory_title", "signatory_nip"];
 
@@ -28,6 +29,7 @@ export function startEvent(doc, getLang, onOffline) {
   const keyForm = doc.getElementById("key-form");
   const saved = doc.getElementById("event-saved");
   let key = null;
+  const marks = startMarks(doc, getLang, onOffline);
 
   async function load() {
     const { status, body } = await call("GET", "/api/event");
@@ -36,6 +38,7 @@ export function startEvent(doc, getLang, onOffline) {
     doc.getElementById("folder").textContent = body.folder;
     key = body.key;
     showKey(doc, getLang(), key);
+    await marks.load(body.marks);
   }
 
   form.addEventListener("submit", async (event) => {

@@ -2,7 +2,7 @@
 // revoking the ticked ones with a reason, after confirming; publishing the
 // verification page with its lists.
 
-import { call } from "./api.js";
+import { call, takeToken } from "./api.js";
 import { label } from "./labels.js";
 
 export function startRegister(doc, getLang, onOffline, confirmer = (text) => window.confirm(text)) {
@@ -93,8 +93,13 @@ export function startRegister(doc, getLang, onOffline, confirmer = (text) => win
     say([]);
     try {
       const { status, body } = await call("POST", "/api/publish");
-      if (status === 200) $("publish-result").textContent = label(getLang(), "publish-done", { files: body.files.join(", ") });
-      else say(body && body.errors);
+      if (status === 200) {
+        $("publish-result").textContent = label(getLang(), "publish-done", { files: body.files.join(", "), address: body.address || "verify_url" });
+        const link = $("publish-zip");
+        link.href = "/files/" + encodeURIComponent(body.zip) + "?token=" + (takeToken() || "");
+        link.textContent = label(getLang(), "publish-zip", { zip: body.zip });
+        link.hidden = false;
+      } else say(body && body.errors);
     } catch {
       onOffline();
     }

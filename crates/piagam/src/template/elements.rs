@@ -34,7 +34,7 @@ pub(super) struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn error(&self, i: usize, key: Option<&str>, message: String) -> TemplateError {
+    pub(super) fn error(&self, i: usize, key: Option<&str>, message: String) -> TemplateError {
         TemplateError::Invalid {
             path: self.path.to_owned(),
             line: key.and_then(|k| element_key_line(self.text, i, k)),

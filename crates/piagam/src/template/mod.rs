@@ -267,6 +267,60 @@ fn paper_size(name: &str) -> Option<(f32, f32)> {
     })
 }
 
+/// Why an element does not lie where it prints whole: the seal and every
+/// text on the page itself (a part beyond the edge is cut off, and what is
+/// printed must be what is signed); a drawing or image may reach into the
+/// bleed. None if it does.
+fn off_the_page(kind: &ElementKind, width: f32, height: f32, bleed: f32) -> Option<String> {
+    const SLACK_MM: f32 = 0.05;
+    let (what, [x0, y0, x1, y1], reach) = match kind {
+        ElementKind::Qr { x, y, size, .. } => ("the QR code", [*x, *y, x + size, y + size], 0.0),
+        ElementKind::Text(t) => ("the text", [t.x, t.y, t.x + t.w, t.y + t.h], 0.0),
+        ElementKind::Signatory(s) => ("the signatory", [s.x, s.y, s.x + s.w, s.y + s.h], 0.0),
+        ElementKind::Rect { x, y, w, h, .. } | ElementKind::Image { x, y, w, h, .. } => {
+            ("the box", [*x, *y, x + w, y + h], bleed)
+        }
+        ElementKind::Line { x1, y1, x2, y2, .. } => (
+            "the line",
+            [x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)],
+            bleed,
+        ),
+    };
+    let outside = x0 < -reach - SLACK_MM
+        || y0 < -reach - SLACK_MM
+        || x1 > width + reach + SLACK_MM
+        || y1 > height + reach + SLACK_MM;
+    // To a tenth of a millimetre, as a person measures a page.
+    let mm = |v: f32| {
+        let tenths = (v * 10.0).round() / 10.0;
+        if tenths.fract() == 0.0 {
+            format!("{tenths:.0}")
+        } else {
+            format!("{tenths:.1}")
+        }
+    };
+    outside.then(|| {
+        format!(
+            "{what} spans {}–{} × {}–{} mm, beyond the {}×{} mm page{}; move it onto the page",
+            mm(x0),
+            mm(x1),
+            mm(y0),
+            mm(y1),
+            mm(width),
+            mm(height),
+            if reach > 0.0 { " and its bleed" } else { "" }
+        )
+    })
+}
+
+/// Whether `bytes` are a PNG or JPEG image a template can print (as an
+/// image, a signature or a stamp); the reason if not.
+pub fn usable_image(bytes: &[u8]) -> Result<(), String> {
+    crate::layout::page::Raster::decode(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 impl Template {
     /// The place of the QR element among the elements (there is one).
     pub fn qr_element(&self) -> Option<usize> {
@@ -407,6 +461,11 @@ impl Template {
             return Err(invalid(format!(
                 "a template needs exactly one qr element, found {qr_count}"
             )));
+        }
+        for (i, element) in elements.iter().enumerate() {
+            if let Some(message) = off_the_page(&element.kind, width_mm, height_mm, bleed_mm) {
+                return Err(source.error(i, Some("x"), format!("element {}: {message}", i + 1)));
+            }
         }
         Ok(Template {
             dir: dir.to_owned(),
@@ -688,6 +747,36 @@ mod tests {
 
     fn text_element(text: &str) -> String {
         format!("\n[[element]]\ntype = \"text\"\nx = 0\ny = 0\nw = 10\nh = 10\nsize = 10\ntext = {text}\n")
+    }
+
+    #[test]
+    fn what_prints_must_lie_on_the_page_and_drawings_may_reach_the_bleed() {
+        let err = load(
+            &text_element("\"{{recipient}}\"")
+                .replace("x = 0\ny = 0\nw = 10", "x = 200\ny = 0\nw = 20"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("element 2: the text spans 200–220 × 0–10 mm, beyond the 215×330 mm page"),
+            "{err}"
+        );
+        let rect = |x: f32| {
+            format!("\n[[element]]\ntype = \"rect\"\nx = {x}\ny = 0\nw = 10\nh = 10\nfill = \"#ff0000\"\n")
+        };
+        let bled = |body: &str| {
+            let text = HEAD.replace(
+                "orientation = \"portrait\"\n",
+                "orientation = \"portrait\"\nbleed_mm = 3\n",
+            ) + body;
+            Template::from_toml(&text, Path::new("t"), Path::new("t/template.toml"))
+        };
+        assert!(bled(&rect(-3.0)).is_ok());
+        let err = bled(&rect(-4.0)).unwrap_err().to_string();
+        assert!(
+            err.contains("beyond the 215×330 mm page and its bleed"),
+            "{err}"
+        );
     }
 
     #[test]
