@@ -19,6 +19,7 @@ struct Studio {
     url: String,
     port: u16,
     token: String,
+    csrf: String,
 }
 
 impl Drop for Studio {
@@ -47,12 +48,35 @@ fn start(folder: &Path) -> Studio {
     let port: u16 = rest.split('/').next().unwrap().parse().unwrap();
     let token = url.split("token=").nth(1).unwrap().to_owned();
     assert_eq!(token.len(), 64, "{url}");
+    // The page asks for the session's CSRF token with the token.
+    let caller = Caller {
+        host: format!("127.0.0.1:{port}"),
+        token: Some(token.clone()),
+        ..Caller::default()
+    };
+    let (status, session) = request(port, "GET", "/api/session", &caller, None);
+    assert_eq!(status, 200, "{session}");
+    let csrf = serde_json::from_str::<serde_json::Value>(&session).unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     Studio {
         child,
         url,
         port,
         token,
+        csrf,
     }
+}
+
+/// Who a request says it is: the Host it names, and the token, Origin
+/// and CSRF token it carries, if any.
+#[derive(Clone, Default)]
+struct Caller {
+    host: String,
+    token: Option<String>,
+    origin: Option<String>,
+    csrf: Option<String>,
 }
 
 /// One HTTP/1.1 exchange: the response's status, head and body bytes.
@@ -60,14 +84,22 @@ fn exchange(
     port: u16,
     method: &str,
     path: &str,
-    host: &str,
-    token: Option<&str>,
+    caller: &Caller,
     body: Option<(&str, &[u8])>,
 ) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        head.push_str(&format!("x-piagam-token: {t}\r\n"));
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        caller.host
+    );
+    for (name, value) in [
+        ("x-piagam-token", &caller.token),
+        ("origin", &caller.origin),
+        ("x-piagam-csrf", &caller.csrf),
+    ] {
+        if let Some(v) = value {
+            head.push_str(&format!("{name}: {v}\r\n"));
+        }
     }
     if let Some((kind, bytes)) = body {
         head.push_str(&format!(
@@ -78,10 +110,11 @@ fn exchange(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
     if let Some((_, bytes)) = body {
-        stream.write_all(bytes).unwrap();
+        // A server that refuses a body early may close before it is all sent.
+        let _ = stream.write_all(bytes);
     }
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
+    let _ = stream.read_to_end(&mut response);
     let split = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -101,12 +134,11 @@ fn request(
     port: u16,
     method: &str,
     path: &str,
-    host: &str,
-    token: Option<&str>,
+    caller: &Caller,
     body: Option<&str>,
 ) -> (u16, String) {
     let body = body.map(|b| ("application/json", b.as_bytes()));
-    let (status, _, bytes) = exchange(port, method, path, host, token, body);
+    let (status, _, bytes) = exchange(port, method, path, caller, body);
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -115,17 +147,20 @@ impl Studio {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// The studio's own page: its host, token, Origin and CSRF token.
+    fn page(&self) -> Caller {
+        Caller {
+            host: self.host(),
+            token: Some(self.token.clone()),
+            origin: Some(format!("http://127.0.0.1:{}", self.port)),
+            csrf: Some(self.csrf.clone()),
+        }
+    }
+
     /// A request with the token and a file's bytes as the body (if any).
     fn raw(&self, method: &str, path: &str, bytes: Option<&[u8]>) -> (u16, String, Vec<u8>) {
         let body = bytes.map(|b| ("application/octet-stream", b));
-        exchange(
-            self.port,
-            method,
-            path,
-            &self.host(),
-            Some(&self.token),
-            body,
-        )
+        exchange(self.port, method, path, &self.page(), body)
     }
 
     /// Sends a file's bytes; the status and the JSON answer.
@@ -135,14 +170,7 @@ impl Studio {
     }
 
     fn api(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
-        let (status, text) = request(
-            self.port,
-            method,
-            path,
-            &self.host(),
-            Some(&self.token),
-            body,
-        );
+        let (status, text) = request(self.port, method, path, &self.page(), body);
         (
             status,
             serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
@@ -153,49 +181,198 @@ impl Studio {
 const EVENT: &str = r#"{"name":"Anugerah Layanan Digital 2026","date":"2026-11-20","place":"Semarang","verify_url":"https://kominfo.example.go.id/verifikasi","signatory_name":"Dr. Budi Santoso","signatory_title":"Kepala Dinas","signatory_nip":""}"#;
 
 #[test]
-fn the_studio_answers_only_its_own_page_and_writes_what_the_command_line_reads() {
+fn the_studio_serves_its_page_and_nothing_else_of_the_disk() {
     let tmp = tempfile::tempdir().unwrap();
     let folder = tmp.path().join("acara-baru");
     let studio = start(&folder);
-    let host = format!("127.0.0.1:{}", studio.port);
+    let bare = Caller {
+        host: studio.host(),
+        ..Caller::default()
+    };
 
     // The page itself, with a policy that lets in nothing from elsewhere.
-    let (status, html) = request(studio.port, "GET", "/", &host, None, None);
+    let (status, html) = request(studio.port, "GET", "/", &bare, None);
     assert_eq!(status, 200);
     assert!(
         html.contains("<script type=\"module\" src=\"app.js\">"),
         "{html}"
     );
-    let (status, _) = request(studio.port, "GET", "/../Cargo.toml", &host, None, None);
+    let (status, _) = request(studio.port, "GET", "/../Cargo.toml", &bare, None);
     assert_ne!(status, 200);
+    assert!(!folder.join("piagam.toml").exists());
+}
 
-    // No token, a wrong one, or another host: nothing.
-    for (token, host, want) in [
-        (None, host.as_str(), 401),
-        (Some("0".repeat(64)), host.as_str(), 401),
-        (Some(studio.token.clone()), "evil.example", 403),
+/// Every way a request may come from somewhere other than the studio's
+/// own page, each refused with 403 and nothing written.
+#[test]
+fn a_request_from_anywhere_but_the_studios_own_page_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    let page = studio.page();
+    let refused = |caller: Caller, method: &str, path: &str, body: Option<&str>| {
+        let (status, answer) = request(studio.port, method, path, &caller, body);
+        assert_eq!(status, 403, "{method} {path}: {answer}");
+        assert!(!answer.contains("folder"), "{answer}");
+    };
+    // No token, or a wrong one.
+    refused(
+        Caller {
+            token: None,
+            ..page.clone()
+        },
+        "GET",
+        "/api/event",
+        None,
+    );
+    refused(
+        Caller {
+            token: Some("0".repeat(64)),
+            ..page.clone()
+        },
+        "GET",
+        "/api/event",
+        None,
+    );
+    refused(
+        Caller {
+            token: None,
+            ..page.clone()
+        },
+        "GET",
+        "/api/session",
+        None,
+    );
+    // A foreign Host (a name rebound to 127.0.0.1), or another port.
+    for host in [
+        "evil.example".to_owned(),
+        format!("localhost.evil.example:{}", studio.port),
+        "127.0.0.1:1".to_owned(),
     ] {
-        let (status, body) = request(
-            studio.port,
+        refused(
+            Caller {
+                host: host.clone(),
+                ..page.clone()
+            },
             "GET",
             "/api/event",
-            host,
-            token.as_deref(),
             None,
         );
-        assert_eq!(status, want, "{body}");
-        assert!(!body.contains("folder"), "{body}");
+        refused(
+            Caller {
+                host,
+                ..page.clone()
+            },
+            "PUT",
+            "/api/event",
+            Some(EVENT),
+        );
     }
-    let (status, _) = request(
-        studio.port,
+    // A change from another origin, or with no Origin at all.
+    for origin in [
+        Some("http://evil.example".to_owned()),
+        Some(format!("http://127.0.0.1:{}", studio.port + 1)),
+        Some("null".to_owned()),
+        None,
+    ] {
+        refused(
+            Caller {
+                origin,
+                ..page.clone()
+            },
+            "PUT",
+            "/api/event",
+            Some(EVENT),
+        );
+    }
+    // A change without the session's CSRF token, or with another.
+    refused(
+        Caller {
+            csrf: None,
+            ..page.clone()
+        },
         "PUT",
         "/api/event",
-        &format!("localhost.evil.example:{}", studio.port),
-        Some(&studio.token),
         Some(EVENT),
     );
-    assert_eq!(status, 403);
+    refused(
+        Caller {
+            csrf: Some("0".repeat(64)),
+            ..page.clone()
+        },
+        "POST",
+        "/api/key",
+        Some(r#"{"issuer":"x"}"#),
+    );
     assert!(!folder.join("piagam.toml").exists());
+    assert!(!folder.join("kunci").exists());
+    // The page itself, with all of them: let in.
+    assert_eq!(studio.api("PUT", "/api/event", Some(EVENT)).0, 200);
+
+    // An upload over the cap is refused before it is kept.
+    let big = vec![b'a'; 64 * 1024 * 1024 + 1];
+    let (status, _, _) = studio.raw("PUT", "/api/roster?name=besar.csv", Some(&big));
+    assert_eq!(status, 413);
+    assert!(piagam_files(&folder)
+        .iter()
+        .all(|f| !f.starts_with("peserta")));
+
+    // A name with ../ is only a name: kept under the studio's own name,
+    // inside the event folder.
+    let (status, answer) = studio.upload(
+        "/api/roster?name=..%2F..%2Fluar.csv",
+        "nama;prestasi\nKota Semarang;Juara 1\n".as_bytes(),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(folder.join("peserta.csv").is_file());
+    assert!(!tmp.path().join("luar.csv").exists());
+    assert!(!folder.join("../luar.csv").exists());
+    studio.api("PUT", "/api/design", Some(r#"{"documents":["piagam"]}"#));
+    let (status, _) = studio.upload(
+        "/api/background?document=0&name=..%2F..%2F..%2Flatar.png",
+        &std::fs::read(repo().join("templates/assets/logo-placeholder.png")).unwrap(),
+    );
+    assert!(status == 200 || status == 422, "{status}");
+    assert!(!tmp.path().join("latar.png").exists());
+    assert!(
+        piagam_files(tmp.path()).iter().all(|f| f == "acara"),
+        "{:?}",
+        piagam_files(tmp.path())
+    );
+
+    // A second studio on the same folder: exit 2, pointing at the first.
+    let second = piagam()
+        .args(["studio", "--no-open"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(
+        second.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&second.stdout).trim(), studio.url);
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already open"));
+    // Once the first has gone, a studio starts there again.
+    drop(studio);
+    let again = start(&folder);
+    assert_eq!(again.api("GET", "/api/event", None).0, 200);
+}
+
+/// The names in a folder.
+fn piagam_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn a_new_event_is_written_as_the_command_line_reads_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara-baru");
+    let studio = start(&folder);
 
     // A new folder: no event yet, no key.
     let (status, state) = studio.api("GET", "/api/event", None);
@@ -567,9 +744,12 @@ fn a_run_is_checked_issued_with_its_progress_told_and_its_files_served() {
     assert_eq!(document_pdfs(&folder.join("hasil")).len(), 5);
 
     // Each file is served to the token, and nothing outside the folder.
-    let host = format!("127.0.0.1:{}", studio.port);
+    let link = Caller {
+        host: studio.host(),
+        ..Caller::default()
+    };
     let get = |path: &str| {
-        let (_, head, body) = exchange(studio.port, "GET", path, &host, None, None);
+        let (_, head, body) = exchange(studio.port, "GET", path, &link, None);
         (head, body)
     };
     let (head, pdf) = get(&format!("/files/print.pdf?token={}", studio.token));
@@ -580,7 +760,7 @@ fn a_run_is_checked_issued_with_its_progress_told_and_its_files_served() {
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(get("/files/print.pdf?token=00")
         .0
-        .starts_with("HTTP/1.1 401"));
+        .starts_with("HTTP/1.1 403"));
     for sneaky in [
         "..%2Fpiagam.toml",
         "%2E%2E",

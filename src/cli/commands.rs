@@ -108,16 +108,26 @@ fn studio(a: args::StudioArgs) -> CmdResult {
         port: a.port.unwrap_or(0),
     };
     let open = !a.no_open;
-    piagam_studio::run(options, |url| {
+    let show = |url: &str| {
         // The first line of standard output, for scripts and tests.
         println!("{url}");
         let _ = std::io::stdout().flush();
         if open && !open_browser(url) {
             say!("open this address in a browser: {url}");
         }
-    })
-    .map_err(|e| e.to_string())?;
-    Ok(EXIT_OK)
+    };
+    match piagam_studio::run(options, show) {
+        Ok(()) => Ok(EXIT_OK),
+        // A second start (a second double-click) shows the first studio.
+        Err(piagam_studio::StudioError::AlreadyOpen {
+            address: Some(address),
+        }) => {
+            say!("piagam: a studio is already open for this folder; it is at the address below");
+            show(&address);
+            Ok(super::EXIT_ERROR)
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Opens `url` in the default browser; false if no opener could start.

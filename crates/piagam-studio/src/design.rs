@@ -130,8 +130,6 @@ pub fn choose(folder: &Path, ids: &[String]) -> Result<Vec<String>, FieldError> 
         .map_err(|e| FieldError::new("config", "refused", e.to_string()))?;
     piagam::write_atomic(&path, written.as_bytes())
         .map_err(|e| FieldError::new("config", "unwritable", e.to_string()))?;
-    // A design chosen now prints the signature and stamp given before.
-    crate::images::apply_kept(folder)?;
     Ok(chosen(folder))
 }
 

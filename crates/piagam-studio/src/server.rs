@@ -33,13 +33,49 @@ pub enum StudioError {
         #[source]
         source: std::io::Error,
     },
+    /// Another studio holds this folder; `address` is where it answers.
+    #[error("a studio is already open for this folder{}", address.as_deref().map(|a| format!(": {a}")).unwrap_or_default())]
+    AlreadyOpen { address: Option<String> },
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// Held while a studio serves the folder: one studio per event.
+const LOCK_FILE: &str = ".piagam-studio.lock";
+/// Where the studio that holds the folder answers, for a second one to say.
+const ADDRESS_FILE: &str = ".piagam-studio-address";
+
+fn hold(folder: &std::path::Path) -> Result<piagam::lock::PidLock, StudioError> {
+    match piagam::lock::PidLock::take(&folder.join(LOCK_FILE)) {
+        Ok(lock) => Ok(lock),
+        Err(piagam::lock::LockError::Busy { .. }) => Err(StudioError::AlreadyOpen {
+            address: std::fs::read_to_string(folder.join(ADDRESS_FILE))
+                .ok()
+                .map(|a| a.trim().to_owned())
+                .filter(|a| a.starts_with("http://127.0.0.1:")),
+        }),
+        Err(e) => Err(std::io::Error::other(e.to_string()).into()),
+    }
+}
+
+/// The address, readable by this user only: it holds the token.
+fn note_address(folder: &std::path::Path, address: &str) -> std::io::Result<()> {
+    let path = folder.join(ADDRESS_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    std::io::Write::write_all(&mut options.open(path)?, format!("{address}\n").as_bytes())
 }
 
 struct Studio {
     folder: PathBuf,
     token: String,
+    /// Sent with every request that changes something (see `auth`).
+    csrf: String,
     port: u16,
     /// The run under way or last finished: one at a time.
     run: std::sync::Mutex<Option<Arc<crate::issue::Run>>>,
@@ -55,6 +91,7 @@ pub fn run(options: Options, ready: impl FnOnce(&str)) -> Result<(), StudioError
     if !folder.is_dir() {
         return Err(StudioError::NotAFolder(folder));
     }
+    let lock = hold(&folder)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
@@ -68,14 +105,18 @@ pub fn run(options: Options, ready: impl FnOnce(&str)) -> Result<(), StudioError
             })?;
         let port = listener.local_addr()?.port();
         let token = auth::new_token()?;
-        ready(&format!("http://127.0.0.1:{port}/?token={token}"));
+        let address = format!("http://127.0.0.1:{port}/?token={token}");
+        note_address(&folder, &address)?;
+        ready(&address);
         let studio = Arc::new(Studio {
             folder,
             token,
+            csrf: auth::new_token()?,
             port,
             run: std::sync::Mutex::new(None),
         });
         axum::serve(listener, router(studio)).await?;
+        drop(lock);
         Ok(())
     })
 }
@@ -84,6 +125,7 @@ fn router(studio: Shared) -> Router {
     Router::new()
         .route("/", get(crate::page::index))
         .route("/{asset}", get(crate::page::asset))
+        .route("/api/session", get(get_session))
         .route("/api/event", get(get_event).put(put_event))
         .route("/api/key", post(post_key))
         .route("/api/mark", get(get_mark).put(put_mark))
@@ -107,7 +149,38 @@ fn router(studio: Shared) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             piagam::roster::MAX_ROSTER_BYTES as usize,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            studio.clone(),
+            only_the_page_changes,
+        ))
         .with_state(studio)
+}
+
+/// Every request that may change something must come from the studio's
+/// own page, with the session's CSRF token; anything else is refused
+/// before it reaches a handler.
+async fn only_the_page_changes(
+    State(studio): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match auth::may_change(
+        request.method(),
+        request.headers(),
+        &studio.csrf,
+        studio.port,
+    ) {
+        Ok(()) => next.run(request).await,
+        Err(status) => refused(status),
+    }
+}
+
+/// The session's CSRF token, for the page that holds the token.
+async fn get_session(State(studio): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
+        return refused(status);
+    }
+    answer(StatusCode::OK, serde_json::json!({ "csrf": studio.csrf }))
 }
 
 /// An answer the page reads: JSON, with the status saying how it went.
@@ -234,7 +307,10 @@ async fn put_design(
     if let Err(status) = auth::allowed(&headers, &studio.token, studio.port) {
         return refused(status);
     }
-    match crate::design::choose(&studio.folder, &chosen.documents) {
+    // A design chosen now prints the signature and stamp given before.
+    let chosen = crate::design::choose(&studio.folder, &chosen.documents)
+        .and_then(|chosen| crate::images::apply_kept(&studio.folder).map(|()| chosen));
+    match chosen {
         Ok(chosen) => answer(StatusCode::OK, serde_json::json!({ "chosen": chosen })),
         Err(e) => field_errors(&[e]),
     }

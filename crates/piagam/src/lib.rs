@@ -18,7 +18,7 @@ pub mod issued;
 pub mod keystore;
 mod layout;
 pub mod locale;
-mod lock;
+pub mod lock;
 mod numbering;
 mod outdir;
 mod pdf_budget;

@@ -28,6 +28,20 @@ async function answered(response) {
   return { status: response.status, body: parsed };
 }
 
+// The session's CSRF token, asked for once with the token: every request
+// that changes something carries it.
+let csrf = null;
+async function csrfHeader(method, token) {
+  if (method === "GET" || method === "HEAD") return {};
+  if (!csrf) {
+    const response = await fetch("/api/session", { headers: { "x-piagam-token": token || "" }, cache: "no-store" });
+    const answer = await answered(response);
+    if (answer.status !== 200 || !answer.body || typeof answer.body.csrf !== "string") return {};
+    csrf = answer.body.csrf;
+  }
+  return { "x-piagam-csrf": csrf };
+}
+
 /// Calls the API; resolves to { status, body }, and rejects only when the
 /// studio cannot be reached.
 export async function call(method, path, body, token = takeToken()) {
@@ -35,6 +49,7 @@ export async function call(method, path, body, token = takeToken()) {
     method,
     headers: {
       "x-piagam-token": token || "",
+      ...(await csrfHeader(method, token)),
       ...(body === undefined ? {} : { "content-type": "application/json" }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -48,7 +63,7 @@ export async function call(method, path, body, token = takeToken()) {
 export async function send(path, bytes, method = "PUT", token = takeToken()) {
   const response = await fetch(path, {
     method,
-    headers: { "x-piagam-token": token || "", "content-type": "application/octet-stream" },
+    headers: { "x-piagam-token": token || "", ...(await csrfHeader(method, token)), "content-type": "application/octet-stream" },
     body: bytes,
     cache: "no-store",
   });

@@ -316,7 +316,7 @@ fn off_the_page(kind: &ElementKind, width: f32, height: f32, bleed: f32) -> Opti
 /// Whether `bytes` are a PNG or JPEG image a template can print (as an
 /// image, a signature or a stamp); the reason if not.
 pub fn usable_image(bytes: &[u8]) -> Result<(), String> {
-    crate::layout::page::Raster::decode(bytes)
+    crate::style::Raster::decode(bytes)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
