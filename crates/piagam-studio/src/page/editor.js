@@ -30,6 +30,7 @@ export function startEditor(doc, getLang, onOffline, { documentIndex, redraw }) 
   let found = [];
   let refused = null;
   let busy = Promise.resolve();
+  let drag = null;
 
   const lang = () => getLang();
   const boxOf = (element) => layout && layout.boxes.find((b) => b.element === element);
@@ -67,8 +68,15 @@ export function startEditor(doc, getLang, onOffline, { documentIndex, redraw }) 
     if (guides.y != null) guideY.style.top = percent(guides.y, layout.height);
   }
 
-  function render() {
+  // The boxes and the problems; the form is left as the organizer is
+  // typing in it (problems arrive while they type).
+  function renderBoxes() {
     if (!layout) return;
+    // Not under the pointer: the box being dragged stays the one held.
+    if (drag) {
+      drag.stale = true;
+      return;
+    }
     stage.style.aspectRatio = `${layout.width} / ${layout.height}`;
     layer.replaceChildren(
       ...layout.boxes.map((b) => {
@@ -110,7 +118,11 @@ export function startEditor(doc, getLang, onOffline, { documentIndex, redraw }) 
     refusal.textContent = refused ? refused.text : "";
     undoButton.disabled = !history.canUndo;
     redoButton.disabled = !history.canRedo;
-    renderForm();
+  }
+
+  function render() {
+    renderBoxes();
+    if (layout) renderForm();
   }
 
   // The selected box's settings, as numbers and words to type.
@@ -239,7 +251,7 @@ export function startEditor(doc, getLang, onOffline, { documentIndex, redraw }) 
     } catch {
       found = [];
     }
-    render();
+    renderBoxes();
     editor.dataset.checked = String(Number(editor.dataset.checked || "0") + 1);
   }
 
@@ -262,7 +274,6 @@ export function startEditor(doc, getLang, onOffline, { documentIndex, redraw }) 
 
   // Dragging: the box follows the pointer, snapped; the change is sent
   // when it is let go.
-  let drag = null;
   layer.addEventListener("pointerdown", (event) => {
     const div = event.target.closest(".box");
     if (!div || !layout) return;
@@ -302,8 +313,9 @@ export function startEditor(doc, getLang, onOffline, { documentIndex, redraw }) 
   });
   const drop = () => {
     if (!drag) return;
-    const { box, to } = drag;
+    const { box, to, stale } = drag;
     drag = null;
+    if (stale) renderBoxes();
     showGuides({ x: null, y: null });
     const moved = to && Object.entries(to).some(([k, v]) => v !== box[k]);
     if (moved) queue({ element: box.element, ...to });
