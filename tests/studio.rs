@@ -501,6 +501,13 @@ fn the_event_screen_in_chromium() {
         "{shown}"
     );
     assert_eq!(shown["lang"], "en", "{shown}");
+    // The roster's problem, in the page's language (English by then), on
+    // its row and cell.
+    assert_eq!(
+        shown["rosterProblem"],
+        "Row 3, column Nama Pemda: Required, but empty.",
+        "{shown}"
+    );
     assert_eq!(
         shown["reloadedName"], "Anugerah Layanan Digital 2026",
         "{shown}"
@@ -1316,6 +1323,14 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
     // The roster: the headers found below the title block, the renamed
     // column chosen, every row valid.
     assert_eq!(text("headerRow"), "4", "{shown}");
+    // Before the renamed column is chosen, the page says so in Indonesian.
+    assert_eq!(
+        shown["problemsBefore"],
+        serde_json::json!([
+            "Baris 4, kolom —: Tidak ada kolom untuk Nama penerima (judul kolomnya: No, Nama Instansi Penerima, Prestasi, Kategori). Pilih kolomnya pada daftar pilihan di atas tabel, atau periksa baris judul kolom."
+        ]),
+        "{shown}"
+    );
     assert!(text("rosterSummary").starts_with("5 baris"), "{shown}");
     assert!(text("thousandSummary").starts_with("1000 baris"), "{shown}");
 

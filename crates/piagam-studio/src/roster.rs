@@ -74,7 +74,11 @@ fn forget_sheet_and_header(folder: &Path) -> Result<(), FieldError> {
 pub struct Problem {
     pub row: Option<usize>,
     pub column: Option<String>,
+    /// The command line's English, shown where the page has no words of
+    /// its own for the problem.
     pub reason: String,
+    /// What it is, with its facts, for the page to say in its language.
+    pub kind: Option<piagam::roster::ProblemKind>,
 }
 
 /// The roster as the page shows it.
@@ -160,6 +164,7 @@ pub fn inspect(folder: &Path) -> Result<Option<Shown>, FieldError> {
                 row: p.row,
                 column: p.column,
                 reason: p.reason,
+                kind: p.kind,
             })
             .collect(),
         choices: FIELDS.iter().map(|f| f.name()).collect(),

@@ -159,6 +159,7 @@ pub fn sample_page(loaded: &Loaded, roster_name: &Path) -> Result<PreviewPage, R
             column: None,
             reason: "nothing to preview".into(),
             spot: None,
+            kind: None,
         }])
     })?;
     let Some(page) = &doc.page else {

@@ -13,6 +13,19 @@ function element(doc, tag, text, attrs = {}) {
 }
 
 /// Which column a problem names: its header, as the roster writes it.
+/// A problem in the page's language where it has words for its kind,
+/// else as the engine said it.
+export function problemText(lang, p) {
+  const kind = p.kind;
+  if (!kind || !kind.code) return p.reason;
+  const facts = { ...kind };
+  if (kind.field) facts.field = label(lang, "field:" + kind.field);
+  if (kind.headers) facts.headers = kind.headers.join(", ");
+  const key = "kind:" + kind.code;
+  const said = label(lang, key, facts);
+  return said === key ? p.reason : said;
+}
+
 export function columnOf(headers, column) {
   if (!column) return -1;
   const want = column.trim().toLowerCase();
@@ -50,7 +63,7 @@ export function startRoster(doc, getLang, onOffline) {
     const bad = new Map();
     for (const p of r.problems) {
       if (p.row === null) continue;
-      bad.set(p.row + ":" + columnOf(r.headers, p.column), p.reason);
+      bad.set(p.row + ":" + columnOf(r.headers, p.column), problemText(lang, p));
     }
     const head = doc.querySelector("#roster-table thead");
     const names = element(doc, "tr");
@@ -87,7 +100,7 @@ export function startRoster(doc, getLang, onOffline) {
     );
     doc.getElementById("roster-problems").replaceChildren(
       ...r.problems.map((p) =>
-        element(doc, "li", p.row === null ? label(lang, "file-problem", { reason: p.reason }) : label(lang, "row-problem", { row: p.row, column: p.column || "—", reason: p.reason })),
+        element(doc, "li", p.row === null ? label(lang, "file-problem", { reason: problemText(lang, p) }) : label(lang, "row-problem", { row: p.row, column: p.column || "—", reason: problemText(lang, p) })),
       ),
     );
   }

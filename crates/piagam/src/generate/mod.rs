@@ -243,6 +243,7 @@ pub fn prepare(job: &Job) -> Result<Prepared, GenerateError> {
         column: Some(column.to_owned()),
         reason,
         spot: None,
+        kind: None,
     };
     // Documents of one kind stay together, in roster order. Each document
     // is independent, so they are made in parallel; order is kept.
@@ -364,7 +365,7 @@ fn missing_columns(job: &Job) -> Vec<RowProblem> {
                         "template {} prints {{{{{field}}}}}, but the roster has no column '{column}' (its other columns: {})",
                         t.dir.display(),
                         if columns.is_empty() { "none".to_owned() } else { columns.join(", ") }
-                    ), spot: None });
+                    ), spot: None, kind: None });
             }
         }
     }

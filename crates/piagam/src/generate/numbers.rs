@@ -147,6 +147,7 @@ pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers,
                 column: None,
                 reason: format!("numbering: {e}"),
                 spot: None,
+                kind: None,
             }])
         })?;
         if yearly && !pattern.has_year() {
@@ -154,7 +155,7 @@ pub fn plan(job: &Job, book: &Book, corrections: Corrections) -> Result<Numbers,
                 file: template.dir.join("template.toml"),
                 row: None,
                 column: None,
-                reason: format!("numbering '{pattern}' has no {{year}}, but numbering.reset = \"yearly\" starts numbers again each year"), spot: None }]));
+                reason: format!("numbering '{pattern}' has no {{year}}, but numbering.reset = \"yearly\" starts numbers again each year"), spot: None, kind: None }]));
         }
         for (r, record) in job.records.iter().enumerate() {
             let date = record.date.unwrap_or(event_date);

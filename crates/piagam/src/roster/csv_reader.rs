@@ -35,6 +35,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
                 line.bytes().filter(|&b| b == delimiter).count() + 1
             ),
             spot: None,
+            kind: None,
         }]));
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -62,6 +63,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
                     column: None,
                     reason: format!("not readable as CSV: {e}"),
                     spot: None,
+                    kind: None,
                 }]))
             }
         }
@@ -94,6 +96,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
                         "the roster has more than {MAX_ROWS} rows (split it into several runs)"
                     ),
                     spot: None,
+                    kind: None,
                 }]))
             }
             Some(_) => rows.push(RawRow {
@@ -109,6 +112,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
             column: None,
             reason: "the roster is empty".into(),
             spot: None,
+            kind: None,
         }])
     })?;
     Ok(Table {

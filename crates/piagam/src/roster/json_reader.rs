@@ -15,6 +15,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<Table, RosterError> {
             column: None,
             reason,
             spot: None,
+            kind: None,
         }])
     };
     let value: Value = serde_json::from_slice(bytes)

@@ -61,6 +61,30 @@ pub struct RowProblem {
     /// Where in a design the problem lies, when it is the design's: a
     /// text that does not fit, a QR code too small.
     pub spot: Option<DesignSpot>,
+    /// What the problem is, with its facts, where a front end may word it
+    /// in its own language; `reason` is the command line's English.
+    pub kind: Option<ProblemKind>,
+}
+
+/// The roster's common problems, each with its facts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// No column is read as a required field.
+    MissingColumn {
+        field: &'static str,
+        headers: Vec<String>,
+    },
+    /// Two columns are read as one field.
+    SecondColumn { field: &'static str },
+    /// A required cell is empty.
+    EmptyRequired,
+    /// The same winner, achievement and category as an earlier row.
+    SameWinnerTwice { first_row: usize },
+    /// A value beyond the headers' last column.
+    TooManyCells { column: usize, columns: usize },
+    /// No row below the headers holds anything.
+    NoDataRows,
 }
 
 /// A place in the run's designs: the template (its place among the
@@ -261,6 +285,7 @@ fn table_of(
                 column: None,
                 reason: format!("the header row is set to {row}, but the sheet has no such row"),
                 spot: None,
+                kind: None,
             }])
         })?,
         None => table.find_header(known),
@@ -325,6 +350,15 @@ fn describe(c: char) -> String {
     format!("U+{:04X}{name}", c as u32)
 }
 
+impl RowProblem {
+    fn of_kind(self, kind: ProblemKind) -> RowProblem {
+        RowProblem {
+            kind: Some(kind),
+            ..self
+        }
+    }
+}
+
 /// A problem with `path`, at a row and column where known.
 fn problem(path: &Path, row: Option<usize>, column: Option<&str>, reason: String) -> RowProblem {
     RowProblem {
@@ -333,6 +367,7 @@ fn problem(path: &Path, row: Option<usize>, column: Option<&str>, reason: String
         column: column.map(str::to_owned),
         reason,
         spot: None,
+        kind: None,
     }
 }
 
@@ -389,7 +424,8 @@ fn validate(
                             .map(|c| format!(" ({c})"))
                             .unwrap_or_default()
                     ),
-                )]),
+                )
+                .of_kind(ProblemKind::SameWinnerTwice { first_row: first })]),
                 None => Ok(rec),
             });
         match read {
@@ -403,7 +439,8 @@ fn validate(
             None,
             None,
             "the roster has no data rows".into(),
-        )]));
+        )
+        .of_kind(ProblemKind::NoDataRows)]));
     }
     Ok(roster)
 }
@@ -501,19 +538,26 @@ impl Columns {
                             "; if the headers are below a title, set [roster] header_row = N"
                         }
                     ),
-                ));
+                )
+                .of_kind(ProblemKind::MissingColumn {
+                    field: required.name(),
+                    headers: self.headers.clone(),
+                }));
             }
         }
         let mut seen = std::collections::HashSet::new();
         for (h, f) in self.headers.iter().zip(&self.fields) {
             if let Some(f) = f {
                 if !seen.insert(*f) {
-                    found.push(problem(
-                        path,
-                        header_row,
-                        Some(h),
-                        format!("a second column for '{}'", f.name()),
-                    ));
+                    found.push(
+                        problem(
+                            path,
+                            header_row,
+                            Some(h),
+                            format!("a second column for '{}'", f.name()),
+                        )
+                        .of_kind(ProblemKind::SecondColumn { field: f.name() }),
+                    );
                 }
             }
         }
@@ -537,16 +581,22 @@ impl Columns {
             .skip(self.headers.len())
             .find(|(_, c)| !c.as_ref().is_ok_and(|s| s.trim().is_empty()))
         {
-            problems.push(problem(
-                path,
-                Some(row),
-                None,
-                format!(
-                    "too many cells: column {} has a value but the header has {} columns",
-                    i + 1,
-                    self.headers.len()
-                ),
-            ));
+            problems.push(
+                problem(
+                    path,
+                    Some(row),
+                    None,
+                    format!(
+                        "too many cells: column {} has a value but the header has {} columns",
+                        i + 1,
+                        self.headers.len()
+                    ),
+                )
+                .of_kind(ProblemKind::TooManyCells {
+                    column: i + 1,
+                    columns: self.headers.len(),
+                }),
+            );
         }
         let mut rec = Record {
             row,
@@ -580,12 +630,15 @@ impl Columns {
             let column = self.column_of(field);
             let already = problems.iter().any(|p| p.column.as_deref() == column);
             if value.is_empty() && !already {
-                problems.push(problem(
-                    path,
-                    Some(row),
-                    column,
-                    "this required field is empty".into(),
-                ));
+                problems.push(
+                    problem(
+                        path,
+                        Some(row),
+                        column,
+                        "this required field is empty".into(),
+                    )
+                    .of_kind(ProblemKind::EmptyRequired),
+                );
             }
         }
         if problems.is_empty() {

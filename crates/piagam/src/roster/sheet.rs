@@ -16,6 +16,7 @@ fn failure(path: &Path, reason: String) -> RosterError {
         column: None,
         reason,
         spot: None,
+        kind: None,
     }])
 }
 

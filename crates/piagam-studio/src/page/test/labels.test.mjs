@@ -33,3 +33,13 @@ test("values are filled in, and a gap shows as itself", () => {
   // Inherited names are not labels.
   assert.equal(label("id", "constructor"), "constructor");
 });
+
+test("a row problem the page has words for is said in its language, else as the engine said it", async () => {
+  const { problemText } = await import("../roster.js");
+  const missing = { reason: "no 'recipient' column", kind: { code: "missing-column", field: "recipient", headers: ["No", "Nama Instansi"] } };
+  assert.equal(problemText("id", missing), "Tidak ada kolom untuk Nama penerima (judul kolomnya: No, Nama Instansi). Pilih kolomnya pada daftar pilihan di atas tabel, atau periksa baris judul kolom.");
+  assert.ok(problemText("en", missing).startsWith("No column for "));
+  assert.equal(problemText("id", { reason: "this required field is empty", kind: { code: "empty-required" } }), "Wajib diisi, tetapi kosong.");
+  assert.equal(problemText("id", { reason: "not a date: 31/02", kind: null }), "not a date: 31/02");
+  assert.equal(problemText("id", { reason: "x", kind: { code: "no-such-kind" } }), "x");
+});
