@@ -504,8 +504,7 @@ fn the_event_screen_in_chromium() {
     // The roster's problem, in the page's language (English by then), on
     // its row and cell.
     assert_eq!(
-        shown["rosterProblem"],
-        "Row 3, column Nama Pemda: Required, but empty.",
+        shown["rosterProblem"], "Row 3, column Nama Pemda: Required, but empty.",
         "{shown}"
     );
     assert_eq!(
