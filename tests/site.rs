@@ -197,7 +197,11 @@ fn the_page_in_chromium_verifies_refuses_and_shows_claims_as_text() {
     let dir = issued.work.join("situs");
     site(&issued.jwks, None, &dir);
     let page = std::fs::read(dir.join("index.html")).unwrap();
-    assert!(page.len() <= 64 * 1024, "{} bytes", page.len());
+    assert!(
+        page.len() <= piagam::site::MAX_PAGE_BYTES,
+        "{} bytes",
+        page.len()
+    );
     let port = serve(&dir);
     let at = |fragment: &str| format!("http://127.0.0.1:{port}/index.html#{fragment}");
 
@@ -211,6 +215,42 @@ fn the_page_in_chromium_verifies_refuses_and_shows_claims_as_text() {
     assert!(shown.dom.contains("1 Agustus 2024"));
     assert!(shown.dom.contains("Bandingkan data ini dengan kertas"));
     assert_eq!(shown.body_attr("data-webcrypto"), "true");
+    // The verdict and a line a layperson reads come before any detail; with
+    // no revocation list, that is said, in those words.
+    let at_ = |needle: &str| shown.dom.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    assert!(at_("id=\"verdict-word\"") < at_("id=\"verdict-summary\""));
+    assert!(at_("id=\"verdict-summary\"") < at_("id=\"claims\""));
+    assert!(
+        shown.dom.contains("Tanda tangan digital cocok dan penerbitnya dikenal; belum dapat dipastikan apakah dokumen ini pernah dicabut, karena penerbit belum memasang daftar pencabutan di halaman ini."),
+        "{}",
+        shown.dom
+    );
+    // LinkedIn's add-certification address, filled from the seal.
+    let href = shown
+        .dom
+        .split("id=\"linkedin\"")
+        .nth(1)
+        .and_then(|rest| rest.split("href=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    let (base, query) = href.split_once('?').unwrap();
+    assert_eq!(base, "https://www.linkedin.com/profile/add");
+    let params: std::collections::BTreeMap<String, String> = query
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap();
+            (k.to_owned(), percent_decode(v))
+        })
+        .collect();
+    let claims = &issued.rows[0];
+    assert_eq!(params["startTask"], "CERTIFICATION_NAME");
+    assert_eq!(params["organizationName"], "Dinas Kominfo Contoh");
+    assert_eq!(params["issueYear"], "2024");
+    assert_eq!(params["issueMonth"], "8");
+    assert_eq!(params["certId"], claims.serial);
+    assert!(params["name"].starts_with("Juara"), "{params:?}");
+    assert_eq!(params["certUrl"], at(good));
     let ms: u64 = shown.body_attr("data-ms").parse().unwrap();
     eprintln!("verdict shown {ms} ms after the page was opened");
     assert!(ms > 0);
@@ -222,7 +262,16 @@ fn the_page_in_chromium_verifies_refuses_and_shows_claims_as_text() {
     let shown = Shown::open(&at(std::str::from_utf8(&changed).unwrap()));
     assert_eq!(shown.verdict(), "invalid");
     assert!(shown.dom.contains(">TIDAK SAH<"));
+    assert!(shown.dom.contains("Jangan mengandalkan dokumen ini."));
     assert!(!shown.dom.contains("Pemerintah Kota Semarang"));
+    // Nothing to add to a profile from a forgery.
+    assert!(
+        shown
+            .dom
+            .contains("id=\"linkedin\" target=\"_blank\" rel=\"noopener noreferrer\" hidden"),
+        "{}",
+        shown.dom
+    );
 
     // A name that is HTML is shown as text; no element is made of it.
     let shown = Shown::open(&at(digits(&issued.rows[1].qr_text)));
@@ -364,7 +413,9 @@ fn a_document_replaced_by_a_corrected_one_says_by_which() {
     let port = serve(&dir);
     let old = digits(&issued.rows[0].qr_text);
     let shown = Shown::open(&format!("http://127.0.0.1:{port}/index.html#{old}"));
-    assert_eq!(shown.verdict(), "invalid", "{}", shown.dom);
+    // Replaced: its own word and colour, neither valid nor a forgery.
+    assert_eq!(shown.verdict(), "replaced", "{}", shown.dom);
+    assert!(shown.dom.contains(">DIGANTI<"), "{}", shown.dom);
     assert_eq!(shown.body_attr("data-code"), "revoked");
     assert!(
         shown
@@ -391,7 +442,14 @@ fn a_revoked_serial_shows_revoked_from_the_embedded_or_the_fetched_list() {
     let revoked = digits(&issued.rows[0].qr_text).to_owned();
     let check = |port: u16| {
         let shown = Shown::open(&format!("http://127.0.0.1:{port}/index.html#{revoked}"));
-        assert_eq!(shown.verdict(), "invalid", "{}", shown.dom);
+        // Revoked: DICABUT in its own colour, with the reason and date.
+        assert_eq!(shown.verdict(), "revoked", "{}", shown.dom);
+        assert!(shown.dom.contains(">DICABUT<"), "{}", shown.dom);
+        assert!(
+            shown.dom.contains("dicabut oleh penerbitnya."),
+            "{}",
+            shown.dom
+        );
         assert_eq!(shown.body_attr("data-code"), "revoked");
         assert!(
             shown.dom.contains("nama penerima salah cetak"),
@@ -405,6 +463,21 @@ fn a_revoked_serial_shows_revoked_from_the_embedded_or_the_fetched_list() {
             digits(&issued.rows[1].qr_text)
         ));
         assert_eq!(other.verdict(), "valid");
+        // With a list, the summary says what it found, and never that
+        // revocation was not checked.
+        assert!(
+            other
+                .dom
+                .contains("tidak dicabut menurut daftar pencabutan per 2 September 2024."),
+            "{}",
+            other.dom
+        );
+        assert!(
+            !text_of(&other.dom, "verdict-summary", "</p>").contains("belum dapat dipastikan")
+                && !text_of(&other.dom, "check-list", "</ul>").contains("belum dapat dipastikan"),
+            "{}",
+            other.dom
+        );
         assert!(
             other.dom.contains("daftar pencabutan per 2 September 2024"),
             "{}",
@@ -698,4 +771,100 @@ fn the_page_reads_every_issued_list_vector_alike_in_chromium() {
     for (r, v) in results.iter().zip(&vectors) {
         assert_eq!(r["result"], v["doc"]["expected"], "{}", r["name"]);
     }
+}
+
+/// `%XX` escapes and `+` (a space, in a query) undone.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn an_issuers_logo_is_embedded_in_the_page_and_a_large_one_refused() {
+    let issued = issue();
+    let logo = issued.work.join("logo.png");
+    image::RgbaImage::from_pixel(64, 64, image::Rgba([31, 58, 95, 255]))
+        .save(&logo)
+        .unwrap();
+    let dir = issued.work.join("situs-logo");
+    let run = run_piagam(&[
+        "site",
+        "--trust",
+        s(&issued.jwks),
+        "--logo",
+        s(&logo),
+        "--out",
+        s(&dir),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(page.contains("<img id=\"logo\" alt=\"\" src=\"data:image/png;base64,"));
+    // Shown by Chromium under the page's own policy: the logo has a size.
+    let shown = Shown::open(&format!("file://{}", dir.join("index.html").display()));
+    assert!(shown.dom.contains("id=\"logo\""), "{}", shown.dom);
+    // Too large, or not an image: refused by name, and nothing written.
+    let big = issued.work.join("besar.png");
+    let mut bytes = std::fs::read(&logo).unwrap();
+    bytes.resize(17 * 1024, 0);
+    std::fs::write(&big, &bytes).unwrap();
+    let other = issued.work.join("situs-besar");
+    let run = run_piagam(&[
+        "site",
+        "--trust",
+        s(&issued.jwks),
+        "--logo",
+        s(&big),
+        "--out",
+        s(&other),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        said.contains("besar.png") && said.contains("17408 bytes"),
+        "{said}"
+    );
+    assert!(!other.exists());
+    let run = run_piagam(&[
+        "site",
+        "--trust",
+        s(&issued.jwks),
+        "--logo",
+        s(&issued.jwks),
+        "--out",
+        s(&other),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("not a PNG, JPEG or WebP"));
+}
+
+/// The markup inside the element with `id` as Chromium left it, up to
+/// `end` (its closing tag): enough to search.
+fn text_of(dom: &str, id: &str, end: &str) -> String {
+    dom.split(&format!("id=\"{id}\""))
+        .nth(1)
+        .and_then(|rest| rest.split(end).next())
+        .unwrap_or_default()
+        .to_owned()
 }

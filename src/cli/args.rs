@@ -277,6 +277,10 @@ pub struct SiteArgs {
     /// published beside the page as `issued`.
     #[arg(long)]
     pub issued: Option<PathBuf>,
+    /// The issuer's logo for the page's header: a PNG, JPEG or WebP of at
+    /// most 16 KB, embedded in the page.
+    #[arg(long)]
+    pub logo: Option<PathBuf>,
     /// Output folder.
     #[arg(long)]
     pub out: PathBuf,

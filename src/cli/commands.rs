@@ -38,6 +38,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
             &a.trust,
             a.revocations.as_deref(),
             a.issued.as_deref(),
+            a.logo.as_deref(),
             &a.out,
         ),
         Command::Verify(a) => verify(
@@ -736,7 +737,13 @@ fn check(project: &Project, options: &RunOptions) -> CmdResult {
     }
 }
 
-fn site(trust: &Path, revocations: Option<&Path>, issued: Option<&Path>, out: &Path) -> CmdResult {
+fn site(
+    trust: &Path,
+    revocations: Option<&Path>,
+    issued: Option<&Path>,
+    logo: Option<&Path>,
+    out: &Path,
+) -> CmdResult {
     let jwks = keystore::read_jwks(trust).map_err(hints::keystore_error)?;
     let checked = Trust::from_jwks(&jwks).map_err(|e| format!("{}: {e}", trust.display()))?;
     let list = match revocations {
@@ -768,8 +775,25 @@ fn site(trust: &Path, revocations: Option<&Path>, issued: Option<&Path>, out: &P
         }
         None => None,
     };
-    let written = piagam::site::write_site(&jwks, list.as_deref(), issued.as_deref(), out)
-        .map_err(|e| e.to_string())?;
+    let logo = match logo {
+        Some(path) => {
+            let bytes = piagam::read_capped(path, piagam::site::MAX_LOGO_BYTES as u64)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(
+                piagam::site::Logo::from_bytes(bytes)
+                    .map_err(|e| format!("{}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let written = piagam::site::write_site(
+        &jwks,
+        list.as_deref(),
+        issued.as_deref(),
+        logo.as_ref(),
+        out,
+    )
+    .map_err(|e| e.to_string())?;
     for path in &written.files {
         say!("wrote {}", path.display());
     }

@@ -182,6 +182,7 @@ pub fn publish(folder: &Path) -> Result<Published, FieldError> {
         &jwks,
         revocations.as_deref(),
         issued.as_deref(),
+        None,
         &folder.join(SITE_DIR),
     )
     .map_err(|e| fail(e.to_string()))?;

@@ -109,6 +109,12 @@ pub fn run(out_dir: &Path) -> Result<(Vec<Issued>, generate::Written), DemoError
     let (issued, written) = (outcome.issued, outcome.written);
     // The page can then tell the demo's very files from edited copies.
     let issued_list = std::fs::read(out_dir.join(crate::issued::ISSUED_FILE)).ok();
-    crate::site::write_site(&jwks, None, issued_list.as_deref(), &out_dir.join("site"))?;
+    crate::site::write_site(
+        &jwks,
+        None,
+        issued_list.as_deref(),
+        None,
+        &out_dir.join("site"),
+    )?;
     Ok((issued, written))
 }

@@ -16,6 +16,16 @@
       checking: "Memeriksa…",
       valid: "SAH",
       invalid: "TIDAK SAH",
+      revokedWord: "DICABUT",
+      replacedWord: "DIGANTI",
+      summaryGood: "Tanda tangan digital cocok dan penerbitnya dikenal",
+      summaryBad: "Jangan mengandalkan dokumen ini",
+      summaryRevocationFree: "tidak dicabut menurut daftar pencabutan per {date}",
+      summaryRevocationUnknown: "belum dapat dipastikan apakah dokumen ini pernah dicabut, karena penerbit belum memasang daftar pencabutan di halaman ini",
+      summaryRevoked: "dicabut oleh penerbitnya",
+      summaryReplaced: "diganti oleh penerbitnya dengan dokumen yang datanya diperbaiki",
+      linkedin: "Tambahkan ke LinkedIn",
+      share: "Bagikan tautan verifikasi",
       validReason: "Segel asli dan utuh, ditandatangani secara digital oleh penerbit di bawah.",
       compare: "Bandingkan data ini dengan kertas di tangan Anda. Jika ada yang berbeda, dokumen itu telah diubah.",
       compareFile: "Bandingkan data ini dengan isi berkas. Jika ada yang berbeda, berkas itu telah diubah.",
@@ -33,7 +43,7 @@
       checkRevocation: "Tidak dicabut (daftar pencabutan per {date})",
       checkRevoked: "DICABUT (daftar pencabutan per {date})",
       checkReplaced: "DIGANTI dengan {serial} (daftar pencabutan per {date})",
-      checkNoList: "Status pencabutan tidak diperiksa (tidak ada daftar pencabutan)",
+      checkNoList: "Belum dapat dipastikan apakah dokumen ini pernah dicabut (penerbit belum memasang daftar pencabutan)",
       checkDates: "Masa berlaku, per {date}",
       askTitle: "Periksa piagam atau sertifikat",
       askPhoto: "Foto kode QR pada dokumen:",
@@ -57,6 +67,16 @@
       checking: "Checking…",
       valid: "VALID",
       invalid: "NOT VALID",
+      revokedWord: "REVOKED",
+      replacedWord: "REPLACED",
+      summaryGood: "The digital signature matches and the issuer is known",
+      summaryBad: "Do not rely on this document",
+      summaryRevocationFree: "not revoked according to the revocation list of {date}",
+      summaryRevocationUnknown: "whether it was ever revoked cannot be told yet, because the issuer has not put a revocation list on this page",
+      summaryRevoked: "revoked by its issuer",
+      summaryReplaced: "replaced by its issuer with a document whose details were corrected",
+      linkedin: "Add to LinkedIn",
+      share: "Share the verification link",
       validReason: "The seal is genuine and intact, digitally signed by the issuer below.",
       compare: "Compare these details with the paper in front of you. If anything differs, the document was altered.",
       compareFile: "Compare these details with the file. If anything differs, the file was altered.",
@@ -74,7 +94,7 @@
       checkRevocation: "Not revoked (revocation list of {date})",
       checkRevoked: "REVOKED (revocation list of {date})",
       checkReplaced: "REPLACED by {serial} (revocation list of {date})",
-      checkNoList: "Revocation not checked (no revocation list)",
+      checkNoList: "Whether it was ever revoked cannot be told yet (the issuer has put up no revocation list)",
       checkDates: "Validity dates, as of {date}",
       askTitle: "Check a charter or certificate",
       askPhoto: "A photo of the document's QR code:",
@@ -141,6 +161,12 @@
   /// checked here, the seal and the file together. Never SAH / VALID for
   /// a file that is not the one issued.
   function verdictOf(report, file, t) {
+    // A revoked or replaced document was genuine once: its own word and
+    // colour, so nobody takes it for a forgery, or for valid.
+    if (!report.valid && report.code === "revoked") {
+      const replaced = Boolean(report.replaced_by);
+      return { kind: replaced ? "replaced" : "revoked", code: "revoked", word: replaced ? t.replacedWord : t.revokedWord, reason: reasonFor(report, t) };
+    }
     if (!report.valid) return { kind: "invalid", code: report.code || "", word: t.invalid, reason: reasonFor(report, t) };
     if (file === null) return { kind: "valid", code: "", word: t.valid, reason: t.validReason };
     switch (file.check) {
@@ -156,6 +182,45 @@
       default:
         return { kind: "compare", code: "", word: t.sealValid, reason: t.fileNotChecked };
     }
+  }
+
+  /// One line a layperson reads before any detail: what the checks found.
+  /// Revocation is said to be unknown only where there is no list.
+  function summaryOf(report, verdict, t) {
+    if (verdict.kind === "invalid") return t.summaryBad + ".";
+    const parts = [t.summaryGood];
+    if (verdict.kind === "revoked") parts.push(t.summaryRevoked);
+    else if (verdict.kind === "replaced") parts.push(t.summaryReplaced);
+    else if (state.list === null) parts.push(t.summaryRevocationUnknown);
+    else parts.push(fill(t.summaryRevocationFree, { date: longDate(state.list.issued) }));
+    return parts.join("; ") + ".";
+  }
+
+  /// LinkedIn's public "add a certification" address, filled with what
+  /// the seal signs, and the verification link; a share button where the
+  /// device can share. Only for a valid seal.
+  function offerSharing(report, verdict, t) {
+    const valid = verdict.kind === "valid" || verdict.kind === "compare";
+    const c = report.claims;
+    const linkedin = $("linkedin");
+    linkedin.hidden = !(valid && c);
+    if (valid && c) {
+      const [year, month] = c.date.split("-").map(Number);
+      const query = new URLSearchParams({
+        startTask: "CERTIFICATION_NAME",
+        name: c.event ? `${c.achievement} — ${c.event}` : c.achievement,
+        organizationName: report.issuer || "",
+        issueYear: String(year),
+        issueMonth: String(month),
+        certUrl: location.href,
+        certId: c.serial,
+      });
+      linkedin.href = "https://www.linkedin.com/profile/add?" + query;
+      linkedin.textContent = t.linkedin;
+    }
+    const share = $("share");
+    share.hidden = !(valid && typeof navigator.share === "function");
+    share.textContent = t.share;
   }
 
   function row(list, label, value) {
@@ -201,9 +266,11 @@
     document.body.dataset.code = verdict.code;
     document.body.dataset.file = state.file ? state.file.check : "";
     // A word and a sign, not only a colour.
-    $("verdict-icon").textContent = { valid: "✔", invalid: "✖", compare: "!" }[verdict.kind];
+    $("verdict-icon").textContent = { valid: "✔", invalid: "✖", compare: "!", revoked: "⊘", replaced: "↻" }[verdict.kind];
     $("verdict-word").textContent = verdict.word;
     $("verdict-reason").textContent = verdict.reason;
+    $("verdict-summary").textContent = summaryOf(report, verdict, t);
+    offerSharing(report, verdict, t);
 
     // Claims are shown only when the signature is good: nothing unsigned
     // may look signed.
@@ -369,6 +436,11 @@
       render();
     });
     $("check-text").addEventListener("click", () => check($("seal-text").value, { expectedUrl: state.trust.verifyUrl }));
+    $("share").addEventListener("click", () => {
+      navigator.share({ title: document.title, url: location.href }).catch(() => {
+        // Cancelled, or not allowed: nothing to say.
+      });
+    });
     $("photo").addEventListener("change", (event) => {
       const file = event.target.files && event.target.files[0];
       if (file) checkPhoto(file);

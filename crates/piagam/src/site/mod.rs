@@ -21,8 +21,10 @@ const STYLE: &str = include_str!("style.css");
 /// defines one namespace the next ones use.
 const PAGE_SCRIPTS: [&str; 2] = [include_str!("pdffile.js"), include_str!("app.js")];
 
-/// The page must stay small enough to load at once on a slow phone link.
-pub const MAX_PAGE_BYTES: usize = 64 * 1024;
+/// The page must stay small enough to load at once on a slow phone link
+/// (served compressed, about a third of this); an issuer's logo comes on
+/// top (see [`MAX_LOGO_BYTES`]).
+pub const MAX_PAGE_BYTES: usize = 80 * 1024;
 /// The file the page fetches from its own folder for fresher revocations.
 pub const REVOCATIONS_FILE: &str = "revocations";
 /// The issued-files list's name beside the page.
@@ -33,6 +35,8 @@ pub const ISSUED_FILE: &str = "issued";
 pub enum SiteError {
     #[error("the page would be {0} bytes, more than the {MAX_PAGE_BYTES} allowed; the JWKS or revocation list is too large")]
     TooLarge(usize),
+    #[error("the logo {0}")]
+    Logo(String),
     #[error(transparent)]
     Write(#[from] WriteError),
 }
@@ -103,8 +107,54 @@ fn field_labels() -> serde_json::Value {
     serde_json::json!({ "id": labels(Language::Id), "en": labels(Language::En) })
 }
 
-/// The page, for this issuer and revocation list.
-pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, SiteError> {
+/// The most a logo may weigh: it is embedded in the page every phone loads.
+pub const MAX_LOGO_BYTES: usize = 16 * 1024;
+
+/// The issuer's logo for the page's header: a small PNG, JPEG or WebP,
+/// embedded in the page.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    mime: &'static str,
+    bytes: Vec<u8>,
+}
+
+impl Logo {
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Logo, SiteError> {
+        if bytes.len() > MAX_LOGO_BYTES {
+            return Err(SiteError::Logo(format!(
+                "is {} bytes; at most {MAX_LOGO_BYTES} are embedded (export it smaller, e.g. 128 px high)",
+                bytes.len()
+            )));
+        }
+        let mime = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+            "image/webp"
+        } else {
+            return Err(SiteError::Logo("is not a PNG, JPEG or WebP image".into()));
+        };
+        Ok(Logo { mime, bytes })
+    }
+
+    /// The header's image, its source a data: address the page's policy
+    /// allows.
+    fn html(&self) -> String {
+        format!(
+            "<img id=\"logo\" alt=\"\" src=\"data:{};base64,{}\">",
+            self.mime,
+            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+        )
+    }
+}
+
+/// The page, for this issuer and revocation list, with the issuer's logo.
+pub fn build_page(
+    jwks: &Jwks,
+    revocations: Option<&[u8]>,
+    logo: Option<&Logo>,
+) -> Result<String, SiteError> {
     let script: String = crate::seal::JS_VERIFIER
         .iter()
         .map(|(_, source)| *source)
@@ -130,7 +180,9 @@ pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, Sit
     let jwks_text = script_json(&jwks_json);
     let revocations_text = script_json(&revocations_json);
     let labels_text = script_json(&field_labels());
+    let logo_html = logo.map(Logo::html).unwrap_or_default();
     let page = fill(PAGE, |name| match name {
+        "LOGO" => Some(logo_html.as_str()),
         "CSP" => Some(csp.as_str()),
         "ISSUER" => Some(issuer.as_str()),
         "STYLE" => Some(STYLE),
@@ -140,7 +192,8 @@ pub fn build_page(jwks: &Jwks, revocations: Option<&[u8]>) -> Result<String, Sit
         "SCRIPT" => Some(script.as_str()),
         _ => None,
     });
-    if page.len() > MAX_PAGE_BYTES {
+    let logo_room = logo.map_or(0, |l| l.html().len());
+    if page.len() > MAX_PAGE_BYTES + logo_room {
         return Err(SiteError::TooLarge(page.len()));
     }
     Ok(page)
@@ -162,12 +215,15 @@ pub fn write_site(
     jwks: &Jwks,
     revocations: Option<&[u8]>,
     issued: Option<&[u8]>,
+    logo: Option<&Logo>,
     out: &Path,
 ) -> Result<Site, SiteError> {
     // A long revocation list is published beside the page only: the page
     // fetches it from there, so only a page opened from disk goes without.
-    let (page, embedded) = match build_page(jwks, revocations) {
-        Err(SiteError::TooLarge(_)) if revocations.is_some() => (build_page(jwks, None)?, false),
+    let (page, embedded) = match build_page(jwks, revocations, logo) {
+        Err(SiteError::TooLarge(_)) if revocations.is_some() => {
+            (build_page(jwks, None, logo)?, false)
+        }
         other => (other?, revocations.is_some()),
     };
     fsio::create_folder(out)?;
@@ -207,7 +263,7 @@ mod tests {
     /// as text: substituted in one pass, nothing put in is read again.
     #[test]
     fn placeholders_in_the_issuers_name_stay_text() {
-        let page = build_page(&jwks("Dinas {{STYLE}} {{SCRIPT}} {{ISSUER}}"), None).unwrap();
+        let page = build_page(&jwks("Dinas {{STYLE}} {{SCRIPT}} {{ISSUER}}"), None, None).unwrap();
         let title = page
             .split("<title>")
             .nth(1)
@@ -231,7 +287,12 @@ mod tests {
 
     #[test]
     fn the_page_is_small_self_contained_and_escapes_the_issuer() {
-        let page = build_page(&jwks("Dinas </script><script>alert(1)</script>"), None).unwrap();
+        let page = build_page(
+            &jwks("Dinas </script><script>alert(1)</script>"),
+            None,
+            None,
+        )
+        .unwrap();
         assert!(page.len() < MAX_PAGE_BYTES, "{} bytes", page.len());
         assert_eq!(
             page.matches("<script").count(),
@@ -266,11 +327,11 @@ mod tests {
         }
         let bytes = list.sign(&key);
         assert!(matches!(
-            build_page(&jwks("Dinas"), Some(&bytes)),
+            build_page(&jwks("Dinas"), Some(&bytes), None),
             Err(SiteError::TooLarge(_))
         ));
         let out = tempfile::tempdir().unwrap();
-        let site = write_site(&jwks("Dinas"), Some(&bytes), None, out.path()).unwrap();
+        let site = write_site(&jwks("Dinas"), Some(&bytes), None, None, out.path()).unwrap();
         assert!(!site.revocations_embedded);
         let page = std::fs::read_to_string(out.path().join("index.html")).unwrap();
         assert!(page.len() <= MAX_PAGE_BYTES);
@@ -282,7 +343,14 @@ mod tests {
         // A short list is embedded as before.
         let mut short = crate::seal::RevocationList::new(day);
         short.revoke("001/X", "ganda", day);
-        let site = write_site(&jwks("Dinas"), Some(&short.sign(&key)), None, out.path()).unwrap();
+        let site = write_site(
+            &jwks("Dinas"),
+            Some(&short.sign(&key)),
+            None,
+            None,
+            out.path(),
+        )
+        .unwrap();
         assert!(site.revocations_embedded);
     }
 }
