@@ -230,3 +230,54 @@ fn a_batch_killed_midway_is_completed_by_running_it_again() {
         .collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn serial_file_names_are_short_and_name_each_document_once() {
+    let batch = Batch::new(&[
+        "Prof. Dr. Ir. H. Raden Mas Bambang Sutrisno Hadiningrat, M.Sc., Ph.D.".to_owned(),
+        "Pemerintah Kabupaten Contoh".to_owned(),
+    ]);
+    // Two documents per winner: each serial names its kind, or is given it.
+    let out = batch.run(
+        "seri",
+        &[
+            "--template",
+            s(&repo().join("templates/sertifikat")),
+            "--outputs",
+            "files",
+            "--file-names",
+            "serial",
+        ],
+    );
+    let files = document_pdfs(&out);
+    let manifest = read_manifest(&out);
+    assert_eq!(files.len(), 4, "{files:?}");
+    for row in &manifest {
+        // The serial made safe; these serials do not name their kind, so
+        // with two kinds each is given it.
+        let base = row.serial.replace('/', "-");
+        assert!(
+            [
+                format!("{base}-piagam.pdf"),
+                format!("{base}-sertifikat.pdf")
+            ]
+            .contains(&row.file),
+            "{manifest:?}"
+        );
+        assert!(files.contains(&row.file), "{files:?}");
+        assert!(row.file.len() <= 40, "{}", row.file);
+        // The file is the document: its seal names the same serial.
+        let shown = run_piagam(&[
+            "verify",
+            "--trust",
+            s(&out.join("issuer.jwks.json")),
+            s(&out.join(&row.file)),
+        ]);
+        assert!(
+            shown.status.success(),
+            "{}",
+            String::from_utf8_lossy(&shown.stderr)
+        );
+        assert!(stdout_of(&shown).contains(&row.serial));
+    }
+}

@@ -361,8 +361,9 @@ pub struct OutputArgs {
     /// No progress bar (it shows only on a terminal anyway).
     #[arg(long)]
     pub quiet: bool,
-    /// File names: `ascii` (accents dropped: nguyen-thi-anh) or `unicode`
-    /// (letters as the roster spells them: nguyễn-thị-ánh).
+    /// File names: `ascii` (accents dropped: nguyen-thi-anh), `unicode`
+    /// (letters as the roster spells them: nguyễn-thị-ánh), or `serial`
+    /// (the serial alone: 001-ALDPD-VIII-2024.pdf).
     #[arg(long, value_enum, default_value_t = FileNameKind::Ascii)]
     pub file_names: FileNameKind,
 }
@@ -378,6 +379,7 @@ pub enum OutputKind {
 pub enum FileNameKind {
     Ascii,
     Unicode,
+    Serial,
 }
 
 /// What generate and check read.

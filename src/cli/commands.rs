@@ -518,6 +518,7 @@ fn run_options(output: &args::OutputArgs) -> RunOptions {
         file_names: match output.file_names {
             args::FileNameKind::Ascii => piagam::generate::FileNames::Ascii,
             args::FileNameKind::Unicode => piagam::generate::FileNames::Unicode,
+            args::FileNameKind::Serial => piagam::generate::FileNames::Serial,
         },
         ..RunOptions::default()
     }

@@ -149,6 +149,10 @@ pub enum FileNames {
     /// that mangle other names.
     #[default]
     Ascii,
+    /// The serial alone (`001/ALDPD/VIII/2024` → `001-ALDPD-VIII-2024.pdf`):
+    /// short names for recipients with long titled names. With several
+    /// documents per winner, a serial that does not name its kind gets it.
+    Serial,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -532,7 +536,10 @@ fn make_document(
     })?;
     let mut doc = Issued {
         row: record.row,
-        file: file_name(seq, label, &record.recipient, job.file_names),
+        file: match job.file_names {
+            FileNames::Serial => serial_file_name(seq, label, &serial, job.templates.len() > 1),
+            mode => file_name(seq, label, &record.recipient, mode),
+        },
         lang: template.lang,
         label: label.to_owned(),
         qr_text,
@@ -712,8 +719,8 @@ fn file_name(seq: u32, label: &str, recipient: &str, mode: FileNames) -> String 
     let mut slug = String::new();
     let push = |c: char, slug: &mut String| {
         let keep = match mode {
-            FileNames::Ascii => c.is_ascii_alphanumeric(),
             FileNames::Unicode => c.is_alphanumeric(),
+            FileNames::Ascii | FileNames::Serial => c.is_ascii_alphanumeric(),
         };
         if keep {
             slug.extend(c.to_lowercase());
@@ -725,7 +732,7 @@ fn file_name(seq: u32, label: &str, recipient: &str, mode: FileNames) -> String 
     };
     match mode {
         // Decomposed, the accents are separate marks, and are dropped.
-        FileNames::Ascii => recipient.nfd().for_each(|c| push(c, &mut slug)),
+        FileNames::Ascii | FileNames::Serial => recipient.nfd().for_each(|c| push(c, &mut slug)),
         FileNames::Unicode => recipient.nfc().for_each(|c| push(c, &mut slug)),
     }
     let label: String = label.chars().take(40).collect();
@@ -746,9 +753,79 @@ fn file_name(seq: u32, label: &str, recipient: &str, mode: FileNames) -> String 
     }
 }
 
+/// `001/ALDPD/VIII/2024` → `001-ALDPD-VIII-2024.pdf`: ASCII letters and
+/// digits, anything else one `-`. Unique as serials are, per kind; with
+/// `several_kinds`, a serial that does not name its kind gets it, so a
+/// piagam and a sertifikat numbered alike do not share a name.
+fn serial_file_name(seq: u32, label: &str, serial: &str, several_kinds: bool) -> String {
+    let mut name = String::new();
+    for c in serial.nfd() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else if c.is_ascii() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let mut name = name.trim_matches('-').to_owned();
+    let label: String = label
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(40)
+        .collect();
+    if several_kinds
+        && !name
+            .to_ascii_lowercase()
+            .contains(&label.to_ascii_lowercase())
+    {
+        name = format!("{name}-{label}");
+    }
+    name.truncate(MAX_FILE_NAME_BYTES - ".pdf".len());
+    let name = name.trim_matches('-');
+    // Windows keeps these names for devices.
+    const DEVICES: [&str; 22] = [
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+        "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    ];
+    if name.is_empty() {
+        format!("{seq:03}-{label}.pdf")
+    } else if DEVICES.contains(&name.to_ascii_uppercase().as_str()) {
+        format!("{seq:03}-{name}.pdf")
+    } else {
+        format!("{name}.pdf")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serial_file_names_are_the_serial_made_safe() {
+        assert_eq!(
+            serial_file_name(1, "piagam", "001/ALDPD/VIII/2024", false),
+            "001-ALDPD-VIII-2024.pdf"
+        );
+        // With two kinds, the kind is named unless the serial names it.
+        assert_eq!(
+            serial_file_name(1, "piagam", "001/ALDPD/VIII/2024", true),
+            "001-ALDPD-VIII-2024-piagam.pdf"
+        );
+        assert_eq!(
+            serial_file_name(1, "sertifikat", "001/sertifikat/XI/2026", true),
+            "001-sertifikat-XI-2026.pdf"
+        );
+        // Separators, dots and spaces are one '-'; nothing is left to escape.
+        assert_eq!(
+            serial_file_name(3, "piagam", "../..\\CON: 7 / Ä", false),
+            "CON-7-A.pdf"
+        );
+        assert_eq!(
+            serial_file_name(9, "piagam", "///", false),
+            "009-piagam.pdf"
+        );
+        let long = "9".repeat(300);
+        assert!(serial_file_name(1, "piagam", &long, true).len() <= MAX_FILE_NAME_BYTES);
+    }
 
     #[test]
     fn file_names_are_ascii_slugs() {
