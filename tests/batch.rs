@@ -281,3 +281,51 @@ fn serial_file_names_are_short_and_name_each_document_once() {
         assert!(stdout_of(&shown).contains(&row.serial));
     }
 }
+
+#[test]
+fn a_share_image_beside_each_document_is_its_page_and_verifies() {
+    let batch = Batch::with_rows(2);
+    let out = batch.run("bagikan", &["--outputs", "files,png"]);
+    let manifest = read_manifest(&out);
+    assert_eq!(manifest.len(), 2);
+    for row in &manifest {
+        let png = out.join(row.file.replace(".pdf", ".png"));
+        let image = image::open(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+        // 1600 px wide, an A4 landscape page's height, opaque.
+        assert_eq!(image.width(), 1600);
+        assert!(
+            (1130..=1132).contains(&image.height()),
+            "{}",
+            image.height()
+        );
+        assert!(!image.color().has_alpha());
+        // piagam verify reads the seal from the picture: this document's.
+        let shown = run_piagam(&[
+            "verify",
+            "--json",
+            "--trust",
+            s(&out.join("issuer.jwks.json")),
+            s(&png),
+        ]);
+        assert!(
+            shown.status.success(),
+            "{}",
+            String::from_utf8_lossy(&shown.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_str(stdout_of(&shown).trim()).unwrap();
+        assert_eq!(report["claims"]["serial"], row.serial.as_str());
+        assert_eq!(report["qr_text"], row.qr_text.as_str());
+    }
+    // A rerun keeps the pictures as they are: drawn alike from the same PDF.
+    let before: Vec<Vec<u8>> = manifest
+        .iter()
+        .map(|r| std::fs::read(out.join(r.file.replace(".pdf", ".png"))).unwrap())
+        .collect();
+    batch.run("bagikan", &["--outputs", "files,png"]);
+    for (row, old) in manifest.iter().zip(before) {
+        assert_eq!(
+            std::fs::read(out.join(row.file.replace(".pdf", ".png"))).unwrap(),
+            old
+        );
+    }
+}

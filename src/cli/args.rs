@@ -348,7 +348,8 @@ pub enum StatusArg {
 pub struct OutputArgs {
     /// Which files to write: `files` (one PDF per document), `print` (the
     /// merged print files), `zip` (charters.zip, holding every document's
-    /// own PDF), or several.
+    /// own PDF), `png` (a 1600 px share image beside each document, drawn
+    /// from its PDF), or several.
     #[arg(long, value_delimiter = ',', default_value = "files,print")]
     pub outputs: Vec<OutputKind>,
     /// Split each print file every N pages (print-0001.pdf, …); default one
@@ -373,6 +374,7 @@ pub enum OutputKind {
     Files,
     Print,
     Zip,
+    Png,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

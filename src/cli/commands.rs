@@ -512,6 +512,7 @@ fn run_options(output: &args::OutputArgs) -> RunOptions {
             files: output.outputs.contains(&args::OutputKind::Files),
             print: output.outputs.contains(&args::OutputKind::Print),
             zip: output.outputs.contains(&args::OutputKind::Zip),
+            png: output.outputs.contains(&args::OutputKind::Png),
         },
         print_chunk: output.print_chunk.map(|n| n as usize),
         jobs: output.jobs.map(|n| n as usize),

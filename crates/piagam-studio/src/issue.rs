@@ -229,6 +229,7 @@ fn generate(
                 files: true,
                 print: true,
                 zip: true,
+                png: false,
             },
             corrections,
             ..Default::default()

@@ -32,6 +32,7 @@ mod render;
 pub mod report_text;
 pub mod revoke;
 pub mod roster;
+pub mod share;
 pub mod site;
 mod spreadsheet;
 mod style;

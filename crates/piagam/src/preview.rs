@@ -186,7 +186,7 @@ pub fn sample_page(loaded: &Loaded, roster_name: &Path) -> Result<PreviewPage, R
 /// Renders the first page to PNG at 100 dpi, with piagam's own renderer.
 fn render_png(pdf: &Path, png: &Path) -> Option<PathBuf> {
     let bytes = std::fs::read(pdf).ok()?;
-    fsio::write_atomic(png, &png_of(bytes, 100.0)?).ok()?;
+    fsio::write_atomic(png, &crate::share::page_png(bytes, 100.0)?).ok()?;
     Some(png.to_owned())
 }
 
@@ -194,14 +194,6 @@ impl PreviewPage {
     /// The page as a PNG at `dpi`, drawn by piagam's own renderer from the
     /// PDF itself, so what a front end shows is the file.
     pub fn png(&self, dpi: f32) -> Option<Vec<u8>> {
-        png_of(self.pdf.clone(), dpi)
+        crate::share::page_png(self.pdf.clone(), dpi)
     }
-}
-
-fn png_of(pdf: Vec<u8>, dpi: f32) -> Option<Vec<u8>> {
-    let doc = hayro::hayro_syntax::Pdf::new(pdf).ok()?;
-    let page = crate::inputs::render_page_rgba(doc.pages().first()?, dpi)?;
-    let mut encoded = std::io::Cursor::new(Vec::new());
-    page.write_to(&mut encoded, image::ImageFormat::Png).ok()?;
-    Some(encoded.into_inner())
 }

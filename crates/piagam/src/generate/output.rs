@@ -31,6 +31,17 @@ pub struct Outputs {
     pub print: bool,
     /// `charters.zip`, holding every document's own file.
     pub zip: bool,
+    /// A share image beside each document's file (same name, `.png`),
+    /// drawn from the PDF itself.
+    pub png: bool,
+}
+
+impl Outputs {
+    /// Whether a document's file is needed whole in memory: for the ZIP,
+    /// or to draw its share image.
+    fn needs_bytes(&self) -> bool {
+        self.zip || self.png
+    }
 }
 
 impl Default for Outputs {
@@ -39,6 +50,7 @@ impl Default for Outputs {
             files: true,
             print: true,
             zip: false,
+            png: false,
         }
     }
 }
@@ -413,6 +425,13 @@ fn render_all(
                 .extend(issued.iter().map(|d| staging.target(&d.file)));
         }
     }
+    if let (true, Some(staging)) = (options.outputs.png, staging) {
+        written.files.extend(
+            issued
+                .iter()
+                .map(|d| staging.target(&share_image_name(&d.file))),
+        );
+    }
     tally.count_into(&mut written);
     let mut parts = Vec::new();
     for (_, print) in prints {
@@ -491,11 +510,12 @@ impl DocumentFiles<'_> {
             let size = std::fs::metadata(&target).map_or(0, |m| m.len());
             self.tally.add(FileFate::Unchanged, size);
             // The very file issued goes into the ZIP, as it is in place.
-            let bytes = if options.outputs.zip {
+            let bytes = if options.outputs.needs_bytes() {
                 Some(std::fs::read(&target).map_err(|e| write_error(&target, e))?)
             } else {
                 None
             };
+            self.share_image(doc, bytes.as_deref())?;
             options.progress.advance(1);
             return Ok(Made {
                 page: rendered,
@@ -523,12 +543,27 @@ impl DocumentFiles<'_> {
             made.digest = file.sha256;
             made.bytes = file.bytes;
             self.tally.add(file.fate, file.len);
-        } else if options.outputs.zip && self.staging.is_some() {
+        } else if options.outputs.needs_bytes() && self.staging.is_some() {
             made.bytes =
                 Some(document_bytes(self.kit, &made.page, doc, self.issuer, options.pdfa)?.0);
         }
+        self.share_image(doc, made.bytes.as_deref())?;
         options.progress.advance(1);
         Ok(made)
+    }
+
+    /// The document's share image, beside its file: its page drawn from
+    /// the PDF's own bytes, so the picture is the page issued.
+    fn share_image(&self, doc: &Issued, pdf: Option<&[u8]>) -> Result<(), GenerateError> {
+        let (Some(staging), Some(pdf), true) = (self.staging, pdf, self.options.outputs.png) else {
+            return Ok(());
+        };
+        let name = share_image_name(&doc.file);
+        let png = crate::share::share_png(pdf.to_vec(), crate::share::SHARE_WIDTH_PX).ok_or_else(
+            || GenerateError::Recompose(format!("{name}: the page could not be drawn")),
+        )?;
+        staging.write_if_changed(&name, &png)?;
+        Ok(())
     }
 
     /// The page as a print file has it, where that is not the document's
@@ -576,6 +611,11 @@ impl DocumentFiles<'_> {
         let sha = crate::fsio::file_sha256(&target).filter(|sha| *sha == recorded)?;
         same_design(rendered, doc, self.issuer, &target, self.options.pdfa).then_some((sha, target))
     }
+}
+
+/// `007-piagam-kota-semarang.pdf` → `007-piagam-kota-semarang.png`.
+pub fn share_image_name(file: &str) -> String {
+    format!("{}.png", file.strip_suffix(".pdf").unwrap_or(file))
 }
 
 /// Every document file name once, or the first that repeats.
@@ -708,8 +748,9 @@ fn write_document(
         });
     };
     let target = staging.target(&doc.file);
-    // Made whole in memory when the ZIP takes it too, or to compare.
-    if target.exists() || options.outputs.zip {
+    // Made whole in memory when the ZIP or the share image takes it too,
+    // or to compare.
+    if target.exists() || options.outputs.needs_bytes() {
         let (bytes, len) = document_bytes(kit, page, doc, issuer, options.pdfa)?;
         let fate = match std::fs::read(&target) {
             Ok(old) if old == bytes => FileFate::Unchanged,
@@ -732,7 +773,7 @@ fn write_document(
             len,
             sha256: hash.then(|| Sha256::digest(&bytes).into()),
             fate,
-            bytes: options.outputs.zip.then_some(bytes),
+            bytes: options.outputs.needs_bytes().then_some(bytes),
         });
     }
     let path = staging.path(&doc.file);
