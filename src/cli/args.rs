@@ -40,6 +40,11 @@ pub enum Command {
         after_long_help = "Example:\n  piagam studio acara-2026/\n\nThe first line printed is the studio's address with its one-time token; open it\nin a browser on this computer (done for you unless --no-open). The studio\nanswers only on 127.0.0.1, and only to that address. Ctrl-C stops it."
     )]
     Studio(StudioArgs),
+    /// Email every winner their own documents from a batch folder.
+    #[command(
+        after_long_help = "Examples:\n  piagam send --roster pemenang.xlsx --out hasil/ --dry-run surat/\n  PIAGAM_SMTP_PASSWORD=… piagam send --roster pemenang.xlsx --out hasil/ \\\n      --smtp smtps://mail.instansi.go.id --from humas@instansi.go.id --user humas\n\nAddresses come from the roster's email column (several in a cell, separated by ;).\nEach winner gets one message per address with all their documents attached, and\nthe verification links. Every message is recorded in the register: a rerun sends\nonly what no server accepted. Nothing is sent for a revoked or replaced document."
+    )]
+    Send(SendArgs),
     /// Render one page of a template, marked CONTOH (sample), to PDF and PNG.
     #[command(
         after_long_help = "Examples:\n  piagam preview --template templates/piagam\n  piagam preview --template templates/piagam --roster pemenang.xlsx --row 9"
@@ -442,6 +447,52 @@ pub struct CalibrateArgs {
     /// Let the template use files outside its own folder.
     #[arg(long)]
     pub allow_outside_assets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The winners, as generate read them (the same file): their email
+    /// column gives the addresses.
+    #[arg(long)]
+    pub roster: PathBuf,
+    /// Event settings; default: piagam.toml beside the roster.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The sheet of a workbook to read; default the first.
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The row holding the headers, when a title block stands above them.
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<usize>,
+    /// The batch folder generate wrote (its manifest.csv and documents).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The issuance register; default piagam-register.sqlite beside
+    /// piagam.toml. Every message is recorded in it.
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
+    /// The mail server: smtps://host (TLS, port 465) or smtp://host:587
+    /// (STARTTLS required; plaintext only to this computer).
+    #[arg(long, required_unless_present = "dry_run")]
+    pub smtp: Option<String>,
+    /// The sender, e.g. "Humas Kominfo <humas@instansi.go.id>".
+    #[arg(long)]
+    pub from: String,
+    /// The login; its password is read from PIAGAM_SMTP_PASSWORD.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Write each message as an .eml file in DIR to review; send nothing.
+    #[arg(long, value_name = "DIR")]
+    pub dry_run: Option<PathBuf>,
+    /// At most N messages a minute.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_minute: u32,
+    /// Send these documents' messages again, though a server accepted them.
+    #[arg(long, value_name = "SERIAL", num_args = 1..)]
+    pub resend: Vec<String>,
+    /// The message's language: id or en.
+    #[arg(long, default_value = "id")]
+    pub lang: Language,
 }
 
 #[derive(Debug, Args)]

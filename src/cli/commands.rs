@@ -34,6 +34,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Command::Preview(a) => preview_command(a),
         Command::Calibrate(a) => calibrate(a),
         Command::Studio(a) => studio(a),
+        Command::Send(a) => send(a),
         Command::Site(a) => site(
             &a.trust,
             a.revocations.as_deref(),
@@ -101,6 +102,116 @@ fn generate_command(a: args::GenerateArgs) -> CmdResult {
     let (key, jwks, issuer) = (a.key, a.jwks, a.issuer);
     let signer = || Signer::from_files(&key, jwks.as_deref(), issuer.as_deref());
     generate(&sources, &options, signer, &a.out, a.output.quiet)
+}
+
+/// `send`: each winner's documents by email, recorded and resumable.
+fn send(a: args::SendArgs) -> CmdResult {
+    // The roster as generate read it; no templates are needed to send.
+    let config = match &a.config {
+        Some(path) => piagam::config::EventConfig::read(path),
+        None => piagam::config::EventConfig::locate(None, &a.roster),
+    }
+    .map_err(|e| hints::run_error(e.into()))?;
+    let roster = piagam::roster::read_roster(
+        &a.roster,
+        &config.roster_options(a.sheet.as_deref(), a.header_row),
+    )
+    .map_err(|e| hints::run_error(e.into()))?;
+    if !roster.problems.is_empty() {
+        let lines: Vec<String> = roster.problems.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "{}\n{} problem(s) in the roster; nothing was sent",
+            lines.join("\n"),
+            lines.len()
+        ));
+    }
+    let path = a
+        .register
+        .clone()
+        .unwrap_or_else(|| config.base_dir.join(piagam::register::REGISTER_FILE));
+    let register = if a.dry_run.is_some() {
+        piagam::register::Register::open_read_only(&path)
+    } else {
+        piagam::register::Register::open(&path).map(Some)
+    }
+    .map_err(|e| hints::run_error(e.into()))?
+    .ok_or_else(|| {
+        format!(
+            "{}: no register here; send needs the one that issued the documents",
+            path.display()
+        )
+    })?;
+    let plan = piagam_mail::plan(&a.out, &roster, &register).map_err(|e| e.to_string())?;
+    let issuer = piagam::keystore::read_jwks(&a.out.join(piagam::keystore::JWKS_FILE))
+        .map(|j| j.issuer)
+        .unwrap_or_else(|_| config.event.name.clone());
+    let from: piagam_mail::letter::Mailbox = a
+        .from
+        .parse()
+        .map_err(|e| format!("--from '{}': {e}", a.from))?;
+    let options = piagam_mail::SendOptions {
+        from,
+        event: piagam_mail::Event {
+            name: config.event.name.clone(),
+            issuer,
+        },
+        wording: piagam_mail::default_wording(a.lang),
+        per_minute: a.per_minute,
+        resend: a.resend.clone(),
+        tries: 3,
+        backoff: std::time::Duration::from_secs(1),
+    };
+    for (row, recipient) in &plan.without_address {
+        say!("row {row}: {recipient} has no email address; skipped");
+    }
+    for (serial, why) in &plan.withdrawn {
+        say!("{serial} is {why}: not sent");
+    }
+    if let Some(dir) = &a.dry_run {
+        let written = piagam_mail::dry_run(&plan, dir, &options).map_err(|e| e.to_string())?;
+        say!(
+            "{} message(s) written to {} to review; nothing was sent",
+            written.len(),
+            dir.display()
+        );
+        return Ok(EXIT_OK);
+    }
+    let endpoint = piagam_mail::Endpoint::parse(a.smtp.as_deref().unwrap_or_default())
+        .map_err(|e| e.to_string())?;
+    let login = match &a.user {
+        Some(user) => Some((
+            user.clone(),
+            std::env::var("PIAGAM_SMTP_PASSWORD")
+                .map_err(|_| "--user needs the password in PIAGAM_SMTP_PASSWORD (it is never read from piagam.toml)")?,
+        )),
+        None => None,
+    };
+    let server = piagam_mail::Smtp::connect(&endpoint, login).map_err(|e| e.to_string())?;
+    let summary = piagam_mail::send(
+        &plan,
+        &server,
+        &register,
+        &options,
+        &mut |letter, address, delivery| {
+            say!("row {}: {address}: {}", letter.row, delivery.code());
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    say!(
+        "sent {}, failed {}, skipped {} (already accepted), {} without an address",
+        summary.sent,
+        summary.failed.len(),
+        summary.skipped,
+        plan.without_address.len()
+    );
+    for (row, address, why) in &summary.failed {
+        say!("  failed: row {row}: {address}: {why}");
+    }
+    Ok(if summary.failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_INVALID
+    })
 }
 
 fn studio(a: args::StudioArgs) -> CmdResult {

@@ -63,6 +63,8 @@ pub fn run_piagam_with_stdin(args: &[&str], input: &str) -> Output {
 pub struct ManifestRow {
     pub serial: String,
     pub recipient: String,
+    /// The roster's row.
+    pub row: usize,
     pub file: String,
     pub qr_text: String,
 }
@@ -76,8 +78,13 @@ pub fn read_manifest(dir: &Path) -> Vec<ManifestRow> {
             .position(|h| h == name)
             .unwrap_or_else(|| panic!("manifest has no {name} column: {headers:?}"))
     };
-    let (serial, recipient, file, qr) =
-        (col("serial"), col("recipient"), col("file"), col("qr_text"));
+    let (serial, recipient, row, file, qr) = (
+        col("serial"),
+        col("recipient"),
+        col("row"),
+        col("file"),
+        col("qr_text"),
+    );
     reader
         .records()
         .map(|r| {
@@ -85,6 +92,7 @@ pub fn read_manifest(dir: &Path) -> Vec<ManifestRow> {
             ManifestRow {
                 serial: r[serial].to_owned(),
                 recipient: r[recipient].to_owned(),
+                row: r[row].parse().expect("a row number"),
                 file: r[file].to_owned(),
                 qr_text: r[qr].to_owned(),
             }

@@ -13,6 +13,7 @@
 mod audit;
 mod book;
 mod identity;
+mod messages;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub use book::{
     identity, relation, Assigned, Assignment, Book, Corrections, Proposal, Relation, Wanted,
 };
 pub use identity::Identity;
+pub use messages::{Delivery, SentMessage};
 pub use schema::VERSION as SCHEMA_VERSION;
 
 /// The register's file name, beside `piagam.toml`.

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 /// The schema version this piagam writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Migration `i` brings a register from version `i` to `i + 1`. Each runs
 /// in one transaction with the version bump, so a crash leaves either the
@@ -54,6 +54,20 @@ const MIGRATIONS: &[&str] = &[
         sha256   TEXT NOT NULL,
         PRIMARY KEY (document, path)
     );
+    ",
+    // 1 → 2: every message `piagam send` tried, and how it went.
+    "
+    CREATE TABLE messages (
+        id          INTEGER PRIMARY KEY,
+        serials     TEXT NOT NULL,
+        address     TEXT NOT NULL,
+        message_id  TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        state       TEXT NOT NULL
+                    CHECK (state IN ('sending', 'accepted', 'refused', 'failed')),
+        answer      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX messages_by_letter ON messages (serials, address);
     ",
 ];
 

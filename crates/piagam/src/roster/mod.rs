@@ -51,6 +51,78 @@ pub struct Record {
     pub extra: BTreeMap<String, String>,
 }
 
+/// Headers of the column that holds a winner's email address(es).
+const EMAIL_HEADERS: &[&str] = &[
+    "email",
+    "surel",
+    "alamatemail",
+    "alamatsurel",
+    "emailaddress",
+];
+
+/// Whether a column holds the winners' email addresses (`Email`, `E-mail`,
+/// `Surel`, `Alamat email`…).
+pub fn is_email_header(header: &str) -> bool {
+    EMAIL_HEADERS.contains(&Field::normalise(header).as_str())
+}
+
+/// The addresses in a cell, separated by `;` or `,`: each checked, none
+/// repeated. Empty for an empty cell.
+pub fn parse_addresses(cell: &str) -> Result<Vec<String>, String> {
+    let mut found: Vec<String> = Vec::new();
+    for part in cell
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        if !is_address(part) {
+            return Err(format!("'{part}' is not an email address (write it as nama@instansi.go.id; several are separated by ;)"));
+        }
+        if !found.iter().any(|f| f.eq_ignore_ascii_case(part)) {
+            found.push(part.to_owned());
+        }
+    }
+    Ok(found)
+}
+
+/// A plain address, `local@domain.tld`, as office mail systems accept
+/// them: no display name, no spaces, a domain of letters, digits and
+/// hyphens with at least one dot.
+fn is_address(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+/// A record's email addresses: its email column's, checked when read.
+pub fn addresses_of(record: &Record) -> Vec<String> {
+    record
+        .extra
+        .iter()
+        .filter(|(header, _)| is_email_header(header))
+        .flat_map(|(_, cell)| parse_addresses(cell).unwrap_or_default())
+        .collect()
+}
+
 /// One problem in a roster, located as precisely as possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
@@ -679,6 +751,11 @@ impl Columns {
             }
             None => {
                 let header = &self.headers[i];
+                // Addresses are checked here, so check names the row; they
+                // stay an extra column, signed only if a template prints it.
+                if is_email_header(header) {
+                    parse_addresses(&value)?;
+                }
                 if !header.is_empty() && !self.counters[i] {
                     rec.extra.insert(header.clone(), value);
                 }
@@ -732,5 +809,42 @@ impl Duplicates {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_split_checked_and_kept_once() {
+        assert_eq!(
+            parse_addresses(
+                " humas@semarangkota.go.id; Kominfo@Jatengprov.go.id , humas@semarangkota.go.id"
+            ),
+            Ok(vec![
+                "humas@semarangkota.go.id".to_owned(),
+                "Kominfo@Jatengprov.go.id".to_owned()
+            ])
+        );
+        assert_eq!(parse_addresses(""), Ok(vec![]));
+        for bad in [
+            "humas",
+            "humas@",
+            "@go.id",
+            "humas@localhost",
+            "a b@x.id",
+            "a@x..id",
+            "Humas <a@x.id>",
+            "a@-x.id",
+        ] {
+            let err = parse_addresses(bad).unwrap_err();
+            assert!(err.contains("is not an email address"), "{bad}: {err}");
+        }
+        assert!(
+            is_email_header("E-mail")
+                && is_email_header("Alamat Surel")
+                && !is_email_header("Nama")
+        );
     }
 }
