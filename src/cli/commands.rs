@@ -555,10 +555,39 @@ fn list(path: &Path, filter: &piagam::register::Filter, format: ListFormat) -> C
         .into_iter()
         .filter(|e| filter.matches(e))
         .collect();
+    // What piagam send did with each document: its messages, by serial.
+    let messages = register.messages().map_err(|e| e.to_string())?;
+    let mailed = |serial: &str| -> Vec<&piagam::register::SentMessage> {
+        messages
+            .iter()
+            .filter(|m| m.serials.iter().any(|s| s == serial))
+            .collect()
+    };
     let mut out = std::io::stdout().lock();
     let written = match format {
         ListFormat::Json => {
-            let all: Vec<_> = entries.iter().map(|e| e.to_json()).collect();
+            let all: Vec<_> = entries
+                .iter()
+                .map(|e| {
+                    let mut json = e.to_json();
+                    let sent: Vec<_> = mailed(&e.serial)
+                        .iter()
+                        .map(|m| {
+                            serde_json::json!({
+                                "address": m.address,
+                                "state": m.delivery.code(),
+                                "at": m.at,
+                                "message_id": m.message_id,
+                                "answer": m.answer,
+                            })
+                        })
+                        .collect();
+                    if let Some(object) = json.as_object_mut() {
+                        object.insert("messages".into(), sent.into());
+                    }
+                    json
+                })
+                .collect();
             writeln!(out, "{}", serde_json::Value::Array(all))
         }
         ListFormat::Csv => out.write_all(&piagam::register::entries_csv(&entries)),
@@ -580,6 +609,15 @@ fn list(path: &Path, filter: &piagam::register::Filter, format: ListFormat) -> C
                         e.issued_at.as_deref().unwrap_or("").get(..10).unwrap_or("")
                     ),
                     Status::Reserved => "reserved (run interrupted)".into(),
+                };
+                let sent: Vec<String> = mailed(&e.serial)
+                    .iter()
+                    .map(|m| format!("{} {}", m.delivery.code(), escape_controls(&m.address)))
+                    .collect();
+                let note = if sent.is_empty() {
+                    note
+                } else {
+                    format!("{note}; email: {}", sent.join(", "))
                 };
                 text.push_str(&format!(
                     "{}\t{}\t{}\t{}\n",

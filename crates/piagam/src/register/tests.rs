@@ -536,3 +536,47 @@ fn a_reservation_that_would_reuse_a_serial_for_another_document_aborts() {
     let again = record(&first[0], &assigned[0]);
     assert_eq!(register.reserve(&[again], &[]).unwrap(), 0);
 }
+
+#[test]
+fn a_version_1_register_gains_the_messages_table_and_keeps_its_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(REGISTER_FILE);
+    drop(Register::open(&path).unwrap());
+    // Back to version 1, as a register made before `send` was.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE messages; INSERT INTO meta (key, value) VALUES ('kept', 'yes')")
+        .unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    drop(conn);
+    // Reading only does not migrate: it asks for a run that writes.
+    let err = Register::open_read_only(&path).unwrap_err().to_string();
+    assert!(err.contains("older"), "{err}");
+    let register = Register::open(&path).unwrap();
+    assert_eq!(register.meta("kept").unwrap().as_deref(), Some("yes"));
+    let id = register
+        .start_message(
+            &["001/A".to_owned(), "001/B".to_owned()],
+            "humas@kab.go.id",
+            "<m@x>",
+        )
+        .unwrap();
+    register
+        .settle_message(id, super::Delivery::Refused, "550 no such mailbox")
+        .unwrap();
+    let id = register
+        .start_message(
+            &["001/A".to_owned(), "001/B".to_owned()],
+            "humas@kab.go.id",
+            "<m@x>",
+        )
+        .unwrap();
+    register
+        .settle_message(id, super::Delivery::Accepted, "250 ok")
+        .unwrap();
+    // The latest try of each message is what counts.
+    let messages = register.messages().unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].serials, ["001/A", "001/B"]);
+    assert_eq!(messages[0].delivery, super::Delivery::Accepted);
+    assert_eq!(messages[0].answer, "250 ok");
+}
