@@ -391,6 +391,37 @@ fn a_dry_run_writes_messages_to_review_and_sends_nothing() {
     for (name, sha) in files {
         assert_eq!(sha, sha256_hex(&event.out.join(&name)));
     }
+    // piagam.toml's own wording, per language; an unknown placeholder is
+    // refused before anything is written.
+    let config = event.dir.join("piagam.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[mail]\nsubject = { en = \"Charter for {{recipient}}\" }\n");
+    std::fs::write(&config, &text).unwrap();
+    let ours = event.dir.join("surat-kami");
+    let out = event
+        .send(&["--dry-run", s(&ours), "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = std::fs::read_to_string(ours.join("0002-1.eml")).unwrap();
+    assert!(
+        first.contains("Subject: Charter for Kabupaten Contoh 1"),
+        "{first}"
+    );
+    std::fs::write(&config, text.replace("{{recipient}}", "{{nama}}")).unwrap();
+    let refused = event.dir.join("surat-salah");
+    let out = event
+        .send(&["--dry-run", s(&refused), "--lang", "en"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'{{nama}}' is not a placeholder"));
+    assert!(!refused.exists());
+
     // Nothing was recorded as sent.
     let rows = Command::new("sqlite3")
         .arg(event.dir.join("piagam-register.sqlite"))
@@ -415,6 +446,17 @@ fn plaintext_to_another_computer_is_refused_before_connecting() {
             "{said}"
         );
     }
+    // A login needs its password: typed at a terminal, or from the
+    // environment; with neither (a script), said before connecting.
+    let out = event
+        .send(&["--smtp", "smtp://127.0.0.1:9", "--user", "humas"])
+        .env_remove("PIAGAM_SMTP_PASSWORD")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PIAGAM_SMTP_PASSWORD"));
+
     // A bad address in the roster is check's error, naming its row.
     std::fs::write(
         event.dir.join("pemenang.csv"),

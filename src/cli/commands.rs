@@ -155,7 +155,24 @@ fn send(a: args::SendArgs) -> CmdResult {
             name: config.event.name.clone(),
             issuer,
         },
-        wording: piagam_mail::default_wording(a.lang),
+        wording: {
+            // piagam.toml's [mail] wording, where it gives one.
+            let bundled = piagam_mail::default_wording(a.lang);
+            piagam_mail::Wording {
+                subject: config
+                    .mail
+                    .subject
+                    .get(&a.lang)
+                    .cloned()
+                    .unwrap_or(bundled.subject),
+                body: config
+                    .mail
+                    .body
+                    .get(&a.lang)
+                    .cloned()
+                    .unwrap_or(bundled.body),
+            }
+        },
         per_minute: a.per_minute,
         resend: a.resend.clone(),
         tries: 3,
@@ -181,8 +198,12 @@ fn send(a: args::SendArgs) -> CmdResult {
     let login = match &a.user {
         Some(user) => Some((
             user.clone(),
-            std::env::var("PIAGAM_SMTP_PASSWORD")
-                .map_err(|_| "--user needs the password in PIAGAM_SMTP_PASSWORD (it is never read from piagam.toml)")?,
+            match std::env::var("PIAGAM_SMTP_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => super::prompt::ask_secret(&format!("password for {user}: ")).ok_or(
+                    "--user needs its password: type it when asked, or set PIAGAM_SMTP_PASSWORD (it is never read from piagam.toml)",
+                )?,
+            },
         )),
         None => None,
     };

@@ -13,6 +13,7 @@ mod args;
 mod commands;
 mod hints;
 mod progress;
+mod prompt;
 mod shell;
 
 use std::io::Write;

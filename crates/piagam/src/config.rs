@@ -35,9 +35,25 @@ pub struct EventConfig {
     /// Every file written conforms to PDF/A-2b, for archives.
     #[serde(default)]
     pub pdfa: bool,
+    /// The message `piagam send` writes, per language, where the bundled
+    /// wording will not do.
+    #[serde(default)]
+    pub mail: MailSettings,
     /// The folder of this file; document paths are relative to it.
     #[serde(skip)]
     pub base_dir: PathBuf,
+}
+
+/// `[mail]`: the subject and body of `piagam send`'s message, each one
+/// string per language (`subject = { id = "…", en = "…" }`); a language
+/// left out keeps the bundled wording.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    #[serde(default)]
+    pub subject: BTreeMap<crate::locale::Language, String>,
+    #[serde(default)]
+    pub body: BTreeMap<crate::locale::Language, String>,
 }
 
 /// `[print]`: the print files, for the paper and printer at hand.
