@@ -1430,6 +1430,20 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
     // Issued: a piagam and a sertifikat for each of the five winners.
     assert_eq!(text("issued"), "done", "{shown}");
     assert_eq!(text("zipType"), "application/zip", "{shown}");
+    // Asked for, a share image beside each document, listed with the files.
+    let files: Vec<&str> = shown["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"001-piagam-pemerintah-kabupaten-contoh-1.png"),
+        "{files:?}"
+    );
+    let share =
+        image::open(folder.join("hasil/001-piagam-pemerintah-kabupaten-contoh-1.png")).unwrap();
+    assert_eq!(share.width(), 1600);
     let archive = std::fs::File::open(text("zipPath")).unwrap();
     let mut archive = zip::ZipArchive::new(archive).unwrap();
     assert_eq!(archive.len(), 10);

@@ -193,6 +193,7 @@ async function main() {
     await page.click("#issue-check");
     await page.waitForFunction(() => document.body.dataset.checked);
     out.checked = await page.textContent("#issue-checked");
+    await page.check("#issue-share");
     await page.click("#issue-go");
     await page.waitForFunction(() => ["done", "failed", "cancelled", "corrections"].includes(document.body.dataset.issue), null, { timeout: 30000 });
     out.issued = await page.evaluate(() => document.body.dataset.issue);

@@ -24,6 +24,8 @@ pub struct Request {
     /// After proposed corrections were shown: "accept" (they replace the
     /// documents issued) or "reject" (they are new documents).
     pub corrections: Option<String>,
+    /// A share image beside each document, for WhatsApp.
+    pub share_images: bool,
 }
 
 impl Request {
@@ -204,8 +206,9 @@ pub fn start(folder: &Path, request: &Request) -> Result<Arc<Run>, FieldError> {
     });
     let out = folder.join(OUT_DIR);
     let worker = run.clone();
+    let share_images = request.share_images;
     std::thread::spawn(move || {
-        let result = generate(&sources, corrections, &key, &out, &worker);
+        let result = generate(&sources, corrections, share_images, &key, &out, &worker);
         if let Ok(mut stage) = worker.stage.lock() {
             *stage = result;
         }
@@ -216,6 +219,7 @@ pub fn start(folder: &Path, request: &Request) -> Result<Arc<Run>, FieldError> {
 fn generate(
     sources: &piagam::project::Sources,
     corrections: piagam::register::Corrections,
+    share_images: bool,
     key: &Path,
     out: &Path,
     run: &Run,
@@ -223,13 +227,13 @@ fn generate(
     let made = piagam::project::Project::open(sources).and_then(|project| {
         let signer = piagam::project::Signer::from_files(key, None, None)?;
         // Every file, the print file, and all documents in one ZIP to
-        // hand on.
+        // hand on; share images if asked for.
         let options = piagam::project::RunOptions {
             outputs: piagam::generate::Outputs {
                 files: true,
                 print: true,
                 zip: true,
-                png: false,
+                png: share_images,
             },
             corrections,
             ..Default::default()

@@ -40,7 +40,7 @@ export function startIssue(doc, getLang, onOffline) {
 
   function request(extra = {}) {
     const langs = [...doc.querySelectorAll("#issue-langs input:checked")].map((i) => i.value);
-    return { langs, ...extra };
+    return { langs, share_images: doc.getElementById("issue-share").checked, ...extra };
   }
 
   async function issue(extra) {
