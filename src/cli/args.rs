@@ -478,7 +478,8 @@ pub struct SendArgs {
     /// The sender, e.g. "Humas Kominfo <humas@instansi.go.id>".
     #[arg(long)]
     pub from: String,
-    /// The login; its password is read from PIAGAM_SMTP_PASSWORD.
+    /// The login; its password is asked for at the terminal, or read from
+    /// PIAGAM_SMTP_PASSWORD.
     #[arg(long)]
     pub user: Option<String>,
     /// Write each message as an .eml file in DIR to review; send nothing.
