@@ -37,7 +37,12 @@ impl Drop for Server {
 
 impl Server {
     fn start(out: &Path) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
+        Server::start_on(out, "127.0.0.1")
+    }
+
+    /// A server listening on `host` (another of this computer's addresses).
+    fn start_on(out: &Path, host: &str) -> Server {
+        let port = std::net::TcpListener::bind((host, 0))
             .unwrap()
             .local_addr()
             .unwrap()
@@ -46,6 +51,7 @@ impl Server {
             .arg(repo().join("tests/smtp/server.py"))
             .arg(port.to_string())
             .arg(out)
+            .arg(host)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -429,6 +435,45 @@ fn a_dry_run_writes_messages_to_review_and_sends_nothing() {
         .output()
         .unwrap();
     assert_eq!(stdout_of(&rows).trim(), "0");
+}
+
+/// This computer's address on its network (not loopback): where a packet
+/// to the outside would leave from. UDP's connect sends nothing.
+fn network_address() -> String {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    socket
+        .connect("192.0.2.1:9")
+        .expect("a network route, to find this computer's own address");
+    let ip = socket.local_addr().unwrap().ip();
+    assert!(!ip.is_loopback() && !ip.is_unspecified(), "{ip}");
+    ip.to_string()
+}
+
+#[test]
+fn a_server_off_this_computer_without_starttls_gets_nothing() {
+    // The test server offers no STARTTLS. Reached by this computer's
+    // network address, it is "another computer": the send refuses to go
+    // on in plaintext, and the server receives nothing.
+    let event = event(2, &[]);
+    let inbox = tempfile::tempdir().unwrap();
+    let host = network_address();
+    let server = Server::start_on(inbox.path(), &host);
+    let smtp = format!("smtp://{host}:{}", server.port);
+    let out = event
+        .send(&["--smtp", &smtp, "--per-minute", "6000"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("sent 0, failed 2"), "{said}");
+    assert!(server.received().is_empty());
+    // Recorded as failed, to try again once the server offers TLS.
+    let rows = Command::new("sqlite3")
+        .arg(event.dir.join("piagam-register.sqlite"))
+        .arg("SELECT DISTINCT state FROM messages")
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&rows).trim(), "failed");
 }
 
 #[test]

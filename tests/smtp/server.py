@@ -5,7 +5,7 @@ NNNN.rcpt. An address starting with `tolak@` is refused for good (550);
 one starting with `nanti@` is refused once for now (451), then taken.
 Prints `ready` when it listens.
 
-Usage: python3 server.py PORT OUT
+Usage: python3 server.py PORT OUT [HOST]   (HOST default 127.0.0.1)
 """
 import sys
 import time
@@ -41,8 +41,9 @@ class Handler:
 
 def main():
     port, out = int(sys.argv[1]), Path(sys.argv[2])
+    host = sys.argv[3] if len(sys.argv) > 3 else "127.0.0.1"
     out.mkdir(parents=True, exist_ok=True)
-    controller = Controller(Handler(out), hostname="127.0.0.1", port=port)
+    controller = Controller(Handler(out), hostname=host, port=port)
     controller.start()
     print("ready", flush=True)
     try:

@@ -148,6 +148,7 @@ pub fn send(
                 match server.deliver(&message) {
                     Answer::Accepted(text) => break (Delivery::Accepted, text),
                     Answer::Permanent(text) => break (Delivery::Refused, text),
+                    Answer::Unreachable(text) => break (Delivery::Failed, text),
                     Answer::Temporary(text) if tries >= options.tries.max(1) => {
                         break (Delivery::Failed, text)
                     }

@@ -93,6 +93,9 @@ pub enum Answer {
     Temporary(String),
     /// 5xx, or a message the server will never take.
     Permanent(String),
+    /// Not for this message: the connection itself (no TLS offered, a
+    /// certificate refused, a login failed). Not tried again in this run.
+    Unreachable(String),
 }
 
 /// Hands messages to a server (or, in tests, anywhere).
@@ -148,6 +151,7 @@ impl Deliver for Smtp {
                 .to_owned(),
             ),
             Err(e) if e.is_permanent() => Answer::Permanent(e.to_string()),
+            Err(e) if e.is_tls() || e.is_client() => Answer::Unreachable(e.to_string()),
             Err(e) => Answer::Temporary(e.to_string()),
         }
     }
