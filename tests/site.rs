@@ -521,9 +521,49 @@ fn the_page_opened_from_disk_verifies_too_and_its_screenshots_are_made() {
     let i = tampered.len() - 40;
     tampered[i] = if tampered[i] == b'1' { b'2' } else { b'1' };
     let tampered = String::from_utf8(tampered).unwrap();
+    // And one revoked: the demo's second charter, its page published again
+    // with the revocation list.
+    let key = tmp.path().join("demo.key.pem");
+    std::fs::copy(repo().join("assets/demo/DEMO-ONLY-issuer.key.pem"), &key).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let second = read_manifest(&demo)[1].clone();
+    let revoked = run_piagam(&[
+        "revoke",
+        "--register",
+        s(&demo.join("piagam-register.sqlite")),
+        "--key",
+        s(&key),
+        "--jwks",
+        s(&demo.join("issuer.jwks.json")),
+        "--reason",
+        "Nama instansi salah cetak",
+        &second.serial,
+    ]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    site(
+        &demo.join("issuer.jwks.json"),
+        Some(&demo.join("piagam-revocations.cose")),
+        &demo.join("site"),
+    );
+    let revoked_link = format!(
+        "file://{}#{}",
+        demo.join("site/index.html").display(),
+        digits(&second.qr_text)
+    );
+    let shown = Shown::open(&revoked_link);
+    assert_eq!(shown.verdict(), "revoked", "{}", shown.dom);
     for (name, url) in [
         ("valid.png", link.as_str()),
         ("invalid.png", tampered.as_str()),
+        ("revoked.png", revoked_link.as_str()),
     ] {
         let path = shots.join(name);
         let out = chromium(
