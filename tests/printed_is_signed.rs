@@ -228,6 +228,7 @@ fn the_readme_peringkat_example_is_printed_signed_and_shown() {
     toml.push_str(
         "\n[[element]]\ntype = \"text\"\ntext = { id = \"Peringkat {{extra.peringkat | ordinal}}\", en = \"Rank: {{extra.peringkat | ordinal}}\" }\nx = 30\ny = 46\nw = 237\nh = 6\nsize = 10\nwhen = \"extra.peringkat\"\n",
     );
+    toml.push_str("\n[labels]\nperingkat = { id = \"Peringkat\", en = \"Rank\" }\n");
     std::fs::write(template_dir.join("template.toml"), toml).unwrap();
     let roster = "nama,prestasi,kategori,peringkat\nPemerintah Kota Semarang,Juara,Kota,2\nPemerintah Kota Bandung,Juara,Kota,1\n";
     let g = generate(
@@ -257,13 +258,46 @@ fn the_readme_peringkat_example_is_printed_signed_and_shown() {
     let report = verify_json(&g.jwks, &rows[0].qr_text);
     assert_eq!(report["claims"]["extra"]["peringkat"], "2");
     assert_eq!(report["claims"]["extra"]["category"], "Kota");
+    // The template's label, and the field as printed, are signed too, in
+    // the template's first language.
+    assert_eq!(
+        report["claims"]["labels"],
+        serde_json::json!({"peringkat": "Peringkat"})
+    );
+    assert_eq!(
+        report["claims"]["shown"],
+        serde_json::json!({"peringkat": "Kedua"})
+    );
+    // In the template's first language: both languages' pages carry one
+    // seal.
+    assert_eq!(rows[2].qr_text, rows[0].qr_text);
     let out = run_piagam(&["verify", "--trust", s(&g.jwks), &rows[0].qr_text]);
     let human = stdout_of(&out);
     assert!(
         human
             .lines()
-            .any(|l| l.trim_start().starts_with("peringkat") && l.trim_end().ends_with(": 2")),
+            .any(|l| l.trim_start().starts_with("Peringkat")
+                && l.trim_end().ends_with(": Kedua (2)")),
         "{human}"
+    );
+    // A label for a column the template does not print is refused.
+    let mut stray = std::fs::read_to_string(template_dir.join("template.toml")).unwrap();
+    stray.push_str("instansi = \"Instansi\"\n");
+    std::fs::write(template_dir.join("template.toml"), stray).unwrap();
+    let roster_file = tmp.path().join("run/pemenang.csv");
+    let out = run_piagam(&[
+        "check",
+        "--roster",
+        s(&roster_file),
+        "--template",
+        s(&template_dir),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("labels.instansi: the template prints no {{extra.instansi}} to label"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -908,3 +908,66 @@ fn text_of(dom: &str, id: &str, end: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+#[test]
+fn a_labelled_field_reads_on_the_page_as_printed_with_its_raw_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path();
+    // The bundled charter with a rank line, labelled by the template.
+    let dir = work.join("templates/piagam-peringkat");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(work.join("templates/assets")).unwrap();
+    for entry in std::fs::read_dir(repo().join("templates/assets")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            work.join("templates/assets").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    let mut toml = std::fs::read_to_string(repo().join("templates/piagam/template.toml")).unwrap();
+    toml.push_str("\n[[element]]\ntype = \"text\"\ntext = { id = \"Peringkat {{extra.peringkat | ordinal}}\", en = \"Rank: {{extra.peringkat | ordinal}}\" }\nx = 30\ny = 46\nw = 237\nh = 6\nsize = 10\n\n[labels]\nperingkat = { id = \"Peringkat\", en = \"Rank\" }\n");
+    std::fs::write(dir.join("template.toml"), toml).unwrap();
+    std::fs::write(
+        work.join("piagam.toml"),
+        "verify_url = \"https://piagam.example/verifikasi\"\n[event]\nname = \"Anugerah Contoh 2024\"\ndate = \"2024-08-01\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("r.csv"),
+        "nama,prestasi,peringkat\nKota Semarang,Juara,2\n",
+    )
+    .unwrap();
+    let key = keygen(&work.join("kunci"), "Dinas Kominfo Contoh");
+    let out = run_piagam(&[
+        "generate",
+        "--roster",
+        s(&work.join("r.csv")),
+        "--template",
+        s(&dir),
+        "--key",
+        s(&key),
+        "--out",
+        s(&work.join("hasil")),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = read_manifest(&work.join("hasil")).remove(0);
+    let situs = work.join("situs");
+    site(&work.join("kunci/issuer.jwks.json"), None, &situs);
+    let shown = Shown::open(&format!(
+        "file://{}#{}",
+        situs.join("index.html").display(),
+        digits(&row.qr_text)
+    ));
+    assert_eq!(shown.verdict(), "valid", "{}", shown.dom);
+    // Under the template's label, as printed, with the raw value beside it.
+    let claims = text_of(&shown.dom, "claims", "</dl>");
+    assert!(
+        claims.contains("<dt>Peringkat</dt><dd>Kedua (2)</dd>"),
+        "{claims}"
+    );
+}

@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 MAX_TEXT = 8192
 TAIL_DIGITS = {0: 0, 3: 1, 5: 2, 8: 3, 10: 4, 13: 5, 15: 6}
 CLAIM_NAMES = {1: "serial", 2: "kind", 3: "recipient", 4: "achievement", 5: "event",
-               6: "date", 7: "place", 8: "extra", 9: "valid_until"}
+               6: "date", 7: "place", 8: "extra", 9: "valid_until",
+               10: "labels", 11: "shown"}
 REQUIRED = (1, 2, 3, 4, 5, 6)
 # The group order L and the field prime p of Ed25519 (RFC 8032 §5.1).
 L = 2 ** 252 + 27742317777372353535851937790883648493
@@ -311,10 +312,10 @@ def read_claims(payload):
     for key, value in claims.items():
         if key not in CLAIM_NAMES:
             raise Refused("bad-claims", "unknown claim %r" % (key,))
-        if key == 8:
+        if key in (8, 10, 11):
             if not isinstance(value, dict) or not all(
                     isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-                raise Refused("bad-claims", "extra must map text to text")
+                raise Refused("bad-claims", "claim %d must map text to text" % key)
         elif not isinstance(value, str):
             raise Refused("bad-claims", "claim %d is not text" % key)
         if key in (6, 9) and parse_date(value) is None:
@@ -326,6 +327,11 @@ def read_claims(payload):
     out.setdefault("place", None)
     out.setdefault("extra", {})
     out.setdefault("valid_until", None)
+    # A label or printed form is of a field the seal signs (claims 10, 11).
+    for key in (10, 11):
+        for name in out.get(CLAIM_NAMES[key], {}):
+            if name not in out["extra"]:
+                raise Refused("bad-claims", "claim %d names %r, which claim 8 does not hold" % (key, name))
     return out
 
 

@@ -45,6 +45,8 @@ fn main() {
         place: Some("Jakarta".into()),
         extra,
         valid_until: None,
+        labels: Default::default(),
+        shown: Default::default(),
     };
     let trust = Trust::from_jwks(&Jwks {
         issuer: "Bench".into(),

@@ -15,7 +15,7 @@ const PiagamVerify = (() => {
   const Lists = typeof require === "function" ? require("./lists.js") : PiagamLists;
 
   const MAX_QR_TEXT_LEN = 8192;
-  const CLAIMS = { 1: "serial", 2: "kind", 3: "recipient", 4: "achievement", 5: "event", 6: "date", 7: "place", 8: "extra", 9: "valid_until" };
+  const CLAIMS = { 1: "serial", 2: "kind", 3: "recipient", 4: "achievement", 5: "event", 6: "date", 7: "place", 8: "extra", 9: "valid_until", 10: "labels", 11: "shown" };
 
   // --- §5: trust -------------------------------------------------------------
   function loadTrust(jwks) {
@@ -56,16 +56,16 @@ const PiagamVerify = (() => {
     if (!(value instanceof Cbor.CborMap)) throw bad("the payload is not a map");
     // A Map, not an object: a signed key such as "__proto__" is a key like
     // any other, never a property of every object.
-    const claims = { place: null, extra: new Map(), valid_until: null };
+    const claims = { place: null, extra: new Map(), valid_until: null, labels: new Map(), shown: new Map() };
     for (const [k, v] of value.entries) {
       if (typeof k !== "number") throw bad("a claim key is not an integer");
       const name = CLAIMS[k];
       if (name === undefined) throw bad(`unknown claim key ${k}`);
-      if (k === 8) {
+      if (k === 8 || k === 10 || k === 11) {
         if (!(v instanceof Cbor.CborMap)) throw bad(`claim ${k} is not a map`);
         for (const [ek, ev] of v.entries) {
           if (typeof ek !== "string" || typeof ev !== "string") throw bad(`claim ${k} must map text to text`);
-          claims.extra.set(ek, ev);
+          claims[name].set(ek, ev);
         }
         continue;
       }
@@ -75,6 +75,12 @@ const PiagamVerify = (() => {
     }
     for (const k of [1, 2, 3, 4, 5, 6]) {
       if (claims[CLAIMS[k]] === undefined) throw bad(`the required claim '${CLAIMS[k]}' is missing`);
+    }
+    // A label or printed form is of a field the document signs.
+    for (const k of [10, 11]) {
+      for (const key of claims[CLAIMS[k]].keys()) {
+        if (!claims.extra.has(key)) throw bad(`claim ${k} names '${key}', which claim 8 does not hold`);
+      }
     }
     return claims;
   }
@@ -166,7 +172,12 @@ const PiagamVerify = (() => {
   /// Claims as the JSON of docs/FORMAT.md (the extra claims as an object
   /// with each signed key as its own property).
   function claimsToJson(claims) {
-    return { ...claims, extra: Object.fromEntries(claims.extra) };
+    const { labels, shown, ...rest } = claims;
+    const json = { ...rest, extra: Object.fromEntries(claims.extra) };
+    // Only where the seal holds them, as the Rust verifier says them.
+    if (labels.size > 0) json.labels = Object.fromEntries(labels);
+    if (shown.size > 0) json.shown = Object.fromEntries(shown);
+    return json;
   }
 
   /// Verifies a QR text or verify URL. Never throws for a bad seal: the

@@ -17,6 +17,8 @@ pub mod key {
     pub const PLACE: i64 = 7;
     pub const EXTRA: i64 = 8;
     pub const VALID_UNTIL: i64 = 9;
+    pub const LABELS: i64 = 10;
+    pub const SHOWN: i64 = 11;
 }
 
 /// What one document says about its recipient. Every field is signed.
@@ -34,6 +36,12 @@ pub struct Claims {
     /// Further printed fields, such as the category.
     pub extra: BTreeMap<String, String>,
     pub valid_until: Option<Date>,
+    /// The template's own label for an extra field ("Peringkat"), in the
+    /// document's language.
+    pub labels: BTreeMap<String, String>,
+    /// An extra field as printed ("Kedua"), where that is not its raw
+    /// value ("2").
+    pub shown: BTreeMap<String, String>,
 }
 
 impl Claims {
@@ -62,6 +70,12 @@ impl Claims {
         if let Some(until) = self.valid_until {
             entries.push((Value::int(key::VALID_UNTIL), text(&until.to_string())));
         }
+        for (k, map) in [(key::LABELS, &self.labels), (key::SHOWN, &self.shown)] {
+            if !map.is_empty() {
+                let map = map.iter().map(|(k, v)| (text(k), text(v))).collect();
+                entries.push((Value::int(k), Value::Map(map)));
+            }
+        }
         Value::Map(entries)
     }
 
@@ -80,6 +94,8 @@ impl Claims {
         let mut place = None;
         let mut extra = BTreeMap::new();
         let mut valid_until = None;
+        let mut labels = BTreeMap::new();
+        let mut shown = BTreeMap::new();
         for (k, v) in entries {
             let k = k
                 .as_i64()
@@ -92,24 +108,10 @@ impl Claims {
                 key::EVENT => event = Some(text_claim(k, v)?),
                 key::DATE => date = Some(date_claim(k, v)?),
                 key::PLACE => place = Some(text_claim(k, v)?),
-                key::EXTRA => {
-                    let Value::Map(pairs) = v else {
-                        return Err(VerifyError::BadClaims(format!("claim {k} is not a map")));
-                    };
-                    for (name, val) in pairs {
-                        match (name, val) {
-                            (Value::Text(name), Value::Text(val)) => {
-                                extra.insert(name.clone(), val.clone());
-                            }
-                            _ => {
-                                return Err(VerifyError::BadClaims(format!(
-                                    "claim {k} must map text to text"
-                                )))
-                            }
-                        }
-                    }
-                }
+                key::EXTRA => extra = text_map(k, v)?,
                 key::VALID_UNTIL => valid_until = Some(date_claim(k, v)?),
+                key::LABELS => labels = text_map(k, v)?,
+                key::SHOWN => shown = text_map(k, v)?,
                 other => {
                     return Err(VerifyError::BadClaims(format!("unknown claim key {other}")));
                 }
@@ -120,6 +122,16 @@ impl Claims {
                 VerifyError::BadClaims(format!("the required claim '{name}' is missing"))
             })
         };
+        // A label or printed form is of a field the document signs: nothing
+        // is shown that is not signed.
+        for (k, map) in [(key::LABELS, &labels), (key::SHOWN, &shown)] {
+            if let Some(name) = map.keys().find(|n| !extra.contains_key(*n)) {
+                return Err(VerifyError::BadClaims(format!(
+                    "claim {k} names '{name}', which claim {} does not hold",
+                    key::EXTRA
+                )));
+            }
+        }
         Ok(Claims {
             serial: need(serial, "serial")?,
             kind: need(kind, "kind")?,
@@ -132,8 +144,30 @@ impl Claims {
             place,
             extra,
             valid_until,
+            labels,
+            shown,
         })
     }
+}
+
+fn text_map(k: i64, v: &Value) -> Result<BTreeMap<String, String>, VerifyError> {
+    let Value::Map(pairs) = v else {
+        return Err(VerifyError::BadClaims(format!("claim {k} is not a map")));
+    };
+    let mut map = BTreeMap::new();
+    for (name, val) in pairs {
+        match (name, val) {
+            (Value::Text(name), Value::Text(val)) => {
+                map.insert(name.clone(), val.clone());
+            }
+            _ => {
+                return Err(VerifyError::BadClaims(format!(
+                    "claim {k} must map text to text"
+                )))
+            }
+        }
+    }
+    Ok(map)
 }
 
 fn text_claim(k: i64, v: &Value) -> Result<String, VerifyError> {

@@ -24,6 +24,8 @@ pub(crate) fn example_claims() -> Claims {
         place: Some("Jakarta".into()),
         extra,
         valid_until: None,
+        labels: Default::default(),
+        shown: Default::default(),
     }
 }
 

@@ -52,6 +52,8 @@ fn claims() -> Claims {
         place: Some("Jakarta".into()),
         extra,
         valid_until: None,
+        labels: Default::default(),
+        shown: Default::default(),
     }
 }
 
@@ -124,12 +126,19 @@ struct Vector {
 }
 
 fn claims_json(c: &Claims) -> Json {
-    json!({
+    let mut json = json!({
         "serial": c.serial, "kind": c.kind, "recipient": c.recipient,
         "achievement": c.achievement, "event": c.event, "date": c.date.to_string(),
         "place": c.place, "extra": c.extra,
         "valid_until": c.valid_until.map(|d| d.to_string()),
-    })
+    });
+    // Labels and printed forms appear only where the seal holds them.
+    for (name, map) in [("labels", &c.labels), ("shown", &c.shown)] {
+        if !map.is_empty() {
+            json[name] = json!(map);
+        }
+    }
+    json
 }
 
 /// A trust file's keys, read as a verifier reads them: JSON that is not a
@@ -196,6 +205,39 @@ fn build_vectors() -> Vec<Vector> {
         trust1.clone(),
         qrtext::encode_digits(&good),
     ));
+    {
+        // A roster column the template labels and prints as an ordinal.
+        let mut labelled = base.clone();
+        labelled.extra.insert("peringkat".into(), "2".into());
+        labelled
+            .labels
+            .insert("peringkat".into(), "Peringkat".into());
+        labelled.shown.insert("peringkat".into(), "Kedua".into());
+        v.push(valid(
+            "valid-labels",
+            "Claim 10 gives the template's label of an extra field, claim 11 the field as printed.",
+            trust1.clone(),
+            text(&seal(&labelled, &k1())),
+        ));
+        let mut stray = base.clone();
+        stray.labels.insert("instansi".into(), "Instansi".into());
+        v.push(invalid(
+            "invalid-label-unsigned",
+            "Claim 10 labels a field that claim 8 does not hold.",
+            trust1.clone(),
+            text(&seal(&stray, &k1())),
+            "bad-claims",
+        ));
+        let mut stray = base.clone();
+        stray.shown.insert("peringkat".into(), "Kedua".into());
+        v.push(invalid(
+            "invalid-shown-unsigned",
+            "Claim 11 gives a printed form of a field that claim 8 does not hold.",
+            trust1.clone(),
+            text(&seal(&stray, &k1())),
+            "bad-claims",
+        ));
+    }
     {
         let mut c = base.clone();
         c.valid_until = Some(date("2029-12-31"));
@@ -601,10 +643,10 @@ fn build_vectors() -> Vec<Vector> {
             Value::Map(m) => m,
             _ => unreachable!(),
         };
-        m.push((Value::int(10), Value::Text("tidak dikenal".into())));
+        m.push((Value::int(12), Value::Text("tidak dikenal".into())));
         v.push(invalid(
             "invalid-unknown-claim",
-            "Claim key 10 is not defined.",
+            "Claim key 12 is not defined.",
             trust1.clone(),
             text(&sign_payload(cbor::encode(&Value::Map(m)))),
             "bad-claims",

@@ -99,11 +99,22 @@ impl ReportText for Report {
             );
             let _ = writeln!(out, "  {}", shown(issuer));
             let _ = writeln!(out, "{}", t("Isi yang ditandatangani:", "What was signed:"));
-            let extra: Vec<(PrintField, String)> = c
-                .extra
-                .iter()
-                .map(|(k, v)| (PrintField::from_extra_key(k), v.clone()))
-                .collect();
+            // An extra field under the template's own label, as printed,
+            // with the raw value beside it where they differ.
+            let extra: Vec<(String, String)> =
+                c.extra
+                    .iter()
+                    .map(|(k, v)| {
+                        let label = c.labels.get(k).cloned().unwrap_or_else(|| {
+                            PrintField::from_extra_key(k).label(lang).to_owned()
+                        });
+                        let value = match c.shown.get(k) {
+                            Some(printed) => format!("{printed} ({v})"),
+                            None => v.clone(),
+                        };
+                        (label, value)
+                    })
+                    .collect();
             let signed = [
                 (PrintField::Serial, Some(c.serial.clone())),
                 (PrintField::Kind, Some(c.kind.clone())),
@@ -117,7 +128,7 @@ impl ReportText for Report {
             let rows: Vec<(&str, String)> = signed
                 .iter()
                 .filter_map(|(f, v)| v.clone().map(|v| (f.label(lang), v)))
-                .chain(extra.iter().map(|(f, v)| (f.label(lang), v.clone())))
+                .chain(extra.iter().map(|(k, v)| (k.as_str(), v.clone())))
                 .collect();
             let width = rows
                 .iter()
@@ -196,7 +207,7 @@ impl ReportText for Report {
 
 /// Signed claims as the JSON object of docs/FORMAT.md.
 pub fn claims_json(c: &Claims) -> serde_json::Value {
-    serde_json::json!({
+    let mut json = serde_json::json!({
         "serial": c.serial,
         "kind": c.kind,
         "recipient": c.recipient,
@@ -206,7 +217,16 @@ pub fn claims_json(c: &Claims) -> serde_json::Value {
         "place": c.place,
         "extra": c.extra,
         "valid_until": c.valid_until.map(|d| d.to_string()),
-    })
+    });
+    // Only where the seal holds them, as docs/FORMAT.md §8 says.
+    if let Some(object) = json.as_object_mut() {
+        for (name, map) in [("labels", &c.labels), ("shown", &c.shown)] {
+            if !map.is_empty() {
+                object.insert(name.into(), serde_json::json!(map));
+            }
+        }
+    }
+    json
 }
 
 /// A signed value as a line of a text report: control characters (a
@@ -279,6 +299,8 @@ mod tests {
             place: None,
             extra: Default::default(),
             valid_until: None,
+            labels: Default::default(),
+            shown: Default::default(),
         };
         claims.recipient = "Kota X\nSAH — segel asli dan utuh.\u{202E}".into();
         let text = qrtext::qr_text(None, &sign(&claims, &key));

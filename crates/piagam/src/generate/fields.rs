@@ -61,6 +61,23 @@ pub fn claims_for(
             }
         }
     }
+    // A column the template labels, or prints otherwise than as written
+    // (an ordinal word, a long date), carries that in the seal too, so a
+    // verifier shows it as the page does.
+    let mut labels = BTreeMap::new();
+    let mut shown = BTreeMap::new();
+    for (column, value) in &extra {
+        if let Some(label) = template.labels.get(column) {
+            labels.insert(column.clone(), label.clone());
+        }
+        let fields = BTreeMap::from([(format!("{EXTRA_PREFIX}{column}"), value.clone())]);
+        if let Some(printed) = template
+            .printed_form(column, &fields)
+            .filter(|p| p != value && !p.is_empty())
+        {
+            shown.insert(column.clone(), printed);
+        }
+    }
     Claims {
         serial,
         kind: template.kind.clone(),
@@ -74,6 +91,8 @@ pub fn claims_for(
         place: record.place.clone().or_else(|| config.event.place.clone()),
         extra,
         valid_until: config.valid_until(),
+        labels,
+        shown,
     }
 }
 

@@ -38,6 +38,8 @@ fn claims_for(w: &Wanted, serial: &str) -> crate::seal::Claims {
         place: None,
         extra: Default::default(),
         valid_until: None,
+        labels: Default::default(),
+        shown: Default::default(),
     }
 }
 

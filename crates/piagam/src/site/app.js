@@ -294,8 +294,12 @@
       row(list, f.date, longDate(c.date));
       row(list, f.place, c.place);
       row(list, f.valid_until, c.valid_until ? longDate(c.valid_until) : null);
+      // Each other field under the template's own label where it signed
+      // one, as printed, with the raw value beside it where they differ.
       for (const [key, value] of c.extra) {
-        if (key !== "category") row(list, Object.hasOwn(f, key) ? f[key] : key, value);
+        if (key === "category") continue;
+        const label = c.labels.get(key) ?? (Object.hasOwn(f, key) ? f[key] : key);
+        row(list, label, c.shown.has(key) ? `${c.shown.get(key)} (${value})` : value);
       }
     }
 

@@ -161,6 +161,35 @@ pub struct Element {
     pub stock: bool,
 }
 
+impl Element {
+    /// The texts this element prints.
+    fn patterns(&self) -> Vec<&TextPattern> {
+        match &self.kind {
+            ElementKind::Text(t) => vec![&t.pattern],
+            ElementKind::Signatory(s) => [Some(&s.title), Some(&s.name), Some(&s.nip)]
+                .into_iter()
+                .chain([s.place_date.as_ref()])
+                .flatten()
+                .collect(),
+            ElementKind::Qr {
+                caption: Some(c), ..
+            } => vec![c],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The fields this element prints, or is shown only when set.
+    fn fields(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.when.as_deref().into_iter().collect();
+        out.extend(self.patterns().into_iter().flat_map(TextPattern::fields));
+        if matches!(self.kind, ElementKind::Signatory(_)) {
+            // The NIP line is shown only when the NIP is set.
+            out.push("signatory.nip");
+        }
+        out
+    }
+}
+
 /// The design under everything on the page.
 #[derive(Debug, Clone)]
 pub enum Background {
@@ -205,6 +234,9 @@ pub struct Template {
     /// background covers (0: none).
     pub bleed_mm: f32,
     pub elements: Vec<Element>,
+    /// The template's label for each extra column it names in `[labels]`,
+    /// in its language.
+    pub labels: BTreeMap<String, String>,
     font_files: Vec<FontFile>,
 }
 
@@ -265,6 +297,52 @@ fn paper_size(name: &str) -> Option<(f32, f32)> {
         "LEGAL" => (215.9, 355.6),
         _ => return None,
     })
+}
+
+/// `[labels]` in the template's language. A label is for a roster column
+/// the template prints (`{{extra.<column>}}`); any other is refused.
+fn resolve_labels(
+    raw: &BTreeMap<String, raw::Localized>,
+    elements: &[Element],
+    lang: Language,
+    languages: &[Language],
+) -> Result<BTreeMap<String, String>, String> {
+    let printed: std::collections::BTreeSet<String> = elements
+        .iter()
+        .flat_map(Element::fields)
+        .filter_map(|f| f.strip_prefix(placeholder::EXTRA_PREFIX).map(str::to_owned))
+        .collect();
+    let mut labels = BTreeMap::new();
+    for (column, label) in raw {
+        if !printed.contains(column) {
+            return Err(format!(
+                "labels.{column}: the template prints no {{{{extra.{column}}}}} to label"
+            ));
+        }
+        let text = match label {
+            raw::Localized::One(s) => s.clone(),
+            raw::Localized::PerLanguage(map) => {
+                let mut given: Vec<Language> = map.keys().copied().collect();
+                given.sort();
+                let mut offered = languages.to_vec();
+                offered.sort();
+                if given != offered {
+                    return Err(format!(
+                        "labels.{column} gives {} languages but the template offers {}",
+                        given.len(),
+                        offered.len()
+                    ));
+                }
+                map.get(&lang).cloned().unwrap_or_default()
+            }
+        };
+        let text = text.trim().to_owned();
+        if text.is_empty() || text.chars().count() > 60 {
+            return Err(format!("labels.{column}: a label is 1 to 60 characters"));
+        }
+        labels.insert(column.clone(), text);
+    }
+    Ok(labels)
 }
 
 /// Why an element does not lie where it prints whole: the seal and every
@@ -467,6 +545,10 @@ impl Template {
                 return Err(source.error(i, Some("x"), format!("element {}: {message}", i + 1)));
             }
         }
+        // In the template's first language, whatever this variant's: a
+        // document printed in two languages has one seal.
+        let first = languages.first().copied().unwrap_or(lang);
+        let labels = resolve_labels(&file.labels, &elements, first, &languages).map_err(invalid)?;
         Ok(Template {
             dir: dir.to_owned(),
             numbering: file.numbering,
@@ -479,6 +561,7 @@ impl Template {
             background,
             bleed_mm,
             elements,
+            labels,
             font_files,
         })
     }
@@ -516,29 +599,20 @@ impl Template {
     /// Every field the page can show, or that decides what it shows
     /// (`when`). Each must be signed for every document.
     pub fn printed_fields(&self) -> std::collections::BTreeSet<&str> {
-        let mut out = std::collections::BTreeSet::new();
-        for e in &self.elements {
-            out.extend(e.when.as_deref());
-            match &e.kind {
-                ElementKind::Text(t) => out.extend(t.pattern.fields()),
-                ElementKind::Signatory(s) => {
-                    for p in [Some(&s.title), Some(&s.name), Some(&s.nip)]
-                        .into_iter()
-                        .chain([s.place_date.as_ref()])
-                        .flatten()
-                    {
-                        out.extend(p.fields());
-                    }
-                    // The NIP line is shown only when the NIP is set.
-                    out.insert("signatory.nip");
-                }
-                ElementKind::Qr {
-                    caption: Some(c), ..
-                } => out.extend(c.fields()),
-                _ => {}
-            }
-        }
-        out
+        self.elements.iter().flat_map(Element::fields).collect()
+    }
+
+    /// Extra column `column` as this template prints it for `fields`: its
+    /// first `{{extra.<column>}}`, filters applied in the template's first
+    /// language (so every language's variant signs the same); None if not
+    /// printed.
+    pub fn printed_form(&self, column: &str, fields: &BTreeMap<String, String>) -> Option<String> {
+        let name = format!("{}{column}", placeholder::EXTRA_PREFIX);
+        let first = self.languages.first().copied().unwrap_or(self.lang);
+        self.elements
+            .iter()
+            .flat_map(Element::patterns)
+            .find_map(|p| p.render_field(&name, fields, first))
     }
 }
 

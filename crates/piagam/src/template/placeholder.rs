@@ -178,6 +178,28 @@ impl TextPattern {
         out
     }
 
+    /// The first placeholder of field `name`, filled and filtered, alone;
+    /// None if the pattern does not print that field.
+    pub fn render_field(
+        &self,
+        name: &str,
+        fields: &BTreeMap<String, String>,
+        lang: Language,
+    ) -> Option<String> {
+        self.segments.iter().find_map(|segment| match segment {
+            Segment::Field { name: n, filters } if n == name => {
+                let mut value = fields.get(name).cloned().unwrap_or_default();
+                for (_, apply) in filters {
+                    if let Some(v) = apply(&value, lang) {
+                        value = v;
+                    }
+                }
+                Some(value)
+            }
+            _ => None,
+        })
+    }
+
     /// The pattern written back, for comparisons and messages.
     fn source_form(&self) -> String {
         self.segments

@@ -48,6 +48,11 @@ pub(super) struct TemplateFile {
     pub(super) defaults: RawDefaults,
     #[serde(rename = "element", default)]
     pub(super) elements: Vec<RawElement>,
+    /// `[labels]`: the template's own name for a roster column it prints
+    /// (`peringkat = { id = "Peringkat", en = "Rank" }`), signed (in the
+    /// template's first language) so a verifier shows it as the page does.
+    #[serde(default)]
+    pub(super) labels: BTreeMap<String, Localized>,
 }
 
 /// `[defaults]`: the template's own font, size and colour, so a design
