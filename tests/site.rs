@@ -62,33 +62,6 @@ fn serve(dir: &Path) -> u16 {
     port
 }
 
-fn chromium(args: &[&str], url: &str) -> std::process::Output {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--virtual-time-budget=10000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(url)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "chromium is not installed ({e}): apt-get install -y chromium, or run bash .ci/run"
-            )
-        });
-    out
-}
-
 /// The page as Chromium leaves it once its script has run.
 struct Shown {
     dom: String,

@@ -94,6 +94,23 @@ enum Segment {
     },
 }
 
+/// Field `name`'s value, its filters applied in order (one that does not
+/// apply leaves the value as it is); empty if the field is missing.
+fn filled(
+    name: &str,
+    filters: &[(&'static str, FilterFn)],
+    fields: &BTreeMap<String, String>,
+    lang: Language,
+) -> String {
+    let mut value = fields.get(name).cloned().unwrap_or_default();
+    for (_, apply) in filters {
+        if let Some(v) = apply(&value, lang) {
+            value = v;
+        }
+    }
+    value
+}
+
 /// A parsed template string.
 #[derive(Debug, Clone)]
 pub struct TextPattern {
@@ -165,13 +182,7 @@ impl TextPattern {
             match segment {
                 Segment::Literal(s) => out.push_str(s),
                 Segment::Field { name, filters } => {
-                    let mut value = fields.get(name).cloned().unwrap_or_default();
-                    for (_, apply) in filters {
-                        if let Some(v) = apply(&value, lang) {
-                            value = v;
-                        }
-                    }
-                    out.push_str(&value);
+                    out.push_str(&filled(name, filters, fields, lang));
                 }
             }
         }
@@ -188,13 +199,7 @@ impl TextPattern {
     ) -> Option<String> {
         self.segments.iter().find_map(|segment| match segment {
             Segment::Field { name: n, filters } if n == name => {
-                let mut value = fields.get(name).cloned().unwrap_or_default();
-                for (_, apply) in filters {
-                    if let Some(v) = apply(&value, lang) {
-                        value = v;
-                    }
-                }
-                Some(value)
+                Some(filled(name, filters, fields, lang))
             }
             _ => None,
         })
