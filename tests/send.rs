@@ -428,6 +428,41 @@ fn a_dry_run_writes_messages_to_review_and_sends_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("'{{nama}}' is not a placeholder"));
     assert!(!refused.exists());
 
+    // A revoked document is never sent: its winner gets the other one.
+    std::fs::write(&config, &text).unwrap();
+    let piagam_of_row_2 = read_manifest(&event.out)
+        .into_iter()
+        .find(|r| r.row == 2)
+        .unwrap();
+    let revoked = run_piagam(&[
+        "revoke",
+        "--register",
+        s(&event.dir.join("piagam-register.sqlite")),
+        "--key",
+        s(&event.dir.join("kunci/issuer.key.pem")),
+        "--reason",
+        "salah cetak",
+        &piagam_of_row_2.serial,
+    ]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    let after = event.dir.join("surat-sesudah");
+    let out = event
+        .send(&["--dry-run", s(&after), "--lang", "en"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!("{} is revoked: not sent", piagam_of_row_2.serial)),
+        "{said}"
+    );
+    let left = attachments(&after.join("0002-1.eml"));
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(!left.contains_key(&piagam_of_row_2.file));
+
     // Nothing was recorded as sent.
     let rows = Command::new("sqlite3")
         .arg(event.dir.join("piagam-register.sqlite"))

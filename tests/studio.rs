@@ -1517,3 +1517,47 @@ fn an_organizer_runs_an_event_from_an_empty_folder_to_a_verified_document_in_chr
         }
     }
 }
+
+#[test]
+fn a_signature_or_stamp_is_checked_kept_and_printed_by_every_design() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("acara");
+    let studio = start(&folder);
+    ready_event(&folder, &studio, 1);
+    let code = |path: &str, body: &[u8]| {
+        let (status, answer) = studio.upload(path, body);
+        (
+            status,
+            answer["errors"][0]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        )
+    };
+    // Not an image, too large, or a mark the studio does not know: refused,
+    // nothing kept.
+    assert_eq!(
+        code("/api/mark?kind=signature", b"GIF89a"),
+        (422, "not-an-image".into())
+    );
+    let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+    big.resize(8 * 1024 * 1024 + 1, 0);
+    assert_eq!(
+        code("/api/mark?kind=stamp", &big),
+        (422, "too-large".into())
+    );
+    assert_eq!(code("/api/mark?kind=paraf", b"x").0, 422);
+    assert!(!folder.join("templates/assets/stempel.png").exists());
+    // A PNG: kept as the studio names it, and the design prints it.
+    let png = std::fs::read(repo().join("templates/assets/stamp-sample.png")).unwrap();
+    assert_eq!(code("/api/mark?kind=stamp", &png).0, 200);
+    assert_eq!(
+        std::fs::read(folder.join("templates/assets/stempel.png")).unwrap(),
+        png
+    );
+    let toml = std::fs::read_to_string(folder.join("templates/piagam/template.toml")).unwrap();
+    assert!(toml.contains("stamp = \"../assets/stempel.png\""), "{toml}");
+    let (_, head, body) = studio.raw("GET", "/api/mark?kind=stamp", None);
+    assert!(head.contains("image/png"), "{head}");
+    assert_eq!(body, png);
+}

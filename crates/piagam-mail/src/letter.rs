@@ -161,6 +161,63 @@ pub fn compose(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{Document, Letter};
+
+    #[test]
+    fn documents_over_20_mb_together_are_refused_saying_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let documents: Vec<Document> = (1..=2)
+            .map(|i| {
+                let file = dir.path().join(format!("00{i}.pdf"));
+                std::fs::write(&file, vec![b'%'; 10 * 1024 * 1024 + 1]).unwrap();
+                Document {
+                    serial: format!("00{i}/A"),
+                    kind: "piagam".into(),
+                    file,
+                    link: "https://v.example#1".into(),
+                }
+            })
+            .collect();
+        let letter = Letter {
+            row: 7,
+            recipient: "Kota Semarang".into(),
+            achievement: "Juara".into(),
+            addresses: vec!["humas@semarangkota.go.id".into()],
+            documents,
+        };
+        let from: Mailbox = "humas@kominfo.go.id".parse().unwrap();
+        let event = Event {
+            name: "Anugerah".into(),
+            issuer: "Dinas".into(),
+        };
+        let wording = default_wording(piagam::locale::Language::Id);
+        let err = compose(
+            &letter,
+            "humas@semarangkota.go.id",
+            &from,
+            &event,
+            &wording,
+            "<m@x>",
+        )
+        .unwrap_err();
+        assert!(matches!(err, MailError::TooLarge { row: 7, .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("more than the 20 MB a message may carry"),
+            "{err}"
+        );
+        // Under the limit, the same letter is composed.
+        std::fs::write(&letter.documents[1].file, b"%PDF-").unwrap();
+        compose(
+            &letter,
+            "humas@semarangkota.go.id",
+            &from,
+            &event,
+            &wording,
+            "<m@x>",
+        )
+        .unwrap();
+    }
 
     #[test]
     fn placeholders_are_filled_and_an_unknown_one_named() {
